@@ -1,0 +1,204 @@
+/**
+ * The policy as the engine sees it: the YAML/JSON document of DOMAIN.md §2 after parsing,
+ * validation and normalisation (durations in ms, intervals in minutes, day ranges expanded,
+ * every reference checked). Nothing here is optional that the engine must not guess.
+ */
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const METRICS = ['first_response', 'next_response', 'periodic_update', 'resolution'] as const;
+export type Metric = (typeof METRICS)[number];
+
+export const REASONS = [
+  'technical_complexity',
+  'financial_high_value',
+  'legal_compliance',
+  'customer_request',
+  'sla_risk',
+  'authority_exceeded',
+  'other',
+] as const;
+export type ReasonCategory = (typeof REASONS)[number];
+
+export const EVENT_TRIGGERS = [
+  'ticket.created',
+  'ticket.updated',
+  'comment.added',
+  'status.changed',
+  'priority.changed',
+  'ticket.assigned',
+  'sla.warning',
+  'sla.breached',
+  'ticket.escalated',
+] as const;
+export type EventTrigger = (typeof EVENT_TRIGGERS)[number];
+
+/** Weekdays, Monday first (index 0 = mon … 6 = sun), as in ISO-8601. */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** A local wall-clock interval in minutes after local midnight: 0 <= start < end <= 1440. */
+export interface Interval {
+  start: number;
+  end: number;
+}
+
+export interface CalendarSpec {
+  id: string;
+  /** IANA zone, e.g. America/New_York. */
+  timezone: string;
+  /** `hours: 24x7`: every instant is business time (holidays still apply if listed). */
+  alwaysOpen: boolean;
+  /** Seven entries, Monday first; each sorted, non-overlapping. Empty when alwaysOpen. */
+  week: Interval[][];
+  /** Whole local days, `YYYY-MM-DD`. */
+  holidays: string[];
+}
+
+export interface LevelDef {
+  id: string;
+  name: string;
+  /** Position on the ladder, 0 = lowest. */
+  rank: number;
+}
+
+export interface OnCallDef {
+  rotation: string[];
+  /** Weekly handover moment in the team calendar's zone. */
+  handover: { weekday: number; minute: number };
+  /** `YYYY-MM-DD`: weeks count from the first handover on or after this date. */
+  start: string;
+}
+
+export interface TeamDef {
+  id: string;
+  kind: 'hierarchical' | 'functional';
+  level: string;
+  /** Calendar id; absent means the team keeps no business hours of its own. */
+  calendar?: string;
+  members: string[];
+  lead?: string;
+  manager?: string;
+  skills: string[];
+  onCall?: OnCallDef;
+}
+
+export type Threshold =
+  | { kind: 'percent'; fraction: number; label: string }
+  | { kind: 'before'; ms: number; label: string };
+
+export type Targets = Partial<Record<Priority, Partial<Record<Metric, number>>>>;
+
+export interface SlaPolicyDef {
+  id: string;
+  when?: ConditionNode;
+  calendar: string;
+  pauseOn: Status[];
+  warnAt: Threshold[];
+  /** Target durations in ms of business time, per priority and metric. */
+  targets: Targets;
+}
+
+export const CONDITION_OPS = ['eq', 'ne', 'in', 'includes', 'matches', 'gt', 'gte', 'lt', 'lte'] as const;
+export type ConditionOp = (typeof CONDITION_OPS)[number];
+
+export type ConditionNode =
+  | { all: ConditionNode[] }
+  | { any: ConditionNode[] }
+  | { not: ConditionNode }
+  /** A leaf; for `matches`, value is the JavaScript RegExp source and flags already translated. */
+  | { field: string; op: ConditionOp; value: unknown };
+
+export type Trigger =
+  | { kind: 'event'; event: EventTrigger }
+  | { kind: 'idle'; ms: number }
+  | { kind: 'unacknowledged'; ms: number };
+
+export type EscalateTarget =
+  | { kind: 'next_level' }
+  | { kind: 'level'; level: string }
+  | { kind: 'team'; team: string }
+  | { kind: 'skill'; skill: string };
+
+export type RecipientRole = 'assignee' | 'owner' | 'team' | 'team_lead' | 'team_manager' | 'on_call' | 'requester';
+export type Recipient = { kind: 'role'; role: RecipientRole } | { kind: 'address'; address: string } | { kind: 'webhook'; url: string };
+
+export type AssignTarget =
+  | { kind: 'agent'; email: string }
+  | { kind: 'team_lead' }
+  | { kind: 'round_robin' }
+  | { kind: 'least_loaded' }
+  | { kind: 'on_call' };
+
+export type Action =
+  | { kind: 'escalate'; target: EscalateTarget; reason: ReasonCategory }
+  | { kind: 'set'; priority?: Priority; status?: Status; tags?: string[] }
+  | { kind: 'assign'; to: AssignTarget }
+  | { kind: 'notify'; to: Recipient[]; template: string }
+  | { kind: 'add_note'; body: string }
+  | { kind: 'require_acknowledgement'; value: boolean };
+
+export interface RuleDef {
+  id: string;
+  on: Trigger[];
+  if?: ConditionNode;
+  do: Action[];
+  /** True when any `require_acknowledgement: true` action is listed (wherever it is listed). */
+  requireAck: boolean;
+}
+
+export interface Policy {
+  /** The document's format version (`version:` in the file). */
+  formatVersion: number;
+  calendars: Record<string, CalendarSpec>;
+  /** Lowest first. */
+  levels: LevelDef[];
+  /** In document order (placement uses "the first team of a level"). */
+  teams: TeamDef[];
+  /** First match applies, in this order. */
+  sla: SlaPolicyDef[];
+  /** In document order. */
+  rules: RuleDef[];
+  templates: string[];
+}
+
+/** One problem found while reading a policy; all are reported at once. */
+export interface PolicyProblem {
+  /** Path in the document, e.g. `rules[2].do[0].escalate.to.team`. */
+  path: string;
+  message: string;
+  /** 1-based line in the YAML source, when known. */
+  line?: number;
+}
+
+/**
+ * What a rule condition can see (DOMAIN.md §4 "Fields"). The engine builds one per
+ * evaluation; compiled conditions read it directly.
+ */
+export interface Facts {
+  priority: Priority;
+  status: Status;
+  channel: string;
+  category: string | null;
+  tags: string[];
+  /** Subject + body for ticket triggers; the new comment's body for `comment.added`. */
+  text: string;
+  level: string;
+  team: string;
+  organization: { id: string; tier: string; contract_value: number | null };
+  sla: { metric: Metric | null; percent_elapsed: number | null };
+  reassignments: number;
+  reopens: number;
+  escalations: number;
+  risk: Record<string, boolean>;
+  sentiment: number;
+}
+
+/** A compiled condition: evaluates fast, and explains (the values each leaf saw) on demand. */
+export interface CompiledCondition {
+  test(facts: Facts): boolean;
+  explain(facts: Facts): { matched: boolean; saw: Array<{ field: string; op: string; expected: unknown; actual: unknown; matched: boolean }> };
+}
