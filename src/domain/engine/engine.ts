@@ -1,0 +1,403 @@
+/**
+ * The escalation engine: one pure entry point for everything that happens to a ticket.
+ *
+ *   apply(state, input, at)  an input (API call, workload line, email) at instant `at`
+ *   fire(state, key, due)    a timer that came due (a warning, a breach, idle, unacknowledged)
+ *   timers(state)            the ticket's pending moments, derived from its state
+ *
+ * Each call copies the state, makes the change, lets the rules react (see step.ts and
+ * actions.ts), and returns the new state and the events in order. The live server persists
+ * them in one transaction and upserts `timers(state)`; the simulator keeps them in memory and
+ * a priority queue. Same code, two clocks.
+ */
+import type { Policy, Status } from '../policy/types.ts';
+import { triage } from '../triage.ts';
+import { escalateTo, runRule } from './actions.ts';
+import { EngineContext, type TriageFn, type TriageResult } from './context.ts';
+import { clockTimers } from './sla.ts';
+import { cloneState, Step } from './step.ts';
+import type { EngineHost, EngineInput, EngineResult, FlagName, NewTicket, TicketState, Timer } from './types.ts';
+
+export interface EngineOptions {
+  policy: Policy;
+  policyVersion?: number;
+  host?: EngineHost;
+  triage?: TriageFn;
+}
+
+const FLAGS: FlagName[] = ['legal', 'churn', 'billing', 'security', 'frustration'];
+
+/** A host that keeps round-robin cursors in memory and knows no workload (least loaded = first). */
+export class MemoryHost implements EngineHost {
+  private readonly cursors = new Map<string, number>();
+  readonly load = new Map<string, number>();
+  roundRobin(team: string, members: readonly string[]): string | null {
+    if (members.length === 0) return null;
+    const next = this.cursors.get(team) ?? 0;
+    this.cursors.set(team, next + 1);
+    return members[next % members.length] ?? null;
+  }
+  leastLoaded(_team: string, members: readonly string[]): string | null {
+    let best: string | null = null;
+    let bestLoad = Infinity;
+    for (const m of members) {
+      const l = this.load.get(m) ?? 0;
+      if (l < bestLoad) {
+        best = m;
+        bestLoad = l;
+      }
+    }
+    return best;
+  }
+}
+
+export class EngineError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Engine {
+  readonly ctx: EngineContext;
+
+  constructor(options: EngineOptions) {
+    this.ctx = new EngineContext(
+      options.policy,
+      options.policyVersion ?? 1,
+      options.host ?? new MemoryHost(),
+      options.triage ?? triage,
+    );
+  }
+
+  apply(state: TicketState | null, input: EngineInput, at: number): EngineResult {
+    try {
+      if (input.type === 'ticket.created') {
+        if (state) return fail('ticket_exists', `ticket ${state.ref} already exists`);
+        return this.finish(this.create(input.ticket, at, input.actor ?? 'customer'));
+      }
+      if (!state) return fail('ticket_not_found', 'the ticket does not exist');
+      const step = new Step(this.ctx, cloneState(state), at);
+      this.applyTo(step, input);
+      return this.finish(step);
+    } catch (e) {
+      if (e instanceof EngineError) return fail(e.code, e.message);
+      throw e;
+    }
+  }
+
+  /** Fires the timer `key` due at `due`. A timer that the state no longer owes is stale: no effect. */
+  fire(state: TicketState, key: string, due: number): EngineResult {
+    const timer = this.timers(state).find((t) => t.key === key);
+    if (!timer || timer.due !== due) return { ok: true, state, events: [] };
+    const step = new Step(this.ctx, cloneState(state), due);
+    const s = step.state;
+    const [kind, a, b, c] = key.split(':');
+    if (kind === 'sla' && a) {
+      const metric = a as keyof TicketState['clocks'];
+      const clock = s.clocks[metric];
+      if (!clock) return { ok: true, state, events: [] };
+      if (b === 'warn' && c) {
+        s.clocks = { ...s.clocks, [metric]: { ...clock, warned: [...clock.warned, c] } };
+        step.emit('sla.warning', 'system', {
+          metric,
+          threshold: c,
+          policy: s.slaPolicy,
+          policy_version: s.policyVersion,
+          target_ms: clock.target,
+        });
+      } else if (b === 'breach') {
+        s.clocks = { ...s.clocks, [metric]: { ...clock, breached: true, breachedAt: due } };
+        step.emit('sla.breached', 'system', {
+          metric,
+          policy: s.slaPolicy,
+          policy_version: s.policyVersion,
+          target_ms: clock.target,
+        });
+      }
+    } else if (kind === 'idle' && a) {
+      const rule = this.ctx.rule(a);
+      s.idleFired = [...s.idleFired, a];
+      if (rule) {
+        runRule(step, { rule, trigger: `idle ${rule.idleMs}ms`, text: `${s.subject}\n${s.body}`, metric: null, byUnacknowledged: false });
+      }
+    } else if (kind === 'unack' && a && s.pendingAck) {
+      const rule = this.ctx.rule(a);
+      s.pendingAck = { ...s.pendingAck, fired: [...s.pendingAck.fired, a] };
+      if (rule) {
+        runRule(step, {
+          rule,
+          trigger: `unacknowledged ${rule.unackMs}ms`,
+          text: `${s.subject}\n${s.body}`,
+          metric: null,
+          byUnacknowledged: true,
+        });
+      }
+    }
+    return this.finish(step);
+  }
+
+  /** The ticket's pending moments, earliest first (ties: warnings, breaches, idle, unacknowledged). */
+  timers(state: TicketState): Timer[] {
+    if (state.status === 'solved' || state.status === 'closed') return [];
+    const timers: Timer[] = [];
+    const sla = this.ctx.slaById(state.slaPolicy);
+    const cal = sla?.calendar ?? this.ctx.wallClock;
+    if (sla) {
+      for (const clock of Object.values(state.clocks)) {
+        if (clock) timers.push(...clockTimers(clock, cal, sla.def.warnAt));
+      }
+    }
+    for (const rule of this.ctx.idleRules) {
+      if (rule.idleMs === null || state.idleFired.includes(rule.def.id)) continue;
+      timers.push({ key: `idle:${rule.def.id}`, due: cal.add(state.quietSince, rule.idleMs) });
+    }
+    const ack = state.pendingAck;
+    if (ack) {
+      for (const rule of this.ctx.unackRules) {
+        if (rule.unackMs === null || ack.fired.includes(rule.def.id)) continue;
+        timers.push({ key: `unack:${rule.def.id}`, due: cal.add(ack.at, rule.unackMs) });
+      }
+    }
+    const finite = timers.filter((t) => Number.isFinite(t.due));
+    return finite.sort((x, y) => x.due - y.due);
+  }
+
+  /** The earliest pending moment, or null. */
+  nextTimer(state: TicketState): Timer | null {
+    return this.timers(state)[0] ?? null;
+  }
+
+  private triage(text: string): TriageResult {
+    return this.ctx.triage(text);
+  }
+
+  private create(t: NewTicket, at: number, actor: string): Step {
+    const matrix = this.ctx.matrix;
+    const team = t.team !== undefined ? matrix.team(t.team) : matrix.entryTeam();
+    if (!team) {
+      throw new EngineError(
+        t.team !== undefined ? 'unknown_team' : 'no_teams',
+        t.team !== undefined ? `team ${t.team} is not in the policy` : 'the policy defines no team',
+      );
+    }
+    const tri = this.triage(`${t.subject}\n${t.body}`);
+    const state: TicketState = {
+      ref: t.ref,
+      createdAt: at,
+      subject: t.subject,
+      body: t.body,
+      priority: t.priority,
+      status: 'new',
+      channel: t.channel,
+      category: t.category ?? null,
+      tags: [...(t.tags ?? [])],
+      organization: { id: t.organization.id, tier: t.organization.tier, contract_value: t.organization.contract_value ?? null },
+      requester: t.requester ?? null,
+      assignee: t.assignee ?? null,
+      owner: t.assignee ?? null,
+      team: team.id,
+      level: team.level,
+      reassignments: 0,
+      reopens: 0,
+      escalations: 0,
+      risk: { ...tri.flags },
+      riskSignals: { ...tri.signals },
+      sentiment: tri.sentiment,
+      agentReplied: false,
+      slaPolicy: null,
+      policyVersion: this.ctx.policyVersion,
+      clocks: {},
+      quietSince: at,
+      idleFired: [],
+      pendingAck: null,
+      escalationSeq: 0,
+    };
+    const step = new Step(this.ctx, state, at);
+    const data: Record<string, unknown> = {
+      priority: t.priority,
+      organization: state.organization,
+      subject: t.subject,
+      body: t.body,
+      channel: t.channel,
+      tags: state.tags,
+      category: state.category,
+      team: team.id,
+      level: team.level,
+    };
+    if (state.requester) data.requester = state.requester;
+    if (state.assignee) data.assignee = state.assignee;
+    const flagged = FLAGS.filter((f) => tri.flags[f]);
+    if (flagged.length > 0) data.risk = { flags: flagged, signals: tri.signals };
+    data.sentiment = tri.sentiment;
+    // §8.5: placed and SLA applied first, then the rules of `ticket.created`.
+    step.emit('ticket.created', actor, data, false);
+    step.syncSla();
+    step.startClock('first_response');
+    step.startClock('resolution');
+    return step;
+  }
+
+  private applyTo(step: Step, input: Exclude<EngineInput, { type: 'ticket.created' }>): void {
+    const s = step.state;
+    if (s.status === 'closed' && input.type !== 'comment.added') {
+      throw new EngineError('ticket_closed', `ticket ${s.ref} is closed; closed is final`);
+    }
+    switch (input.type) {
+      case 'comment.added': {
+        if (s.status === 'closed') throw new EngineError('ticket_closed', `ticket ${s.ref} is closed; open a new ticket`);
+        const agent = input.author === 'agent';
+        const actor = input.actor ?? input.author;
+        step.emit('comment.added', actor, { public: input.public, author_role: input.author, body: input.body }, !input.public, input.body);
+        if (!input.public) break;
+        s.quietSince = step.at;
+        s.idleFired = [];
+        if (agent) {
+          step.endClock('first_response', 'fulfilled');
+          step.endClock('next_response', 'fulfilled');
+          const periodic = s.clocks.periodic_update;
+          if (periodic && (periodic.status === 'running' || periodic.status === 'paused')) step.endClock('periodic_update', 'fulfilled');
+          if (s.status !== 'solved') step.startClock('periodic_update');
+          s.agentReplied = true;
+          if (s.owner === null && input.actor && input.actor.includes('@')) s.owner = input.actor;
+          if (s.status === 'new') step.setStatus('open', 'system');
+        } else {
+          const tri = this.triage(input.body);
+          for (const f of FLAGS) {
+            if (tri.flags[f]) {
+              s.risk = { ...s.risk, [f]: true };
+              s.riskSignals = { ...s.riskSignals, [f]: tri.signals[f] ?? [] };
+            }
+          }
+          s.sentiment = tri.sentiment;
+          if (s.status === 'pending') step.setStatus('open', 'system');
+          const first = s.clocks.first_response;
+          const firstActive = first && (first.status === 'running' || first.status === 'paused');
+          const next = s.clocks.next_response;
+          const nextActive = next && (next.status === 'running' || next.status === 'paused');
+          if (s.agentReplied && !firstActive && !nextActive && s.status !== 'solved') step.startClock('next_response');
+        }
+        break;
+      }
+      case 'status.changed':
+        checkTransition(s.status, input.status);
+        step.setStatus(input.status, input.actor ?? 'agent');
+        break;
+      case 'priority.changed':
+        step.setPriority(input.priority, input.actor ?? 'agent');
+        break;
+      case 'ticket.assigned': {
+        if (input.team !== undefined && input.team !== s.team) {
+          const team = this.ctx.matrix.team(input.team);
+          if (!team) throw new EngineError('unknown_team', `team ${input.team} is not in the policy`);
+          const fromTeam = s.team;
+          s.team = team.id;
+          s.level = team.level;
+          step.assign(input.assignee, input.actor ?? 'agent', { team: team.id, from_team: fromTeam, reason: input.reason ?? null });
+          if (s.assignee !== input.assignee) s.assignee = input.assignee;
+        } else {
+          step.assign(input.assignee, input.actor ?? 'agent');
+        }
+        break;
+      }
+      case 'ticket.updated': {
+        const changes: Record<string, unknown> = {};
+        if (input.tags) {
+          s.tags = [...input.tags];
+          changes.tags = s.tags;
+        }
+        if (input.category !== undefined) {
+          s.category = input.category;
+          changes.category = s.category;
+        }
+        step.emit('ticket.updated', input.actor ?? 'agent', changes);
+        step.syncSla();
+        break;
+      }
+      case 'ticket.escalated': {
+        const target = input.toTeam
+          ? ({ kind: 'team', team: input.toTeam } as const)
+          : input.toLevel
+            ? ({ kind: 'level', level: input.toLevel } as const)
+            : ({ kind: 'next_level' } as const);
+        const resolution = this.ctx.matrix.resolve(target, s.team, false);
+        if (resolution.kind !== 'move') throw new EngineError('escalation_refused', resolution.why);
+        escalateTo(step, resolution.team, {
+          actor: input.actor ?? (input.reason === 'customer_request' ? 'customer' : 'agent'),
+          reason: input.reason,
+          requireAck: input.requireAck ?? false,
+          documentation: input.documentation,
+          manual: true,
+        });
+        break;
+      }
+      case 'ticket.deescalated': {
+        const matrix = this.ctx.matrix;
+        let team = input.toTeam ? matrix.team(input.toTeam) : undefined;
+        if (input.toTeam && !team) throw new EngineError('unknown_team', `team ${input.toTeam} is not in the policy`);
+        if (!team) {
+          const rank = matrix.rank(s.level);
+          const levelId = input.toLevel ?? this.ctx.policy.levels[rank - 1]?.id;
+          if (!levelId) throw new EngineError('deescalation_refused', `ticket is already at the lowest level (${s.level})`);
+          if (!matrix.level(levelId)) throw new EngineError('unknown_level', `level ${levelId} is not in the policy`);
+          team = matrix.firstHierarchical(levelId);
+          if (!team) throw new EngineError('deescalation_refused', `no team at level ${levelId}`);
+        }
+        const lower = matrix.rank(team.level) < matrix.rank(s.level);
+        const sideways = team.level === s.level && team.id !== s.team;
+        if (!lower && !sideways) {
+          throw new EngineError('deescalation_refused', `team ${team.id} is not below the current level ${s.level}`);
+        }
+        const from = { level: s.level, team: s.team };
+        s.team = team.id;
+        s.level = team.level;
+        s.pendingAck = null;
+        if (s.assignee !== null && !team.members.includes(s.assignee)) s.assignee = null;
+        step.emit('ticket.deescalated', input.actor ?? 'agent', {
+          from_level: from.level,
+          from_team: from.team,
+          to_level: team.level,
+          to_team: team.id,
+          reason: input.reason,
+        });
+        break;
+      }
+      case 'escalation.acknowledged': {
+        const ack = s.pendingAck;
+        if (!ack) throw new EngineError('nothing_to_acknowledge', `ticket ${s.ref} has no escalation waiting for acknowledgement`);
+        s.pendingAck = null;
+        step.emit('escalation.acknowledged', input.actor ?? 'agent', { escalation_id: ack.escalationId, waited_ms: step.at - ack.at });
+        break;
+      }
+    }
+  }
+
+  /** Runs the rules the step's trigger events call for, FIFO, until none are left. */
+  private finish(step: Step): EngineResult {
+    for (let i = 0; i < step.queue.length; i++) {
+      const queued = step.queue[i];
+      if (!queued) continue;
+      const rules = this.ctx.rulesByEvent.get(queued.event.type as never);
+      if (!rules) continue;
+      const origin = queued.event.actor.startsWith('rule:') ? queued.event.actor.slice(5) : null;
+      for (const rule of rules) {
+        if (rule.def.id === origin) continue;
+        runRule(step, { rule, trigger: queued.event.type, text: queued.text, metric: queued.metric as never, byUnacknowledged: false });
+      }
+    }
+    return { ok: true, state: step.state, events: step.events };
+  }
+}
+
+function fail(code: string, message: string): EngineResult {
+  return { ok: false, code, message };
+}
+
+/** §8.4: every move is allowed except into `new` and out of `closed`. */
+export function checkTransition(from: Status, to: Status): void {
+  if (from === to) return;
+  if (to === 'new') throw new EngineError('invalid_transition', `a ticket cannot move back to new (it is ${from})`);
+  if (from === 'closed') throw new EngineError('invalid_transition', 'closed is final: a closed ticket cannot change status');
+}
