@@ -161,5 +161,9 @@ export class Simulation {
 
 /** The simulate output line for an event (DOMAIN.md §6): `at` in UTC, the ticket as given, the payload. */
 export function toOutputLine(e: EngineEvent): Record<string, unknown> {
-  return { at: new Date(e.at).toISOString(), ticket: e.ticket, type: e.type, ...e.data };
+  const line: Record<string, unknown> = { at: new Date(e.at).toISOString(), ticket: e.ticket, type: e.type, ...e.data };
+  // Changes carry `from`/`to`; the output also repeats the workload's own field name.
+  if (e.type === 'status.changed') line.status = e.data.to;
+  else if (e.type === 'priority.changed') line.priority = e.data.to;
+  return line;
 }

@@ -195,7 +195,7 @@ export class Step {
     const from = state.status;
     if (from === to) return;
     state.status = to;
-    this.emit('status.changed', actor, { from, status: to }, false);
+    this.emit('status.changed', actor, actor === 'system' ? { from, to, automatic: true } : { from, to }, false);
     const wasDone = from === 'solved' || from === 'closed';
     const isDone = to === 'solved' || to === 'closed';
     if (isDone && !wasDone) {
@@ -228,7 +228,7 @@ export class Step {
     const from = this.state.priority;
     if (from === to) return;
     this.state.priority = to;
-    this.emit('priority.changed', actor, { from, priority: to });
+    this.emit('priority.changed', actor, { from, to });
     this.syncSla();
   }
 
