@@ -106,7 +106,7 @@ export class Simulation {
     if (line.input.type !== 'ticket.created' && !current) {
       throw new SimulationError(line.line, `ticket ${line.ref} has not been created yet`);
     }
-    const result = this.engine.apply(current?.state ?? null, line.input, line.at);
+    const result = this.engine.apply(current?.state ?? null, line.input, line.at, true);
     if (!result.ok) throw new SimulationError(line.line, `${result.code}: ${result.message}`);
     this.stats.inputs++;
     if (!current) this.stats.tickets++;
@@ -121,7 +121,7 @@ export class Simulation {
       this.heap.pop();
       const entry = this.tickets.get(top.ref);
       if (!entry || entry.version !== top.version) continue;
-      const result = this.engine.fire(entry.state, top.key, top.due);
+      const result = this.engine.fire(entry.state, top.key, top.due, true);
       if (!result.ok) continue;
       this.stats.timersFired++;
       this.commit(top.ref, result.state, result.events);

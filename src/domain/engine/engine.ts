@@ -72,14 +72,18 @@ export class Engine {
     );
   }
 
-  apply(state: TicketState | null, input: EngineInput, at: number): EngineResult {
+  /**
+   * `owned: true` lets the engine change `state` in place instead of copying it first — for a
+   * caller that holds the only reference and drops the old state anyway (the simulator).
+   */
+  apply(state: TicketState | null, input: EngineInput, at: number, owned = false): EngineResult {
     try {
       if (input.type === 'ticket.created') {
         if (state) return fail('ticket_exists', `ticket ${state.ref} already exists`);
         return this.finish(this.create(input.ticket, at, input.actor ?? 'customer'));
       }
       if (!state) return fail('ticket_not_found', 'the ticket does not exist');
-      const step = new Step(this.ctx, cloneState(state), at);
+      const step = new Step(this.ctx, owned ? state : cloneState(state), at);
       this.applyTo(step, input);
       return this.finish(step);
     } catch (e) {
@@ -88,11 +92,17 @@ export class Engine {
     }
   }
 
-  /** Fires the timer `key` due at `due`. A timer that the state no longer owes is stale: no effect. */
-  fire(state: TicketState, key: string, due: number): EngineResult {
-    const timer = this.timers(state).find((t) => t.key === key);
-    if (!timer || timer.due !== due) return { ok: true, state, events: [] };
-    const step = new Step(this.ctx, cloneState(state), due);
+  /**
+   * Fires the timer `key` due at `due`. A timer that the state no longer owes is stale: no
+   * effect. `owned` as for apply; it also means the caller knows the timer is current (the
+   * simulator's queue entries carry the ticket's version), so the check is skipped.
+   */
+  fire(state: TicketState, key: string, due: number, owned = false): EngineResult {
+    if (!owned) {
+      const timer = this.timers(state).find((t) => t.key === key);
+      if (!timer || timer.due !== due) return { ok: true, state, events: [] };
+    }
+    const step = new Step(this.ctx, owned ? state : cloneState(state), due);
     const s = step.state;
     const [kind, a, b, c] = key.split(':');
     if (kind === 'sla' && a) {
