@@ -68,7 +68,7 @@ const baselineMs = performance.now() - b0;
 
 const engineMs = best(engineRuns);
 const fullMs = best(fullRuns);
-const rows = [
+const rows: Array<[string, string]> = [
   ['input lines', String(lines.length)],
   ['output events', String(events)],
   ['parse + validate workload (ms)', parseMs.toFixed(0)],

@@ -2,10 +2,26 @@
  * The `escalon` command line. Each command lives in its own file and registers itself here.
  */
 import { Command } from 'commander';
+import { register as registerImport } from './import.ts';
+import { register as registerMigrate } from './migrate.ts';
+import { register as registerPolicyValidate } from './policy-validate.ts';
+import { register as registerSeed } from './seed.ts';
+import { register as registerServe } from './serve.ts';
+import { register as registerSimulate } from './simulate.ts';
+import { register as registerToken } from './token.ts';
+import { register as registerUser } from './user.ts';
 
 const program = new Command();
 program.name('escalon').description('Escalon — self-hosted ticket escalation').showHelpAfterError();
 
 // Commands register below, one import and one call each.
+registerImport(program);
+registerPolicyValidate(program);
+registerSimulate(program);
+registerServe(program);
+registerMigrate(program);
+registerSeed(program);
+registerUser(program);
+registerToken(program);
 
 await program.parseAsync(process.argv);

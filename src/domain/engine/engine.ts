@@ -175,6 +175,33 @@ export class Engine {
     return finite.sort((x, y) => x.due - y.due);
   }
 
+  /**
+   * A new policy version took over (issue 4): a ticket whose team is gone moves to the first
+   * team of its level (or the entry team), and running clocks get the new targets with their
+   * elapsed time kept (§3 Re-application). No rule runs: nothing happened to the ticket.
+   */
+  reapply(state: TicketState, at: number): EngineResult {
+    const step = new Step(this.ctx, cloneState(state), at);
+    const s = step.state;
+    const matrix = this.ctx.matrix;
+    if (!matrix.team(s.team)) {
+      const team = (matrix.level(s.level) ? matrix.firstHierarchical(s.level) : undefined) ?? matrix.entryTeam();
+      if (!team) return fail('no_teams', 'the policy defines no team');
+      const from = { team: s.team, level: s.level };
+      s.team = team.id;
+      s.level = team.level;
+      step.emit('ticket.updated', 'system', {
+        team: team.id,
+        level: team.level,
+        from_team: from.team,
+        from_level: from.level,
+        why: `team ${from.team} is not in policy version ${this.ctx.policyVersion}`,
+      });
+    }
+    step.syncSla();
+    return { ok: true, state: step.state, events: step.events };
+  }
+
   /** The earliest pending moment, or null. */
   nextTimer(state: TicketState): Timer | null {
     return this.timers(state)[0] ?? null;

@@ -202,3 +202,13 @@ export interface CompiledCondition {
   test(facts: Facts): boolean;
   explain(facts: Facts): { matched: boolean; saw: Array<{ field: string; op: string; expected: unknown; actual: unknown; matched: boolean }> };
 }
+
+/** The value of a `matches` leaf: a JavaScript RegExp source and flags, translated from the portable form. */
+export interface RegexValue {
+  source: string;
+  flags: string;
+}
+
+/** The risk flags triage sets (DOMAIN.md §1), readable in conditions as `risk.<flag>`. */
+export const RISK_FLAGS = ['legal', 'churn', 'billing', 'security', 'frustration'] as const;
+export type RiskFlag = (typeof RISK_FLAGS)[number];

@@ -1,0 +1,110 @@
+/**
+ * Policy documents in the server: validate, plan, apply (issue 4). Applying is one
+ * transaction: the new version row, and every open ticket re-applied under it (team kept if
+ * it still exists, SLA clocks retargeted with their elapsed time kept, timers recomputed) —
+ * all or nothing. The plan is the same computation on a copy, rolled back.
+ */
+import type { Actor } from '../auth/roles.ts';
+import { DomainError } from '../domain/errors.ts';
+import { parsePolicy } from '../domain/policy/parse.ts';
+import type { Policy, PolicyProblem } from '../domain/policy/types.ts';
+import { rowToTicket } from '../store/tickets-repo.ts';
+import { insertPolicy, latestPolicy } from '../store/policies-repo.ts';
+import type { AppDeps } from './deps.ts';
+import type { LiveEngine } from './live-engine.ts';
+import { loadEngineState } from './live-engine.ts';
+
+export interface PolicyDeps extends AppDeps {
+  live: LiveEngine;
+}
+
+export function validatePolicySource(source: string, format: 'yaml' | 'json'): { policy: Policy } {
+  const parsed = parsePolicy(source, { format });
+  if (!parsed.ok) {
+    throw new DomainError('POLICY_INVALID', `the policy has ${parsed.problems.length} problem(s); nothing was applied`, {
+      problems: parsed.problems.map((p: PolicyProblem) => ({ path: p.path, line: p.line ?? null, message: p.message })),
+    });
+  }
+  return { policy: parsed.policy };
+}
+
+export interface PlanResult {
+  current_version: number;
+  next_version: number;
+  rules: { added: string[]; removed: string[]; changed: string[] };
+  teams: { added: string[]; removed: string[]; changed: string[] };
+  clocks: Array<{ ticket: string; metric: string; due_before: string | null; due_after: string | null }>;
+  tickets_reapplied: number;
+}
+
+function diffById<T extends { id: string }>(before: T[], after: T[]) {
+  const b = new Map(before.map((x) => [x.id, JSON.stringify(x)]));
+  const a = new Map(after.map((x) => [x.id, JSON.stringify(x)]));
+  return {
+    added: [...a.keys()].filter((k) => !b.has(k)),
+    removed: [...b.keys()].filter((k) => !a.has(k)),
+    changed: [...a.keys()].filter((k) => b.has(k) && b.get(k) !== a.get(k)),
+  };
+}
+
+class Rollback extends Error {
+  constructor(readonly plan: PlanResult) {
+    super('plan only');
+  }
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+async function applyOrPlan(deps: PolicyDeps, actor: Actor, source: string, format: 'yaml' | 'json', dryRun: boolean): Promise<PlanResult> {
+  const { policy } = validatePolicySource(source, format);
+  const at = deps.clock.now();
+  const run = () =>
+    deps.store.db.transaction().execute(async (trx) => {
+      const current = await latestPolicy(trx);
+      const version = (current?.version ?? 0) + 1;
+      const before = current ? deps.live.registry.compile(current.version, current.source, current.format, current.appliedAt, current.appliedBy) : null;
+      const next = deps.live.registry.compile(version, source, format, at, actor.email);
+      await insertPolicy(trx, { version, source, format, appliedAt: at, appliedBy: actor.email });
+      const plan: PlanResult = {
+        current_version: current?.version ?? 0,
+        next_version: version,
+        rules: diffById(before?.policy.rules ?? [], policy.rules),
+        teams: diffById(before?.policy.teams ?? [], policy.teams),
+        clocks: [],
+        tickets_reapplied: 0,
+      };
+      const rows = await trx.selectFrom('tickets').selectAll().where('status', 'not in', ['solved', 'closed']).where('engine_state', 'is not', null).execute();
+      for (const row of rows) {
+        const ticket = rowToTicket(row);
+        const state = await loadEngineState(trx, ticket.id);
+        if (!state) continue;
+        const oldTimers = new Map((before?.engine.timers(state) ?? []).filter((t) => t.key.endsWith(':breach')).map((t) => [t.key, t.due]));
+        await deps.live.reapply(trx, next.engine, ticket, at);
+        const after = await loadEngineState(trx, ticket.id);
+        plan.tickets_reapplied++;
+        if (!after) continue;
+        const newTimers = new Map(next.engine.timers(after).filter((t) => t.key.endsWith(':breach')).map((t) => [t.key, t.due]));
+        for (const key of new Set([...oldTimers.keys(), ...newTimers.keys()])) {
+          if (oldTimers.get(key) === newTimers.get(key)) continue;
+          plan.clocks.push({ ticket: ticket.key, metric: key.split(':')[1] ?? key, due_before: iso(oldTimers.get(key)), due_after: iso(newTimers.get(key)) });
+        }
+      }
+      if (dryRun) throw new Rollback(plan);
+      deps.live.registry.adopt(next);
+      return plan;
+    });
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof Rollback) return e.plan;
+    throw e;
+  }
+}
+
+export function planPolicy(deps: PolicyDeps, actor: Actor, source: string, format: 'yaml' | 'json'): Promise<PlanResult> {
+  return applyOrPlan(deps, actor, source, format, true);
+}
+
+export function applyPolicy(deps: PolicyDeps, actor: Actor, source: string, format: 'yaml' | 'json'): Promise<PlanResult> {
+  return applyOrPlan(deps, actor, source, format, false);
+}

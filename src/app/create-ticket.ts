@@ -1,0 +1,115 @@
+/**
+ * Opens a ticket. A customer opens one for themselves in their own organization; staff open
+ * one on behalf of a requester (the organization follows the requester unless given). The
+ * key comes from the database's counter in the same transaction as the insert.
+ */
+import { actorRef, isStaff, type Actor } from '../auth/roles.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { Priority } from '../domain/policy/types.ts';
+import { assign, resolvePriority, type DraftEvent, type Level3, type Ticket } from '../domain/ticket.ts';
+import { newId } from '../store/new-id.ts';
+import { findOrganization } from '../store/organizations-repo.ts';
+import { nextTicketNumber } from '../store/tickets-repo.ts';
+import { findUserById } from '../store/users-repo.ts';
+import { commitTicketChange, type Committed } from './commit-ticket-change.ts';
+import type { AppDeps } from './deps.ts';
+import { requireAssignee } from './require-assignee.ts';
+
+export interface CreateTicketInput {
+  subject: string;
+  body: string;
+  channel?: string;
+  priority?: Priority;
+  impact?: Level3;
+  urgency?: Level3;
+  category?: string;
+  tags?: string[];
+  team?: string;
+  requesterId?: string;
+  organizationId?: string;
+  assigneeId?: string;
+}
+
+async function resolveRequester(deps: AppDeps, actor: Actor, input: CreateTicketInput): Promise<{ requesterId: string; organizationId: string }> {
+  const db = deps.store.db;
+  if (!isStaff(actor.role)) {
+    if (input.requesterId !== undefined || input.organizationId !== undefined || input.assigneeId !== undefined || input.team !== undefined) {
+      throw new DomainError('FORBIDDEN', 'customers open tickets for themselves: requester_id, organization_id, assignee_id and team are set by staff', {});
+    }
+    if (!actor.organizationId) throw new DomainError('INVALID_REQUESTER', 'your account belongs to no organization', {});
+    return { requesterId: actor.userId, organizationId: actor.organizationId };
+  }
+  const requesterId = input.requesterId ?? actor.userId;
+  const requester = await findUserById(db, requesterId);
+  if (!requester || !requester.active) {
+    throw new DomainError('INVALID_REQUESTER', `no active user '${requesterId}' to be the requester`, { requester_id: requesterId });
+  }
+  const organizationId = input.organizationId ?? requester.organizationId;
+  if (!organizationId) {
+    throw new DomainError('INVALID_REQUESTER', 'the requester belongs to no organization: give organization_id', { requester_id: requesterId });
+  }
+  if (requester.organizationId && requester.organizationId !== organizationId) {
+    throw new DomainError('INVALID_REQUESTER', 'the requester belongs to another organization', { requester_id: requesterId, organization_id: organizationId });
+  }
+  if (!(await findOrganization(db, organizationId))) {
+    throw new DomainError('ORGANIZATION_NOT_FOUND', `no organization '${organizationId}'`, { organization_id: organizationId });
+  }
+  return { requesterId, organizationId };
+}
+
+export async function createTicket(deps: AppDeps, actor: Actor, input: CreateTicketInput): Promise<Committed> {
+  const who = await resolveRequester(deps, actor, input);
+  const at = deps.clock.now();
+  return deps.store.db.transaction().execute(async (trx) => {
+    if (input.assigneeId !== undefined) await requireAssignee(trx, input.assigneeId);
+    const number = await nextTicketNumber(trx);
+    const created: Ticket = {
+      id: newId(at),
+      key: `ESC-${number}`,
+      requesterId: who.requesterId,
+      organizationId: who.organizationId,
+      channel: input.channel ?? (isStaff(actor.role) ? 'api' : 'web'),
+      subject: input.subject,
+      body: input.body,
+      priority: resolvePriority(input),
+      impact: input.impact ?? null,
+      urgency: input.urgency ?? null,
+      category: input.category ?? null,
+      tags: [...new Set(input.tags ?? [])],
+      status: 'new',
+      assigneeId: null,
+      ownerId: null,
+      team: input.team ?? null,
+      level: null,
+      createdAt: at,
+      updatedAt: at,
+      solvedAt: null,
+      version: 1,
+      reassignments: 0,
+      reopens: 0,
+    };
+    const events: DraftEvent[] = [
+      {
+        type: 'ticket.created',
+        payload: {
+          key: created.key,
+          priority: created.priority,
+          channel: created.channel,
+          category: created.category,
+          tags: created.tags,
+          team: created.team,
+          organization_id: created.organizationId,
+          requester_id: created.requesterId,
+        },
+        internal: false,
+      },
+    ];
+    let ticket = created;
+    if (input.assigneeId !== undefined) {
+      const assigned = assign(ticket, input.assigneeId);
+      ticket = assigned.ticket;
+      events.push(...assigned.events);
+    }
+    return commitTicketChange(trx, deps, { before: null, ticket, events, at, actor: actorRef(actor), number });
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * The engine names people by email (the policy does); the store by user id. A directory
+ * translates within one transaction, remembering what it looked up.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+
+export class Directory {
+  private readonly emailById = new Map<string, string | null>();
+  private readonly idByEmail = new Map<string, string | null>();
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async emailOf(userId: string | null): Promise<string | null> {
+    if (userId === null) return null;
+    if (!this.emailById.has(userId)) {
+      const row = await this.db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst();
+      this.remember(userId, row?.email ?? null);
+    }
+    return this.emailById.get(userId) ?? null;
+  }
+
+  async idOf(email: string | null): Promise<string | null> {
+    if (email === null) return null;
+    const key = email.toLowerCase();
+    if (!this.idByEmail.has(key)) {
+      const row = await this.db.selectFrom('users').select('id').where('email', '=', key).executeTakeFirst();
+      this.idByEmail.set(key, row?.id ?? null);
+      if (row) this.emailById.set(row.id, key);
+    }
+    return this.idByEmail.get(key) ?? null;
+  }
+
+  /** `user:<id>` → that user's email; anything else unchanged. */
+  async actorEmail(actor: string): Promise<string> {
+    if (!actor.startsWith('user:')) return actor;
+    return (await this.emailOf(actor.slice(5))) ?? actor;
+  }
+
+  private remember(id: string, email: string | null): void {
+    this.emailById.set(id, email);
+    if (email) this.idByEmail.set(email.toLowerCase(), id);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Manual escalation, customer-requested escalation, de-escalation and acknowledgement
+ * (DOMAIN.md §4). Each is a draft event that the live engine turns into the engine's own
+ * decision — where the ticket goes, who is told — in the ticket's transaction.
+ */
+import { actorRef, isStaff, type Actor } from '../auth/roles.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { ReasonCategory } from '../domain/policy/types.ts';
+import type { DraftEvent } from '../domain/ticket.ts';
+import { commitTicketChange, type Committed } from './commit-ticket-change.ts';
+import type { AppDeps } from './deps.ts';
+import { loadVisibleTicket } from './ticket-access.ts';
+
+export interface EscalateInput {
+  to_level?: string;
+  to_team?: string;
+  reason?: ReasonCategory;
+  /** The hand-off documentation (the fields of the escalation templates). */
+  documentation?: { summary: string; steps_taken: string; needs_attention: string };
+  require_acknowledgement?: boolean;
+  /** A customer's words when requesting escalation. */
+  comment?: string;
+}
+
+async function commitDraft(deps: AppDeps, actor: Actor, ref: string, draft: DraftEvent): Promise<Committed> {
+  if (!deps.engine) throw new DomainError('NO_POLICY', 'escalation needs the escalation engine, which this server runs without', {});
+  const at = deps.clock.now();
+  return deps.store.db.transaction().execute(async (trx) => {
+    const before = await loadVisibleTicket(trx, actor, ref, deps.store.dialect);
+    const state = await trx.selectFrom('policies').select('version').limit(1).executeTakeFirst();
+    if (!state) throw new DomainError('NO_POLICY', 'no escalation policy is applied yet: PUT /api/v1/policy first', {});
+    return commitTicketChange(trx, deps, { before, ticket: before, events: [draft], at, actor: actorRef(actor) });
+  });
+}
+
+export async function escalateTicket(deps: AppDeps, actor: Actor, ref: string, input: EscalateInput): Promise<Committed> {
+  if (!isStaff(actor.role)) {
+    // A customer asks; where the ticket goes is the next level, decided by the policy.
+    if (input.to_level || input.to_team || input.documentation || (input.reason && input.reason !== 'customer_request')) {
+      throw new DomainError('FORBIDDEN', 'customers request escalation with a comment only; reason is customer_request', {});
+    }
+    const payload: Record<string, unknown> = { reason: 'customer_request' };
+    if (input.comment) payload.comment = input.comment;
+    return commitDraft(deps, actor, ref, { type: 'ticket.escalated', payload, internal: true });
+  }
+  const missing: string[] = [];
+  if (!input.reason) missing.push('reason');
+  const doc = input.documentation;
+  if (input.reason !== 'customer_request') {
+    if (!doc?.summary?.trim()) missing.push('documentation.summary');
+    if (!doc?.steps_taken?.trim()) missing.push('documentation.steps_taken');
+    if (!doc?.needs_attention?.trim()) missing.push('documentation.needs_attention');
+  }
+  if (missing.length > 0) {
+    throw new DomainError('DOCUMENTATION_REQUIRED', `a manual escalation needs a reason category and hand-off documentation; missing: ${missing.join(', ')}`, {
+      missing,
+    });
+  }
+  if (input.to_level && input.to_team) throw new DomainError('VALIDATION_FAILED', 'give to_level or to_team, not both', {});
+  const payload: Record<string, unknown> = { reason: input.reason, documentation: doc, require_ack: input.require_acknowledgement === true };
+  if (input.to_level) payload.to_level = input.to_level;
+  if (input.to_team) payload.to_team = input.to_team;
+  return commitDraft(deps, actor, ref, { type: 'ticket.escalated', payload, internal: true });
+}
+
+export async function deescalateTicket(
+  deps: AppDeps,
+  actor: Actor,
+  ref: string,
+  input: { reason: string; to_level?: string; to_team?: string },
+): Promise<Committed> {
+  if (!input.reason.trim()) throw new DomainError('VALIDATION_FAILED', 'de-escalation needs a reason', { field: 'reason' });
+  const payload: Record<string, unknown> = { reason: input.reason };
+  if (input.to_level) payload.to_level = input.to_level;
+  if (input.to_team) payload.to_team = input.to_team;
+  return commitDraft(deps, actor, ref, { type: 'ticket.deescalated', payload, internal: true });
+}
+
+export async function acknowledgeEscalation(deps: AppDeps, actor: Actor, ref: string): Promise<Committed> {
+  return commitDraft(deps, actor, ref, { type: 'escalation.acknowledged', payload: {}, internal: true });
+}

@@ -1,0 +1,82 @@
+/**
+ * Fires the timers that came due, in batches: one transaction for many timers, so a backlog
+ * drains at the disk's commit rate rather than one commit per timer. Each timer's effect and
+ * its completion (the timer rows of that ticket are replaced) commit together, so a firing
+ * takes effect exactly once: a process that dies mid-batch leaves its timers in place (and on
+ * PostgreSQL their lease expires), and whoever fires them next re-checks, under the ticket's
+ * row lock, that each timer is still owed.
+ */
+import type { Kysely } from 'kysely';
+import type { Store } from '../store/connect.ts';
+import type { Database } from '../store/schema.ts';
+import { findTicketForUpdate } from '../store/tickets-repo.ts';
+import { claimDueTimers, postponeTimer, timerStillDue, type TimerRow } from '../store/timers-repo.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { LiveEngine } from './live-engine.ts';
+
+export interface FireDeps {
+  store: Store;
+  clock: Clock;
+  live: LiveEngine;
+  /** This process, as the owner of its leases. */
+  owner: string;
+  /** Called with (actual − due) for each timer fired, for the lag metric. */
+  onFired?: (lagMs: number) => void;
+  onError?: (timer: TimerRow, err: unknown) => void;
+}
+
+export interface FireResult {
+  claimed: number;
+  fired: number;
+  stale: number;
+}
+
+const LEASE_MS = 30_000;
+const RETRY_AFTER_ERROR_MS = 60_000;
+
+async function fireBatch(trx: Kysely<Database>, deps: FireDeps, timers: TimerRow[]): Promise<{ fired: TimerRow[]; stale: number }> {
+  const fired: TimerRow[] = [];
+  let stale = 0;
+  for (const timer of timers) {
+    const ticket = await findTicketForUpdate(trx, timer.ticketId, deps.store.dialect);
+    if (!ticket || !(await timerStillDue(trx, timer))) {
+      stale++;
+      continue;
+    }
+    if (await deps.live.fire(trx, ticket, timer)) fired.push(timer);
+    else stale++;
+  }
+  return { fired, stale };
+}
+
+export async function fireDueTimers(deps: FireDeps, limit = 500): Promise<FireResult> {
+  const now = deps.clock.now();
+  const claimed = await claimDueTimers(deps.store.db, deps.store.dialect, now, limit, deps.owner, LEASE_MS);
+  if (claimed.length === 0) return { claimed: 0, fired: 0, stale: 0 };
+  const report = (fired: TimerRow[]) => {
+    const at = deps.clock.now();
+    for (const t of fired) deps.onFired?.(at - t.dueAt);
+  };
+  try {
+    const { fired, stale } = await deps.store.db.transaction().execute((trx) => fireBatch(trx, deps, claimed));
+    report(fired);
+    return { claimed: claimed.length, fired: fired.length, stale };
+  } catch {
+    // One bad timer must not hold the others back: fire them one by one; a timer that fails
+    // on its own is postponed (never dropped) and reported.
+    let firedCount = 0;
+    let staleCount = 0;
+    for (const timer of claimed) {
+      try {
+        const { fired, stale } = await deps.store.db.transaction().execute((trx) => fireBatch(trx, deps, [timer]));
+        report(fired);
+        firedCount += fired.length;
+        staleCount += stale;
+      } catch (err) {
+        deps.onError?.(timer, err);
+        await postponeTimer(deps.store.db, timer.id, deps.clock.now() + RETRY_AFTER_ERROR_MS).catch(() => undefined);
+      }
+    }
+    return { claimed: claimed.length, fired: firedCount, stale: staleCount };
+  }
+}

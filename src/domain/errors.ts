@@ -1,0 +1,61 @@
+/**
+ * The one error type the core throws for refused requests. `code` is stable (clients match on
+ * it; docs/errors.md lists every code) and the HTTP layer maps it to a status in one table.
+ */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'MALFORMED_REQUEST',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'ROUTE_NOT_FOUND',
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+  'TICKET_NOT_FOUND',
+  'ORGANIZATION_NOT_FOUND',
+  'USER_NOT_FOUND',
+  'TOKEN_NOT_FOUND',
+  'INVALID_TRANSITION',
+  'INVALID_CURSOR',
+  'INVALID_ASSIGNEE',
+  'INVALID_REQUESTER',
+  'EMAIL_TAKEN',
+  'ORGANIZATION_IN_USE',
+  'VERSION_CONFLICT',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL',
+  // notifications and intake (docs/errors.md, "Notifications and intake")
+  'TEMPLATE_NOT_FOUND',
+  'TEMPLATE_INVALID',
+  'WEBHOOK_ENDPOINT_NOT_FOUND',
+  'WEBHOOK_URL_REFUSED',
+  'INTAKE_SOURCE_NOT_FOUND',
+  'INTAKE_SIGNATURE_INVALID',
+  'INTAKE_MAPPING_FAILED',
+  'INTAKE_REFUSED',
+  'SURVEY_LINK_INVALID',
+  'SURVEY_NOT_OPEN',
+  'SURVEY_ALREADY_ANSWERED',
+  // the live engine (docs/errors.md, "Escalation and policy")
+  'ESCALATION_REFUSED',
+  'DEESCALATION_REFUSED',
+  'NOTHING_TO_ACKNOWLEDGE',
+  'UNKNOWN_TEAM',
+  'UNKNOWN_LEVEL',
+  'NO_POLICY',
+  'POLICY_INVALID',
+  'DOCUMENTATION_REQUIRED',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

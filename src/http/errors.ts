@@ -1,0 +1,100 @@
+/**
+ * The one table from error code to HTTP status, and the one error body shape:
+ * `{ "error": { "code", "message", "details" } }`. docs/errors.md lists every code.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError, type ErrorCode } from '../domain/errors.ts';
+
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_REQUEST: 400,
+  INVALID_CURSOR: 400,
+  INVALID_ASSIGNEE: 422,
+  INVALID_REQUESTER: 422,
+  INVALID_TRANSITION: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  ROUTE_NOT_FOUND: 404,
+  TICKET_NOT_FOUND: 404,
+  ORGANIZATION_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  TOKEN_NOT_FOUND: 404,
+  EMAIL_TAKEN: 409,
+  ORGANIZATION_IN_USE: 409,
+  VERSION_CONFLICT: 409,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+  ESCALATION_REFUSED: 409,
+  DEESCALATION_REFUSED: 409,
+  NOTHING_TO_ACKNOWLEDGE: 409,
+  UNKNOWN_TEAM: 422,
+  UNKNOWN_LEVEL: 422,
+  NO_POLICY: 409,
+  POLICY_INVALID: 422,
+  DOCUMENTATION_REQUIRED: 422,
+  TEMPLATE_NOT_FOUND: 404,
+  TEMPLATE_INVALID: 422,
+  WEBHOOK_ENDPOINT_NOT_FOUND: 404,
+  WEBHOOK_URL_REFUSED: 422,
+  INTAKE_SOURCE_NOT_FOUND: 404,
+  INTAKE_SIGNATURE_INVALID: 401,
+  INTAKE_MAPPING_FAILED: 422,
+  INTAKE_REFUSED: 422,
+  SURVEY_LINK_INVALID: 404,
+  SURVEY_NOT_OPEN: 409,
+  SURVEY_ALREADY_ANSWERED: 409,
+};
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details: Record<string, unknown> };
+}
+
+export function errorBody(code: ErrorCode, message: string, details: Record<string, unknown> = {}): ErrorBody {
+  return { error: { code, message, details } };
+}
+
+/** Fastify's own client errors, by their FST_ codes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'MALFORMED_REQUEST',
+  FST_ERR_BAD_URL: 'MALFORMED_REQUEST',
+};
+
+export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
+  if (err instanceof DomainError) return { status: HTTP_STATUS[err.code], body: errorBody(err.code, err.message, err.details) };
+  const fe = err as FastifyError;
+  if (hasZodFastifySchemaValidationErrors(fe)) {
+    const where = fe.validationContext ?? 'request';
+    const issues = fe.validation.map((v) => ({
+      path: `${where}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`,
+      message: v.message ?? 'invalid',
+      ...(v.params && 'keys' in v.params ? { keys: (v.params as { keys?: unknown }).keys } : {}),
+    }));
+    const first = issues[0];
+    return { status: 400, body: errorBody('VALIDATION_FAILED', first ? `${first.path}: ${first.message}` : 'invalid request', { issues }) };
+  }
+  const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
+  if (mapped) return { status: HTTP_STATUS[mapped], body: errorBody(mapped, fe.message) };
+  if (fe.statusCode === 429) return { status: 429, body: errorBody('RATE_LIMITED', fe.message || 'too many requests; try again later') };
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const status = fe.statusCode === 413 ? 413 : fe.statusCode === 415 ? 415 : 400;
+    const code: ErrorCode = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_REQUEST';
+    return { status, body: errorBody(code, fe.message) };
+  }
+  return { status: 500, body: errorBody('INTERNAL', 'internal error; it has been logged') };
+}
+
+export function handleError(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, body } = toErrorBody(err);
+  if (status >= 500) req.log.error({ err }, 'request failed');
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}

@@ -1,0 +1,63 @@
+/** Domain objects → wire objects (snake_case, ISO instants). Nothing leaves without passing here. */
+import type { Actor } from '../auth/roles.ts';
+import type { Ticket } from '../domain/ticket.ts';
+import type { Comment } from '../store/comments-repo.ts';
+import type { ApiToken } from '../store/credentials-repo.ts';
+import type { StoredEvent } from '../store/events-repo.ts';
+import type { Organization } from '../store/organizations-repo.ts';
+import type { User } from '../store/users-repo.ts';
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+
+export function presentTicket(t: Ticket) {
+  return {
+    id: t.id,
+    key: t.key,
+    subject: t.subject,
+    body: t.body,
+    status: t.status,
+    priority: t.priority,
+    impact: t.impact,
+    urgency: t.urgency,
+    category: t.category,
+    tags: t.tags,
+    channel: t.channel,
+    requester_id: t.requesterId,
+    organization_id: t.organizationId,
+    assignee_id: t.assigneeId,
+    owner_id: t.ownerId,
+    team: t.team,
+    level: t.level,
+    created_at: iso(t.createdAt),
+    updated_at: iso(t.updatedAt),
+    solved_at: isoOrNull(t.solvedAt),
+    version: t.version,
+    reassignments: t.reassignments,
+    reopens: t.reopens,
+  };
+}
+
+export function presentComment(c: Comment) {
+  return { id: c.id, ticket_id: c.ticketId, author_id: c.authorId, author_role: c.authorRole, public: c.public, body: c.body, created_at: iso(c.createdAt) };
+}
+
+export function presentEvent(e: StoredEvent) {
+  return { id: e.id, ticket_id: e.ticketId, at: iso(e.at), recorded_at: iso(e.recordedAt), type: e.type, actor: e.actor, internal: e.internal, payload: e.payload };
+}
+
+export function presentOrganization(o: Organization) {
+  return { id: o.id, name: o.name, tier: o.tier, contract_value: o.contractValue, account_manager: o.accountManager, created_at: iso(o.createdAt) };
+}
+
+export function presentUser(u: User) {
+  return { id: u.id, email: u.email, name: u.name, role: u.role, organization_id: u.organizationId, active: u.active, created_at: iso(u.createdAt) };
+}
+
+export function presentToken(t: ApiToken) {
+  return { id: t.id, user_id: t.userId, name: t.name, created_at: iso(t.createdAt), last_used_at: isoOrNull(t.lastUsedAt), revoked_at: isoOrNull(t.revokedAt) };
+}
+
+export function presentActor(a: Actor) {
+  return { id: a.userId, email: a.email, name: a.name, role: a.role, organization_id: a.organizationId };
+}

@@ -1,0 +1,29 @@
+/** A ticket's comments (list, add) and its event timeline. Customers never get internal ones. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { addComment } from '../../app/add-comment.ts';
+import { listTicketComments, listTicketEvents } from '../../app/read-tickets.ts';
+import { actorOf } from '../access.ts';
+import type { HttpDeps } from '../build-app.ts';
+import { presentComment, presentEvent } from '../present.ts';
+import { addCommentIn, commentOut, eventOut, ticketRefParams } from '../schemas.ts';
+
+export const commentRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {
+  const all = { access: 'authenticated' as const };
+  app.get('/tickets/:ticketRef/comments', { config: all, schema: { tags: ['comments'], params: ticketRefParams, response: { 200: z.object({ items: z.array(commentOut) }) } } }, async (req) => ({
+    items: (await listTicketComments(deps, actorOf(req), req.params.ticketRef)).map(presentComment),
+  }));
+
+  app.post(
+    '/tickets/:ticketRef/comments',
+    { config: all, schema: { tags: ['comments'], params: ticketRefParams, body: addCommentIn, response: { 201: commentOut } } },
+    async (req, reply) => {
+      const { comment } = await addComment(deps, actorOf(req), req.params.ticketRef, req.body);
+      return reply.code(201).send(presentComment(comment));
+    },
+  );
+
+  app.get('/tickets/:ticketRef/events', { config: all, schema: { tags: ['events'], params: ticketRefParams, response: { 200: z.object({ items: z.array(eventOut) }) } } }, async (req) => ({
+    items: (await listTicketEvents(deps, actorOf(req), req.params.ticketRef)).map(presentEvent),
+  }));
+};

@@ -1,0 +1,73 @@
+/** Tickets: create, list (filters + cursor), get by key or id, patch status/priority/tags/assignee. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { createTicket } from '../../app/create-ticket.ts';
+import { getTicket, listTickets } from '../../app/read-tickets.ts';
+import { updateTicket } from '../../app/update-ticket.ts';
+import { STAFF_ROLES } from '../../auth/roles.ts';
+import { actorOf } from '../access.ts';
+import type { HttpDeps } from '../build-app.ts';
+import { presentTicket } from '../present.ts';
+import { createTicketIn, listTicketsQuery, patchTicketIn, ticketOut, ticketPage, ticketRefParams } from '../schemas.ts';
+
+export const ticketRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {
+  app.post('/tickets', { config: { access: 'authenticated' }, schema: { tags: ['tickets'], body: createTicketIn, response: { 201: ticketOut } } }, async (req, reply) => {
+    const b = req.body;
+    const { ticket } = await createTicket(deps, actorOf(req), {
+      subject: b.subject,
+      body: b.body,
+      ...(b.channel !== undefined && { channel: b.channel }),
+      ...(b.priority !== undefined && { priority: b.priority }),
+      ...(b.impact !== undefined && { impact: b.impact }),
+      ...(b.urgency !== undefined && { urgency: b.urgency }),
+      ...(b.category !== undefined && { category: b.category }),
+      ...(b.tags !== undefined && { tags: b.tags }),
+      ...(b.team !== undefined && { team: b.team }),
+      ...(b.requester_id !== undefined && { requesterId: b.requester_id }),
+      ...(b.organization_id !== undefined && { organizationId: b.organization_id }),
+      ...(b.assignee_id !== undefined && { assigneeId: b.assignee_id }),
+    });
+    return reply.code(201).send(presentTicket(ticket));
+  });
+
+  app.get('/tickets', { config: { access: 'authenticated' }, schema: { tags: ['tickets'], querystring: listTicketsQuery, response: { 200: ticketPage } } }, async (req) => {
+    const q = req.query;
+    const actor = actorOf(req);
+    const assigneeId = q.assignee === undefined ? undefined : q.assignee === 'none' ? null : q.assignee === 'me' ? actor.userId : q.assignee;
+    const page = await listTickets(
+      deps,
+      actor,
+      {
+        ...(q.status && { status: q.status }),
+        ...(q.priority && { priority: q.priority }),
+        ...(q.team !== undefined && { team: q.team }),
+        ...(assigneeId !== undefined && { assigneeId }),
+        ...(q.organization !== undefined && { organizationId: q.organization }),
+        ...(q.q !== undefined && { q: q.q }),
+      },
+      { limit: q.limit, ...(q.cursor !== undefined && { cursor: q.cursor }) },
+    );
+    return { items: page.items.map(presentTicket), next_cursor: page.nextCursor };
+  });
+
+  app.get('/tickets/:ticketRef', { config: { access: 'authenticated' }, schema: { tags: ['tickets'], params: ticketRefParams, response: { 200: ticketOut } } }, async (req) =>
+    presentTicket(await getTicket(deps, actorOf(req), req.params.ticketRef)),
+  );
+
+  app.patch(
+    '/tickets/:ticketRef',
+    { config: { access: STAFF_ROLES }, schema: { tags: ['tickets'], params: ticketRefParams, body: patchTicketIn, response: { 200: ticketOut } } },
+    async (req) => {
+      const b = req.body;
+      const { ticket } = await updateTicket(deps, actorOf(req), req.params.ticketRef, {
+        ...(b.status !== undefined && { status: b.status }),
+        ...(b.priority !== undefined && { priority: b.priority }),
+        ...(b.impact !== undefined && { impact: b.impact }),
+        ...(b.urgency !== undefined && { urgency: b.urgency }),
+        ...(b.tags !== undefined && { tags: b.tags }),
+        ...(b.assignee_id !== undefined && { assigneeId: b.assignee_id }),
+        ...(b.version !== undefined && { version: b.version }),
+      });
+      return presentTicket(ticket);
+    },
+  );
+};

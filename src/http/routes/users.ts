@@ -1,0 +1,48 @@
+/** User accounts: admins only. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createUser } from '../../app/create-user.ts';
+import { updateUser } from '../../app/update-user.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { findUserById, listUsers } from '../../store/users-repo.ts';
+import type { HttpDeps } from '../build-app.ts';
+import { presentUser } from '../present.ts';
+import { createUserIn, patchUserIn, userIdParams, userOut } from '../schemas.ts';
+
+export const userRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {
+  const admins = { access: ['admin'] as const };
+  const tags = ['users'];
+
+  app.get('/users', { config: admins, schema: { tags, response: { 200: z.object({ items: z.array(userOut) }) } } }, async () => ({
+    items: (await listUsers(deps.store.db)).map(presentUser),
+  }));
+
+  app.get('/users/:userId', { config: admins, schema: { tags, params: userIdParams, response: { 200: userOut } } }, async (req) => {
+    const user = await findUserById(deps.store.db, req.params.userId);
+    if (!user) throw new DomainError('USER_NOT_FOUND', `no user '${req.params.userId}'`, { user_id: req.params.userId });
+    return presentUser(user);
+  });
+
+  app.post('/users', { config: admins, schema: { tags, body: createUserIn, response: { 201: userOut } } }, async (req, reply) => {
+    const b = req.body;
+    const user = await createUser(deps, {
+      email: b.email,
+      name: b.name,
+      role: b.role,
+      organizationId: b.organization_id ?? null,
+      ...(b.password !== undefined && { password: b.password }),
+    });
+    return reply.code(201).send(presentUser(user));
+  });
+
+  app.patch('/users/:userId', { config: admins, schema: { tags, params: userIdParams, body: patchUserIn, response: { 200: userOut } } }, async (req) => {
+    const b = req.body;
+    const user = await updateUser(deps, req.params.userId, {
+      ...(b.name !== undefined && { name: b.name }),
+      ...(b.role !== undefined && { role: b.role }),
+      ...(b.active !== undefined && { active: b.active }),
+      ...(b.password !== undefined && { password: b.password }),
+    });
+    return presentUser(user);
+  });
+};

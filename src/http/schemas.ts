@@ -1,0 +1,158 @@
+/** The wire shapes: zod schemas used to validate requests, serialize responses and write the OpenAPI document. */
+import { z } from 'zod';
+import { ROLES } from '../auth/roles.ts';
+import { PRIORITIES, STATUSES } from '../domain/policy/types.ts';
+
+export const instant = z.string().describe('ISO-8601 UTC instant');
+const level3 = z.union([z.literal(1), z.literal(2), z.literal(3)]);
+const tag = z.string().min(1).max(64).regex(/^[^\s,]+$/, 'a tag has no spaces or commas');
+
+export const ticketRefParams = z.strictObject({ ticketRef: z.string().min(1).max(64).describe('ticket key (ESC-12) or id') });
+
+export const ticketOut = z.object({
+  id: z.string(),
+  key: z.string(),
+  subject: z.string(),
+  body: z.string(),
+  status: z.enum(STATUSES),
+  priority: z.enum(PRIORITIES),
+  impact: z.number().int().nullable(),
+  urgency: z.number().int().nullable(),
+  category: z.string().nullable(),
+  tags: z.array(z.string()),
+  channel: z.string(),
+  requester_id: z.string(),
+  organization_id: z.string(),
+  assignee_id: z.string().nullable(),
+  owner_id: z.string().nullable(),
+  team: z.string().nullable(),
+  level: z.string().nullable(),
+  created_at: instant,
+  updated_at: instant,
+  solved_at: instant.nullable(),
+  version: z.number().int(),
+  reassignments: z.number().int(),
+  reopens: z.number().int(),
+});
+
+export const createTicketIn = z.strictObject({
+  subject: z.string().trim().min(1).max(500),
+  body: z.string().min(1).max(100_000),
+  channel: z.string().min(1).max(32).optional(),
+  priority: z.enum(PRIORITIES).optional(),
+  impact: level3.optional(),
+  urgency: level3.optional(),
+  category: z.string().min(1).max(100).optional(),
+  tags: z.array(tag).max(50).optional(),
+  team: z.string().min(1).max(100).optional(),
+  requester_id: z.string().min(1).max(64).optional(),
+  organization_id: z.string().min(1).max(64).optional(),
+  assignee_id: z.string().min(1).max(64).optional(),
+});
+
+export const patchTicketIn = z
+  .strictObject({
+    status: z.enum(STATUSES).optional(),
+    priority: z.enum(PRIORITIES).optional(),
+    impact: level3.optional(),
+    urgency: level3.optional(),
+    tags: z.array(tag).max(50).optional(),
+    assignee_id: z.string().min(1).max(64).nullable().optional(),
+    version: z.number().int().min(1).optional().describe('apply only if the ticket is still at this version'),
+  })
+  .refine((p) => Object.keys(p).some((k) => k !== 'version'), { message: 'nothing to change: give status, priority, impact+urgency, tags or assignee_id' });
+
+const csv = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .max(200)
+    .transform((s) => s.split(',').filter((x) => x !== ''))
+    .pipe(z.array(z.enum(values)));
+
+export const listTicketsQuery = z.strictObject({
+  status: csv(STATUSES).optional().describe('comma-separated statuses'),
+  priority: csv(PRIORITIES).optional().describe('comma-separated priorities'),
+  team: z.string().min(1).max(100).optional(),
+  assignee: z.string().min(1).max(64).optional().describe("a user id, 'me' or 'none'"),
+  organization: z.string().min(1).max(64).optional(),
+  q: z.string().min(1).max(200).optional().describe('text in subject or body, or a ticket key'),
+  cursor: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const ticketPage = z.object({ items: z.array(ticketOut), next_cursor: z.string().nullable() });
+
+export const commentOut = z.object({
+  id: z.string(),
+  ticket_id: z.string(),
+  author_id: z.string(),
+  author_role: z.string(),
+  public: z.boolean(),
+  body: z.string(),
+  created_at: instant,
+});
+export const addCommentIn = z.strictObject({ body: z.string().min(1).max(100_000), public: z.boolean().default(true) });
+
+export const eventOut = z.object({
+  id: z.string(),
+  ticket_id: z.string(),
+  at: instant,
+  recorded_at: instant,
+  type: z.string(),
+  actor: z.string(),
+  internal: z.boolean(),
+  payload: z.record(z.string(), z.unknown()),
+});
+
+export const orgIdParams = z.strictObject({ orgId: z.string().min(1).max(64) });
+export const organizationOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  tier: z.string(),
+  contract_value: z.number().nullable(),
+  account_manager: z.string().nullable(),
+  created_at: instant,
+});
+export const createOrganizationIn = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  tier: z.string().min(1).max(50),
+  contract_value: z.number().nonnegative().max(1e12).nullable().optional(),
+  account_manager: z.string().min(1).max(200).nullable().optional(),
+});
+export const patchOrganizationIn = createOrganizationIn.partial().refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
+
+export const userIdParams = z.strictObject({ userId: z.string().min(1).max(64) });
+export const userOut = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  organization_id: z.string().nullable(),
+  active: z.boolean(),
+  created_at: instant,
+});
+export const createUserIn = z.strictObject({
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(200),
+  role: z.enum(ROLES),
+  organization_id: z.string().min(1).max(64).nullable().optional(),
+  password: z.string().min(10).max(200).optional(),
+});
+export const patchUserIn = z
+  .strictObject({ name: z.string().trim().min(1).max(200).optional(), role: z.enum(ROLES).optional(), active: z.boolean().optional(), password: z.string().min(10).max(200).optional() })
+  .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
+
+export const tokenIdParams = z.strictObject({ tokenId: z.string().min(1).max(64) });
+export const tokenOut = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  name: z.string(),
+  created_at: instant,
+  last_used_at: instant.nullable(),
+  revoked_at: instant.nullable(),
+});
+export const createTokenIn = z.strictObject({ user_id: z.string().min(1).max(64), name: z.string().trim().min(1).max(100) });
+export const createdTokenOut = z.object({ token: tokenOut, secret: z.string().describe('shown once; store it now') });
+
+export const loginIn = z.strictObject({ email: z.string().min(3).max(254), password: z.string().min(1).max(200) });
+export const meOut = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES), organization_id: z.string().nullable() });

@@ -1,0 +1,82 @@
+/**
+ * Opens the database named by a URL: `sqlite:PATH` (better-sqlite3, the embedded default) or
+ * `postgres://…` (a pg Pool). Both come back as the same Kysely<Database>, so every query
+ * above this file has one code path.
+ *
+ * SQLite settings: WAL with synchronous=FULL (an acknowledged commit survives power loss),
+ * foreign keys on, and a busy timeout so a CLI command beside a running server waits rather
+ * than failing. PostgreSQL returns int8 as strings by default; we parse them to numbers
+ * (epoch milliseconds and counters stay far below 2^53).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+export function dialectOf(url: string): Dialect {
+  if (url.startsWith('sqlite:')) return 'sqlite';
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgres';
+  throw new Error(`unsupported database URL '${url}': use sqlite:PATH or postgres://…`);
+}
+
+/** Applies the durability and concurrency settings to a better-sqlite3 handle (also used by the bench baseline). */
+export function tuneSqlite(handle: SqliteDatabase.Database): void {
+  handle.pragma('journal_mode = WAL');
+  handle.pragma('synchronous = FULL');
+  handle.pragma('foreign_keys = ON');
+  handle.pragma('busy_timeout = 5000');
+}
+
+function openSqlite(url: string): Store {
+  const path = url.slice('sqlite:'.length);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const handle = new SqliteDatabase(path);
+  tuneSqlite(handle);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+function openPostgres(url: string, max: number): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: {
+      getTypeParser: ((oid: number, format?: string) => {
+        if (oid === INT8) return (v: string) => Number(v);
+        if (oid === NUMERIC) return (v: string) => Number(v);
+        return pg.types.getTypeParser(oid, format as 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+export function openStore(url: string, options: { poolSize?: number } = {}): Store {
+  return dialectOf(url) === 'sqlite' ? openSqlite(url) : openPostgres(url, options.poolSize ?? 10);
+}
+
+/** True when the database answers a trivial query (readiness). */
+export async function ping(store: Store): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(store.db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The append-only event log (DOMAIN.md §5). This module has an insert and reads, and no
+ * update or delete path: events are never changed once written.
+ */
+import type { Kysely } from 'kysely';
+import type { DraftEvent } from '../domain/ticket.ts';
+import { newId } from './new-id.ts';
+import type { Database } from './schema.ts';
+
+type Db = Kysely<Database>;
+
+export interface StoredEvent {
+  id: string;
+  ticketId: string;
+  at: number;
+  recordedAt: number;
+  type: string;
+  actor: string;
+  payload: Record<string, unknown>;
+  internal: boolean;
+}
+
+export interface EventStamp {
+  ticketId: string;
+  /** The moment the events belong to (a timer's due moment for timer-caused events). */
+  at: number;
+  /** When they were actually written. */
+  recordedAt: number;
+  /** `user:<id>`, a rule id (`rule:<id>`) or `system`. */
+  actor: string;
+}
+
+export async function appendEvents(db: Db, stamp: EventStamp, drafts: DraftEvent[]): Promise<StoredEvent[]> {
+  if (drafts.length === 0) return [];
+  const stored = drafts.map((d) => ({
+    id: newId(stamp.recordedAt),
+    ticketId: stamp.ticketId,
+    at: d.at ?? stamp.at,
+    recordedAt: stamp.recordedAt,
+    type: d.type,
+    actor: d.actor ?? stamp.actor,
+    payload: d.payload,
+    internal: d.internal,
+  }));
+  await db
+    .insertInto('events')
+    .values(
+      stored.map((e) => ({
+        id: e.id,
+        ticket_id: e.ticketId,
+        at: e.at,
+        recorded_at: e.recordedAt,
+        type: e.type,
+        actor: e.actor,
+        payload: JSON.stringify(e.payload),
+        internal: e.internal ? 1 : 0,
+      })),
+    )
+    .execute();
+  return stored;
+}
+
+export async function listEvents(db: Db, ticketId: string, opts: { includeInternal: boolean }): Promise<StoredEvent[]> {
+  let q = db.selectFrom('events').selectAll().where('ticket_id', '=', ticketId);
+  if (!opts.includeInternal) q = q.where('internal', '=', 0);
+  const rows = await q.orderBy('at').orderBy('id').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    ticketId: r.ticket_id,
+    at: r.at,
+    recordedAt: r.recorded_at,
+    type: r.type,
+    actor: r.actor,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+    internal: r.internal === 1,
+  }));
+}

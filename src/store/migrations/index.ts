@@ -1,0 +1,18 @@
+/**
+ * Every migration, bundled as a static map (no directory scanning at run time). Keys sort in
+ * the order they apply; add new ones at the end with the next number. Forward only.
+ */
+import type { Kysely } from 'kysely';
+import * as m0001 from './0001-initial.ts';
+import * as m0002 from './0002-live-engine.ts';
+import * as m0005 from './0005-notify-intake.ts';
+import * as m0006 from './0006-reporting-rollups.ts';
+
+export type MigrationUp = (db: Kysely<unknown>, dialect: 'sqlite' | 'postgres') => Promise<void>;
+
+export const MIGRATIONS: Readonly<Record<string, MigrationUp>> = {
+  '0001-initial': m0001.up,
+  '0002-live-engine': m0002.up,
+  '0005-notify-intake': m0005.up,
+  '0006-reporting-rollups': m0006.up,
+};

@@ -1,0 +1,232 @@
+/**
+ * The tables as Kysely sees them. One shape for both dialects: instants are integer epoch
+ * milliseconds, booleans are 0/1 integers, JSON is text, ids are app-generated text.
+ */
+import type { Generated } from 'kysely';
+
+export interface OrganizationsTable {
+  id: string;
+  name: string;
+  tier: string;
+  contract_value: number | null;
+  account_manager: string | null;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  organization_id: string | null;
+  password_hash: string | null;
+  active: number;
+  created_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  digest: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  digest: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface CountersTable {
+  name: string;
+  value: number;
+}
+
+export interface TicketsTable {
+  id: string;
+  key: string;
+  number: number;
+  requester_id: string;
+  organization_id: string;
+  channel: string;
+  subject: string;
+  body: string;
+  priority: string;
+  impact: number | null;
+  urgency: number | null;
+  category: string | null;
+  tags: string;
+  status: string;
+  assignee_id: string | null;
+  owner_id: string | null;
+  team: string | null;
+  level: string | null;
+  created_at: number;
+  updated_at: number;
+  solved_at: number | null;
+  version: number;
+  reassignments: number;
+  reopens: number;
+  /** Owned by the escalation engine (JSON text); the foundation never interprets it. */
+  engine_state: string | null;
+  /** Maintained by the live engine for the queue views (migration 0002). */
+  escalations: Generated<number>;
+  ack_pending: Generated<number>;
+  next_sla_at: number | null;
+}
+
+export interface CommentsTable {
+  id: string;
+  ticket_id: string;
+  author_id: string;
+  author_role: string;
+  public: number;
+  body: string;
+  created_at: number;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  ticket_id: string;
+  comment_id: string | null;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  content: Uint8Array;
+  uploaded_by: string;
+  created_at: number;
+}
+
+export interface EventsTable {
+  id: string;
+  ticket_id: string;
+  at: number;
+  recorded_at: number;
+  type: string;
+  actor: string;
+  payload: string;
+  internal: number;
+}
+
+export interface TimersTable {
+  id: string;
+  ticket_id: string;
+  /** The engine's timer key (`sla:resolution:breach`, `idle:<rule>`, `unack:<rule>`). */
+  kind: string;
+  due_at: number;
+  payload: string;
+  created_at: number;
+  /** Scheduler process holding the claim, and until when (PostgreSQL sharing). */
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
+export interface PoliciesTable {
+  version: number;
+  source: string;
+  format: string;
+  applied_at: number;
+  applied_by: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  ticket_id: string | null;
+  channel: string;
+  recipient: string;
+  template: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  created_at: number;
+  last_error: string | null;
+  /** Dispatcher columns (migration 0005): claim lease, stable message id, delivery time, merge target. */
+  lease_until: number | null;
+  message_id: string | null;
+  sent_at: number | null;
+  merged_into: string | null;
+}
+
+/** One row per delivery attempt of an outbox row (notify/). */
+export interface NotificationDeliveriesTable {
+  id: string;
+  outbox_id: string;
+  attempt: number;
+  at: number;
+  channel: string;
+  recipient: string;
+  message_id: string;
+  outcome: string;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+/** An admin's override of a shipped notification template. */
+export interface NotificationTemplatesTable {
+  name: string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  updated_at: number;
+  updated_by: string;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  kind: string;
+  secret: string;
+  enabled: number;
+  allow_private: number;
+  consecutive_failures: number;
+  disabled_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Raw inbound messages (email, provider webhooks), kept as received. */
+export interface InboundMessagesTable {
+  id: string;
+  channel: string;
+  external_id: string;
+  ticket_id: string | null;
+  comment_id: string | null;
+  sender: string;
+  raw: Uint8Array;
+  received_at: number;
+}
+
+export interface CsatResponsesTable {
+  ticket_id: string;
+  rating: number;
+  comment: string | null;
+  received_at: number;
+}
+
+export interface Database {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  counters: CountersTable;
+  tickets: TicketsTable;
+  comments: CommentsTable;
+  attachments: AttachmentsTable;
+  events: EventsTable;
+  timers: TimersTable;
+  policies: PoliciesTable;
+  outbox: OutboxTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_templates: NotificationTemplatesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  inbound_messages: InboundMessagesTable;
+  csat_responses: CsatResponsesTable;
+}

@@ -1,0 +1,92 @@
+/**
+ * Durable timers: one row per pending moment of a ticket, keyed (ticket, kind) so that a
+ * change replaces rather than duplicates. The scheduler claims due rows; on PostgreSQL the
+ * claim is a lease taken with FOR UPDATE SKIP LOCKED so several processes share the work.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from './connect.ts';
+import { newId } from './new-id.ts';
+import type { Database } from './schema.ts';
+
+type Db = Kysely<Database>;
+
+export interface TimerRow {
+  id: string;
+  ticketId: string;
+  kind: string;
+  dueAt: number;
+}
+
+/** Replaces every timer of a ticket with `timers` (the engine derives the full set). */
+export async function replaceTimers(db: Db, ticketId: string, timers: ReadonlyArray<{ key: string; due: number }>, now: number): Promise<void> {
+  await db.deleteFrom('timers').where('ticket_id', '=', ticketId).execute();
+  if (timers.length === 0) return;
+  await db
+    .insertInto('timers')
+    .values(
+      timers.map((t) => ({
+        id: newId(now),
+        ticket_id: ticketId,
+        kind: t.key,
+        due_at: t.due,
+        payload: '{}',
+        created_at: now,
+        lease_owner: null,
+        lease_until: null,
+      })),
+    )
+    .execute();
+}
+
+/**
+ * Claims up to `limit` timers due at or before `now`, earliest first. On PostgreSQL a claim is
+ * a lease (`owner` until `now + leaseMs`) taken under FOR UPDATE SKIP LOCKED: rows another
+ * process holds are skipped, and a lease that expired (its process died) can be taken over.
+ */
+export async function claimDueTimers(db: Db, dialect: Dialect, now: number, limit: number, owner: string, leaseMs: number): Promise<TimerRow[]> {
+  if (dialect === 'sqlite') {
+    const rows = await db
+      .selectFrom('timers')
+      .select(['id', 'ticket_id', 'kind', 'due_at'])
+      .where('due_at', '<=', now)
+      .orderBy('due_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, ticketId: r.ticket_id, kind: r.kind, dueAt: Number(r.due_at) }));
+  }
+  const result = await sql<{ id: string; ticket_id: string; kind: string; due_at: string | number }>`
+    update timers set lease_owner = ${owner}, lease_until = ${now + leaseMs}
+    where id in (
+      select id from timers
+      where due_at <= ${now} and (lease_until is null or lease_until < ${now})
+      order by due_at, id
+      limit ${limit}
+      for update skip locked
+    )
+    returning id, ticket_id, kind, due_at`.execute(db);
+  return result.rows
+    .map((r) => ({ id: r.id, ticketId: r.ticket_id, kind: r.kind, dueAt: Number(r.due_at) }))
+    .sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : 1));
+}
+
+/** Is this exact timer row still owed (not replaced or fired meanwhile)? */
+export async function timerStillDue(db: Db, t: TimerRow): Promise<boolean> {
+  const row = await db.selectFrom('timers').select('id').where('id', '=', t.id).where('due_at', '=', t.dueAt).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Gives a claimed timer back (a failed firing) and postpones it so the loop does not spin on it. */
+export async function postponeTimer(db: Db, id: string, until: number): Promise<void> {
+  await db.updateTable('timers').set({ due_at: until, lease_owner: null, lease_until: null }).where('id', '=', id).execute();
+}
+
+export async function earliestTimerDue(db: Db): Promise<number | null> {
+  const row = await db.selectFrom('timers').select((eb) => eb.fn.min('due_at').as('due')).executeTakeFirst();
+  return row?.due === null || row?.due === undefined ? null : Number(row.due);
+}
+
+export async function countTimers(db: Db): Promise<number> {
+  const row = await db.selectFrom('timers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,135 @@
+/**
+ * The authorization matrix: every route the app registered (walked from its onRoute record,
+ * so a route added later is covered without touching this file) × every role (and nobody) ×
+ * a resource of the customer's own organization and of another one. Fails on any leak:
+ * a role reaching what it may not, another organization's ticket answering differently from
+ * a missing one, internal notes or events in a customer's response, secrets in any response.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { addComment } from '../../src/app/add-comment.ts';
+import { createToken } from '../../src/app/create-token.ts';
+import { createTicket } from '../../src/app/create-ticket.ts';
+import type { Access } from '../../src/http/access.ts';
+import { describeStores } from '../helpers/db.ts';
+import { makeTestApp, type Person, type TestApp } from '../helpers/app.ts';
+
+const INTERNAL = 'INTERNAL-NOTE-MARKER';
+const OTHER_ORG = 'OTHER-ORG-MARKER';
+const PEOPLE: Array<Person | 'nobody'> = ['nobody', 'admin', 'manager', 'lead', 'agent', 'customerA'];
+const ROLE_OF: Record<string, string> = { admin: 'admin', manager: 'manager', lead: 'lead', agent: 'agent', customerA: 'customer' };
+type Side = 'own' | 'other';
+
+/** Request bodies for routes that take one; a new body route must add its sample here. */
+const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
+  'POST /api/v1/auth/login': (t) => ({ email: t.cast.actors.agent.email, password: 'wrong password' }),
+  'POST /api/v1/auth/logout': () => undefined,
+  'POST /api/v1/tickets': () => ({ subject: 'matrix', body: 'matrix body' }),
+  'PATCH /api/v1/tickets/:ticketRef': () => ({ tags: ['matrix'] }),
+  'POST /api/v1/tickets/:ticketRef/comments': () => ({ body: 'matrix reply', public: true }),
+  'POST /api/v1/organizations': () => ({ name: 'Matrix Org', tier: 'standard' }),
+  'PATCH /api/v1/organizations/:orgId': () => ({ account_manager: 'someone' }),
+  'POST /api/v1/users': () => ({ email: `matrix-${Math.random().toString(36).slice(2)}@example.com`, name: 'M', role: 'agent' }),
+  'PATCH /api/v1/users/:userId': () => ({ name: 'Renamed' }),
+  'POST /api/v1/tokens': (t) => ({ user_id: t.cast.actors.agent.userId, name: 'matrix' }),
+  'POST /api/v1/tickets/:ticketRef/escalate': () => ({}),
+  'POST /api/v1/tickets/:ticketRef/de-escalate': () => ({ reason: 'matrix' }),
+  'POST /api/v1/tickets/:ticketRef/acknowledge': () => undefined,
+  'POST /api/v1/policy/plan': () => 'version: 1',
+  'PUT /api/v1/policy': () => 'version: 1',
+};
+
+describeStores('authorization matrix', (ctx) => {
+  let t: TestApp;
+  const refs: Record<string, Record<Side, () => Promise<string>>> = {};
+  beforeAll(async () => {
+    t = await makeTestApp(ctx.store);
+    const { actors, orgA, orgB } = t.cast;
+    const own = await createTicket(t.deps, actors.customerA, { subject: 'own ticket', body: 'mine' });
+    await addComment(t.deps, actors.agent, own.ticket.key, { body: `${INTERNAL} own`, public: false });
+    const other = await createTicket(t.deps, actors.customerB, { subject: `${OTHER_ORG} ticket`, body: OTHER_ORG });
+    await addComment(t.deps, actors.agent, other.ticket.key, { body: `${INTERNAL} other`, public: false });
+    const token = async () => (await createToken(t.deps, { user: { id: actors.agent2.userId }, name: 'victim' })).token.id;
+    refs.ticketRef = { own: async () => own.ticket.key, other: async () => other.ticket.key };
+    refs.orgId = { own: async () => orgA, other: async () => orgB };
+    refs.userId = { own: async () => actors.customerA.userId, other: async () => actors.customerB.userId };
+    refs.tokenId = { own: token, other: token };
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+
+  async function fill(url: string, side: Side | 'missing'): Promise<{ url: string; values: string[] }> {
+    const values: string[] = [];
+    const parts = await Promise.all(
+      url.split('/').map(async (seg) => {
+        if (!seg.startsWith(':')) return seg;
+        const name = seg.slice(1);
+        const ref = refs[name];
+        if (!ref) throw new Error(`the matrix does not know the route parameter '${name}' (${url}): add it to refs`);
+        const v = side === 'missing' ? 'ESC-987654321' : await ref[side]();
+        values.push(v);
+        return encodeURIComponent(v);
+      }),
+    );
+    return { url: parts.join('/'), values };
+  }
+
+  function allowed(access: Access, who: Person | 'nobody'): boolean {
+    if (access === 'public') return true;
+    if (who === 'nobody') return false;
+    return access === 'authenticated' || access.includes(ROLE_OF[who] as never);
+  }
+
+  it('covers every registered route, and every route declares its access', () => {
+    const api = t.app.escalonRoutes.filter((r) => r.url.startsWith('/api/'));
+    expect(api.length).toBeGreaterThan(15);
+    for (const r of t.app.escalonRoutes.filter((x) => x.url.startsWith('/docs'))) expect(r.access).toBe('public');
+  });
+
+  it('enforces roles, organization scoping and internal visibility on every route', async () => {
+    const failures: string[] = [];
+    const routes = t.app.escalonRoutes.filter((r) => !r.url.startsWith('/docs') && r.method !== 'HEAD');
+    for (const route of routes) {
+      const sample = SAMPLE_BODIES[`${route.method} ${route.url}`];
+      if ((route.method === 'POST' || route.method === 'PATCH' || route.method === 'PUT') && !sample) {
+        failures.push(`${route.method} ${route.url}: no sample body in SAMPLE_BODIES`);
+        continue;
+      }
+      const sides: Side[] = route.url.includes(':') ? ['own', 'other'] : ['own'];
+      for (const who of PEOPLE) {
+        for (const side of sides) {
+          const { url, values } = await fill(route.url, side);
+          const headers = who === 'nobody' ? {} : t.auth(who);
+          const payload = sample?.(t);
+          const method = route.method as 'GET' | 'POST' | 'PATCH' | 'DELETE';
+          const res = await t.app.inject({ method, url, headers, ...(payload !== undefined && { payload: payload as object }) });
+          const where = `${route.method} ${route.url} as ${who} (${side}) → ${res.statusCode} ${res.body.slice(0, 200)}`;
+          if (res.statusCode >= 500) failures.push(`server error: ${where}`);
+          if (/\$argon2|password_hash|"digest"/.test(res.body)) failures.push(`secret in response: ${where}`);
+          if (!allowed(route.access, who)) {
+            const expected = who === 'nobody' ? 401 : 403;
+            if (res.statusCode !== expected) failures.push(`expected ${expected}: ${where}`);
+            continue;
+          }
+          if (route.access !== 'public' && (res.statusCode === 401 || res.statusCode === 403)) {
+            if (!(who === 'customerA' && res.json<{ error: { code: string } }>().error.code === 'FORBIDDEN' && route.method !== 'GET')) {
+              failures.push(`allowed role refused: ${where}`);
+            }
+          }
+          if (who !== 'customerA') continue;
+          if (res.body.includes(INTERNAL) || res.body.includes('"internal":true')) failures.push(`internal content leaked: ${where}`);
+          if (res.body.includes(OTHER_ORG)) failures.push(`other organization leaked: ${where}`);
+          if (side === 'other' && values.length > 0 && (route.url.includes(':ticketRef') || route.url.includes(':orgId'))) {
+            const missing = await fill(route.url, 'missing');
+            const res2 = await t.app.inject({ method, url: missing.url, headers, ...(payload !== undefined && { payload: payload as object }) });
+            const norm = (body: string, vals: string[]) => vals.reduce((b, v) => b.split(v).join('<ref>'), body);
+            if (res.statusCode !== res2.statusCode || norm(res.body, values) !== norm(res2.body, missing.values)) {
+              failures.push(`another organization's resource answers unlike a missing one: ${where} vs ${res2.statusCode} ${res2.body}`);
+            }
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});
