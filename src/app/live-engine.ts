@@ -124,9 +124,15 @@ export class LiveEngine {
     const engine = active.engine;
     await this.loadWorkload(trx, engine);
     const result = engine.fire(state, timer.kind, timer.dueAt);
-    if (!result.ok || result.events.length === 0) {
+    if (!result.ok || result.stale) {
       await replaceTimers(trx, ticket.id, engine.timers(state), this.clock.now());
       return false;
+    }
+    if (result.events.length === 0) {
+      // Fired without a visible effect (an idle rule whose condition did not hold): only the
+      // state moves on (the timer is spent).
+      await this.persist(trx, engine, ticket.id, result.state, []);
+      return true;
     }
     const dir = new Directory(trx);
     const next = await this.writeBack(ticket, result.state, timer.dueAt, dir);

@@ -10,7 +10,11 @@ import { ManualClock } from '../domain/clock.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Priority, Status } from '../domain/policy/types.ts';
 import type { Store } from '../store/connect.ts';
+import { readFileSync } from 'node:fs';
 import { addComment } from './add-comment.ts';
+import { applyPolicy } from './apply-policy.ts';
+import { LiveEngine } from './live-engine.ts';
+import { PolicyRegistry } from './policy-registry.ts';
 import { createTicket } from './create-ticket.ts';
 import { createUser } from './create-user.ts';
 import type { AppDeps } from './deps.ts';
@@ -18,6 +22,9 @@ import { createOrganization } from './manage-organization.ts';
 import { updateTicket } from './update-ticket.ts';
 
 export const DEMO_PASSWORD = 'escalon-demo';
+
+/** The reference escalation policy, shipped with the project (policies/reference.policy.yaml). */
+export const REFERENCE_POLICY = readFileSync(new URL('../../policies/reference.policy.yaml', import.meta.url), 'utf8');
 
 const STAFF: Array<[string, string, Role]> = [
   ['admin@example.com', 'Ada Admin', 'admin'],
@@ -93,7 +100,8 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
   const day = 86_400_000;
   const start = Math.floor((options.now ?? Date.now()) / day) * day - 14 * day;
   const clock = new ManualClock(start);
-  const deps: AppDeps = { store, clock, attachmentLimit: 5 * 1024 * 1024 };
+  const live = new LiveEngine(new PolicyRegistry(), clock);
+  const deps: AppDeps & { live: LiveEngine } = { store, clock, attachmentLimit: 5 * 1024 * 1024, engine: live, live };
   const rand = prng(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const signIns: DemoSignIn[] = [];
@@ -121,6 +129,11 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
       signIns.push({ email, role: 'customer', organization: `${name} (${tier})` });
     }
   }
+
+  // The reference policy is in force before the first ticket, so every ticket has its clocks,
+  // rules and escalations from the start (timers that came due meanwhile fire when served).
+  const admin = staff[0];
+  if (admin) await applyPolicy(deps, admin, REFERENCE_POLICY, 'yaml');
 
   const step = Math.floor((14 * day) / total);
   const priorities: Priority[] = ['low', 'normal', 'normal', 'high', 'urgent'];

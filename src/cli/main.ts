@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { register as registerImport } from './import.ts';
 import { register as registerMigrate } from './migrate.ts';
 import { register as registerPolicyValidate } from './policy-validate.ts';
+import { register as registerReport } from './report.ts';
 import { register as registerSeed } from './seed.ts';
 import { register as registerServe } from './serve.ts';
 import { register as registerSimulate } from './simulate.ts';
@@ -23,5 +24,6 @@ registerMigrate(program);
 registerSeed(program);
 registerUser(program);
 registerToken(program);
+registerReport(program);
 
 await program.parseAsync(process.argv);

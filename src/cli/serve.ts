@@ -5,7 +5,14 @@
  * data into an empty database and prints the sign-ins.
  */
 import type { Command } from 'commander';
+import { hostname } from 'node:os';
 import { systemClock } from '../app/deps.ts';
+import { LiveEngine } from '../app/live-engine.ts';
+import { PolicyRegistry } from '../app/policy-registry.ts';
+import { TimerLoop } from '../scheduler/timer-loop.ts';
+import { intakeHttpOptions, startIntake } from '../intake/intake-service.ts';
+import { startNotifier } from '../notify/notifier-service.ts';
+import { policyDirectory } from '../notify/recipient-directory.ts';
 import { databaseIsEmpty, seedDemo } from '../app/seed-demo.ts';
 import type { Config } from '../config.ts';
 import { buildApp } from '../http/build-app.ts';
@@ -16,14 +23,51 @@ import { printSignIns } from './seed.ts';
 
 /** A running service: stopped in reverse order on SIGINT/SIGTERM. */
 export type Service = { stop(): Promise<void> };
-export type ServiceStarter = (ctx: { config: Config; store: Store }) => Promise<Service>;
+
+/**
+ * What the services of one process share: the store, the wall clock, the live engine (one
+ * policy registry) and the wake-ups between them — a timer written by the API wakes this
+ * process's scheduler at once; timers written by other processes are seen within a second.
+ */
+export interface ServiceContext {
+  config: Config;
+  store: Store;
+  live: LiveEngine;
+  wakeScheduler: (due: number | null) => void;
+  wakeNotifier: () => void;
+  setWakers(w: { scheduler?: (due: number | null) => void; notifier?: () => void }): void;
+}
+export type ServiceStarter = (ctx: ServiceContext) => Promise<Service>;
+
+function serviceContext(config: Config, store: Store): ServiceContext {
+  let scheduler: (due: number | null) => void = () => undefined;
+  let notifier: () => void = () => undefined;
+  const ctx: ServiceContext = {
+    config,
+    store,
+    live: new LiveEngine(new PolicyRegistry(), systemClock, {
+      timersChanged: (due) => scheduler(due),
+      outboxChanged: () => notifier(),
+    }),
+    wakeScheduler: (due) => scheduler(due),
+    wakeNotifier: () => notifier(),
+    setWakers: (w) => {
+      if (w.scheduler) scheduler = w.scheduler;
+      if (w.notifier) notifier = w.notifier;
+    },
+  };
+  return ctx;
+}
 
 /** The services `--services` can name. Other parts (scheduler, notifier, intake) add theirs here. */
 export const SERVICES: Record<string, ServiceStarter> = {
-  api: async ({ config, store }) => {
+  api: async ({ config, store, live }) => {
     const app = await buildApp({
       store,
       clock: systemClock,
+      engine: live,
+      live,
+      intake: intakeHttpOptions(config),
       attachmentLimit: config.http.attachmentLimit,
       http: {
         bodyLimit: config.http.bodyLimit,
@@ -37,7 +81,41 @@ export const SERVICES: Record<string, ServiceStarter> = {
     process.stdout.write(`Escalon API listening on ${address} — API docs at ${address}/docs\n`);
     return { stop: () => app.close() };
   },
+  scheduler: async (ctx) => {
+    const loop = new TimerLoop(
+      { store: ctx.store, clock: systemClock, live: ctx.live, owner: `${hostname()}:${process.pid}` },
+      { log: (m) => process.stderr.write(`${m}\n`) },
+    );
+    ctx.setWakers({ scheduler: (due) => loop.wake(due) });
+    loop.start();
+    process.stdout.write('Escalon scheduler running: SLA and escalation timers fire at their moment\n');
+    return { stop: () => loop.stop() };
+  },
+  notifier: async (ctx) => {
+    const dispatcher = startNotifier({
+      config: ctx.config,
+      store: ctx.store,
+      clock: systemClock,
+      directory: policyDirectory(() => ctx.live.registry.current()?.policy ?? null),
+      onError: (err) => process.stderr.write(`notifier: ${(err as Error).message}\n`),
+    });
+    ctx.setWakers({ notifier: () => dispatcher.wake() });
+    const email = ctx.config.smtp.host ? `email via ${ctx.config.smtp.host}:${ctx.config.smtp.port}` : 'no SMTP server configured (ESCALON_SMTP_HOST): email waits in the outbox';
+    process.stdout.write(`Escalon notifier running: ${email}; webhooks on\n`);
+    return { stop: () => dispatcher.stop() };
+  },
+  intake: async (ctx) => {
+    const deps = { store: ctx.store, clock: systemClock, attachmentLimit: ctx.config.http.attachmentLimit, engine: ctx.live, live: ctx.live };
+    const listener = await startIntake(deps, ctx.config, (err) => process.stderr.write(`intake: ${(err as Error).message}\n`));
+    process.stdout.write(`Escalon intake: SMTP listener on ${ctx.config.intake.smtpHost}:${listener.port} for @${ctx.config.intake.domain}\n`);
+    return { stop: () => listener.close() };
+  },
 };
+
+/** All services; intake only when ESCALON_SECRET is set (it signs reply addresses). */
+function defaultServices(config: Config): string {
+  return ['api', 'scheduler', 'notifier', ...(config.secret ? ['intake'] : [])].join(',');
+}
 
 async function prepare(store: Store, demo: boolean): Promise<void> {
   if (store.dialect === 'sqlite') {
@@ -61,10 +139,10 @@ export function register(program: Command): void {
     .command('serve')
     .description('run the server')
     .option('--demo', 'seed demo data into an empty database and print the sign-ins')
-    .option('--services <list>', `comma-separated services to run (${Object.keys(SERVICES).join(', ')})`, 'api')
-    .action(async (o: { demo?: boolean; services: string }) => {
+    .option('--services <list>', `comma-separated services to run (${Object.keys(SERVICES).join(', ')}); default: all (intake when ESCALON_SECRET is set)`)
+    .action(async (o: { demo?: boolean; services?: string }) => {
       const config = loadConfigOrExit();
-      const names = o.services.split(',').map((s) => s.trim()).filter(Boolean);
+      const names = (o.services ?? defaultServices(config)).split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = names.filter((n) => !(n in SERVICES));
       if (unknown.length || names.length === 0) {
         process.stderr.write(`--services: unknown ${unknown.join(', ') || '(empty)'}; known: ${Object.keys(SERVICES).join(', ')}\n`);
@@ -74,7 +152,8 @@ export function register(program: Command): void {
       const running: Service[] = [];
       try {
         await prepare(store, o.demo === true);
-        for (const name of names) running.push(await (SERVICES[name] as ServiceStarter)({ config, store }));
+        const ctx = serviceContext(config, store);
+        for (const name of names) running.push(await (SERVICES[name] as ServiceStarter)(ctx));
       } catch (err) {
         process.stderr.write(`escalon serve: ${(err as Error).message}\n`);
         for (const s of running.reverse()) await s.stop();

@@ -10,6 +10,7 @@ import { addComment } from '../../src/app/add-comment.ts';
 import { createToken } from '../../src/app/create-token.ts';
 import { createTicket } from '../../src/app/create-ticket.ts';
 import type { Access } from '../../src/http/access.ts';
+import { ensureEndpoint } from '../../src/notify/webhook-endpoints-repo.ts';
 import { describeStores } from '../helpers/db.ts';
 import { makeTestApp, type Person, type TestApp } from '../helpers/app.ts';
 
@@ -36,6 +37,11 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'POST /api/v1/tickets/:ticketRef/acknowledge': () => undefined,
   'POST /api/v1/policy/plan': () => 'version: 1',
   'PUT /api/v1/policy': () => 'version: 1',
+  'PUT /api/v1/templates/:name': () => ({ subject: '{{ ticket.key }}', text: 'matrix {{ ticket.subject }}' }),
+  'PATCH /api/v1/webhook-endpoints/:id': () => ({ enabled: true }),
+  'POST /api/v1/intake/web': (t) => ({ name: 'Matrix', email: t.cast.actors.customerA.email, subject: 'matrix', body: 'matrix body' }),
+  'POST /api/v1/intake/hooks/:source': () => ({ from: '+15550000000', body: 'matrix' }),
+  'POST /api/v1/csat/:token': () => ({ rating: 5 }),
 };
 
 describeStores('authorization matrix', (ctx) => {
@@ -53,6 +59,11 @@ describeStores('authorization matrix', (ctx) => {
     refs.orgId = { own: async () => orgA, other: async () => orgB };
     refs.userId = { own: async () => actors.customerA.userId, other: async () => actors.customerB.userId };
     refs.tokenId = { own: token, other: token };
+    refs.name = { own: async () => 'idle-reminder', other: async () => 'sla-breach-internal' };
+    const hook = (await ensureEndpoint(t.deps.store.db, 'https://hooks.example.com/matrix', t.deps.clock.now())).id;
+    refs.id = { own: async () => hook, other: async () => hook };
+    refs.source = { own: async () => 'sms', other: async () => 'chat' };
+    refs.token = { own: async () => 'not-a-survey-token', other: async () => 'not-a-survey-token' };
   });
   afterAll(async () => {
     await t.app.close();

@@ -100,7 +100,7 @@ export class Engine {
   fire(state: TicketState, key: string, due: number, owned = false): EngineResult {
     if (!owned) {
       const timer = this.timers(state).find((t) => t.key === key);
-      if (!timer || timer.due !== due) return { ok: true, state, events: [] };
+      if (!timer || timer.due !== due) return { ok: true, state, events: [], stale: true };
     }
     const step = new Step(this.ctx, owned ? state : cloneState(state), due);
     const s = step.state;
@@ -108,7 +108,7 @@ export class Engine {
     if (kind === 'sla' && a) {
       const metric = a as keyof TicketState['clocks'];
       const clock = s.clocks[metric];
-      if (!clock) return { ok: true, state, events: [] };
+      if (!clock) return { ok: true, state, events: [], stale: true };
       if (b === 'warn' && c) {
         s.clocks = { ...s.clocks, [metric]: { ...clock, warned: [...clock.warned, c] } };
         step.emit('sla.warning', 'system', {

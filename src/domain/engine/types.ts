@@ -136,7 +136,8 @@ export interface Timer {
 }
 
 export type EngineResult =
-  | { ok: true; state: TicketState; events: EngineEvent[] }
+  /** `stale`: a timer the state no longer owes; nothing happened. */
+  | { ok: true; state: TicketState; events: EngineEvent[]; stale?: boolean }
   | { ok: false; code: string; message: string };
 
 /** Cross-ticket facts the host supplies (the simulator from memory, the server from the database). */

@@ -1,0 +1,266 @@
+/**
+ * The KPIs of DOMAIN.md §7 over ticket facts and stints (see ticket-facts.ts for the terms).
+ *
+ * Period membership: a ticket is in the *created cohort* when created in [from, to) and in
+ * the *solved cohort* when its latest solve falls in [from, to). Rates, volumes, causes,
+ * per-level/team figures, bottlenecks, SLA compliance, CSAT and time to escalate use the
+ * created cohort; escalation resolution time and first-contact resolution use the solved
+ * cohort. Filters keep a ticket when its priority (current), tier and channel (at creation)
+ * equal the given values and it has been at the given team / level at some point.
+ *
+ * SLA compliance per metric = clocks fulfilled at or before due / clocks that ended
+ * (fulfilled or stopped); the parts are reported so either reading can be checked.
+ */
+import { METRICS, type Metric } from '../policy/types.ts';
+import { Bucketer, type Granularity } from './buckets.ts';
+import { distribution, ratio, type Distribution, type Ratio } from './stats.ts';
+import { WAIT_STATUSES, heldAsOf, isComplete, type Stint, type StintKind, type TicketFacts } from './ticket-facts.ts';
+
+export interface ReportFilters {
+  team?: string;
+  level?: string;
+  priority?: string;
+  tier?: string;
+  channel?: string;
+}
+
+export interface KpiQuery {
+  /** Period [from, to) as epoch ms. */
+  from: number;
+  to: number;
+  timeZone: string;
+  /** The instant open intervals run to (bottlenecks); normally now. */
+  asOf: number;
+  filters: ReportFilters;
+  /** The frontline level for first-contact resolution. */
+  firstLevel: string;
+}
+
+export interface SlaCompliance extends Ratio {
+  /** Clocks fulfilled late (after a breach). */
+  fulfilledLate: number;
+  /** Clocks that ended stopped (never fulfilled). */
+  stopped: number;
+  breached: number;
+}
+
+export interface GroupFigures {
+  key: string;
+  volumeIn: number;
+  timeHeldMs: Distribution;
+  /** Stints not complete yet (excluded from time held). */
+  stillHeld: number;
+  breachRate: Ratio;
+  /** Stints entered by escalation that were left by another escalation. */
+  reEscalationRate: Ratio;
+}
+
+export interface TimeSpent {
+  key: string;
+  totalMs: number;
+  tickets: number;
+  meanMs: number | null;
+  share: number | null;
+}
+
+export interface TrendPoint {
+  bucket: string;
+  created: number;
+  escalated: number;
+  escalationRate: number | null;
+  solved: number;
+  firstContactResolved: number;
+  medianTimeToEscalateMs: number | null;
+  medianEscalationResolutionMs: number | null;
+}
+
+export interface KpiReport {
+  period: { from: string; to: string; timeZone: string; asOf: string };
+  filters: ReportFilters;
+  ticketsCreated: number;
+  ticketsSolved: number;
+  escalationRate: Ratio;
+  timeToEscalateMs: Distribution;
+  escalationResolutionMs: Distribution;
+  reEscalationRate: Ratio;
+  firstContactResolution: Ratio;
+  slaCompliance: Record<Metric, SlaCompliance>;
+  csat: { escalated: Ratio; notEscalated: Ratio };
+  bounceRate: Ratio;
+  levels: GroupFigures[];
+  teams: GroupFigures[];
+  causes: { byReason: Array<{ reason: string; count: number }>; byRule: Array<{ rule: string; count: number }> };
+  bottlenecks: { byLevel: TimeSpent[]; byStatus: TimeSpent[] };
+  trends: { day: TrendPoint[]; week: TrendPoint[] };
+}
+
+export function matchesFilters(f: TicketFacts, filters: ReportFilters): boolean {
+  if (filters.priority !== undefined && f.priority !== filters.priority) return false;
+  if (filters.tier !== undefined && f.tier !== filters.tier) return false;
+  if (filters.channel !== undefined && f.channel !== filters.channel) return false;
+  if (filters.team !== undefined && !f.teamsVisited.includes(filters.team)) return false;
+  if (filters.level !== undefined && !f.levelsVisited.includes(filters.level)) return false;
+  return true;
+}
+
+const inPeriod = (at: number | null, q: KpiQuery): at is number => at !== null && at >= q.from && at < q.to;
+
+/** Solved at the frontline with no escalation and exactly one public agent reply. */
+export function isFirstContactResolution(f: TicketFacts, firstLevel: string): boolean {
+  return f.solvedAt !== null && f.escalations === 0 && f.solvedLevel === firstLevel && f.publicAgentReplies === 1;
+}
+
+function byKey<T>(items: Iterable<T>, key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = out.get(k);
+    if (list) list.push(it);
+    else out.set(k, [it]);
+  }
+  return out;
+}
+
+const sortedKeys = <T>(m: Map<string, T>): string[] => [...m.keys()].sort();
+
+function groupFigures(stints: Stint[], kind: StintKind): GroupFigures[] {
+  const groups = byKey(
+    stints.filter((s) => s.kind === kind),
+    (s) => s.key,
+  );
+  return sortedKeys(groups).map((key) => {
+    const list = groups.get(key) ?? [];
+    const complete = list.filter(isComplete);
+    const escalatedIn = list.filter((s) => s.enteredBy === 'escalated');
+    return {
+      key,
+      volumeIn: list.length,
+      timeHeldMs: distribution(complete.map((s) => s.heldMs)),
+      stillHeld: list.length - complete.length,
+      breachRate: ratio(list.filter((s) => s.breaches > 0).length, list.length),
+      reEscalationRate: ratio(escalatedIn.filter((s) => s.leftBy === 'escalated').length, escalatedIn.length),
+    };
+  });
+}
+
+function timeSpent(totals: Map<string, { ms: number; tickets: Set<string> }>): TimeSpent[] {
+  let all = 0;
+  for (const v of totals.values()) all += v.ms;
+  return sortedKeys(totals).map((key) => {
+    const v = totals.get(key) ?? { ms: 0, tickets: new Set<string>() };
+    return { key, totalMs: v.ms, tickets: v.tickets.size, meanMs: v.tickets.size === 0 ? null : v.ms / v.tickets.size, share: all === 0 ? null : v.ms / all };
+  });
+}
+
+function addTime(totals: Map<string, { ms: number; tickets: Set<string> }>, key: string, ticket: string, ms: number): void {
+  const t = totals.get(key) ?? { ms: 0, tickets: new Set<string>() };
+  t.ms += ms;
+  t.tickets.add(ticket);
+  totals.set(key, t);
+}
+
+function trend(created: TicketFacts[], solved: TicketFacts[], q: KpiQuery, bucketer: Bucketer, g: Granularity): TrendPoint[] {
+  const labels = bucketer.labels(q.from, q.to, g);
+  const c = byKey(created, (f) => bucketer.label(f.createdAt, g));
+  const s = byKey(solved, (f) => bucketer.label(f.solvedAt ?? 0, g));
+  return labels.map((bucket) => {
+    const cr = c.get(bucket) ?? [];
+    const so = s.get(bucket) ?? [];
+    const esc = cr.filter((f) => f.firstEscalatedAt !== null);
+    const solvedEsc = so.filter((f) => f.firstEscalatedAt !== null);
+    return {
+      bucket,
+      created: cr.length,
+      escalated: esc.length,
+      escalationRate: ratio(esc.length, cr.length).rate,
+      solved: so.length,
+      firstContactResolved: so.filter((f) => isFirstContactResolution(f, q.firstLevel)).length,
+      medianTimeToEscalateMs: distribution(esc.map((f) => (f.firstEscalatedAt ?? 0) - f.createdAt)).median,
+      medianEscalationResolutionMs: distribution(solvedEsc.map((f) => (f.solvedAt ?? 0) - (f.firstEscalatedAt ?? 0))).median,
+    };
+  });
+}
+
+/**
+ * Computes the report. `facts` may hold any tickets (those outside both cohorts or the
+ * filters are ignored); `stints` must include those of every created-cohort ticket.
+ */
+export function computeKpis(facts: Iterable<TicketFacts>, stints: Iterable<Stint>, q: KpiQuery): KpiReport {
+  const created: TicketFacts[] = [];
+  const solved: TicketFacts[] = [];
+  for (const f of facts) {
+    if (!matchesFilters(f, q.filters)) continue;
+    if (inPeriod(f.createdAt, q)) created.push(f);
+    if (inPeriod(f.solvedAt, q)) solved.push(f);
+  }
+  const cohort = new Set(created.map((f) => f.ticketId));
+  const ownStints = [...stints].filter((s) => cohort.has(s.ticketId));
+
+  const escalated = created.filter((f) => f.firstEscalatedAt !== null);
+  const solvedEscalated = solved.filter((f) => f.firstEscalatedAt !== null);
+
+  const sla = {} as Record<Metric, SlaCompliance>;
+  for (const m of METRICS) {
+    let ended = 0;
+    let met = 0;
+    let stopped = 0;
+    let breached = 0;
+    for (const f of created) {
+      ended += f.sla[m].ended;
+      met += f.sla[m].met;
+      stopped += f.sla[m].stopped;
+      breached += f.sla[m].breached;
+    }
+    sla[m] = { ...ratio(met, ended), fulfilledLate: ended - met - stopped, stopped, breached };
+  }
+
+  const rated = (list: TicketFacts[]) => {
+    const withRating = list.filter((f) => f.csat !== null);
+    return ratio(withRating.filter((f) => (f.csat ?? 0) >= 4).length, withRating.length);
+  };
+
+  const causesReason = byKey(
+    ownStints.filter((s) => s.kind === 'team' && s.enteredBy === 'escalated'),
+    (s) => s.reason ?? 'other',
+  );
+  const causesRule = byKey(
+    ownStints.filter((s) => s.kind === 'team' && s.enteredBy === 'escalated'),
+    (s) => s.rule ?? 'manual',
+  );
+  const count = (m: Map<string, Stint[]>) => sortedKeys(m).map((k) => ({ k, count: m.get(k)?.length ?? 0 })).sort((a, b) => b.count - a.count || (a.k < b.k ? -1 : 1));
+
+  const levelTime = new Map<string, { ms: number; tickets: Set<string> }>();
+  for (const s of ownStints) if (s.kind === 'level') addTime(levelTime, s.key, s.ticketId, heldAsOf(s, q.asOf));
+  const statusTime = new Map<string, { ms: number; tickets: Set<string> }>();
+  for (const f of created) {
+    for (const st of WAIT_STATUSES) {
+      const running = f.status === st ? Math.max(0, q.asOf - f.statusSince) : 0;
+      const ms = f.statusMs[st] + running;
+      if (ms > 0 || f.status === st) addTime(statusTime, st, f.ticketId, ms);
+    }
+  }
+
+  const bucketer = new Bucketer(q.timeZone);
+  return {
+    period: { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), timeZone: q.timeZone, asOf: new Date(q.asOf).toISOString() },
+    filters: q.filters,
+    ticketsCreated: created.length,
+    ticketsSolved: solved.length,
+    escalationRate: ratio(escalated.length, created.length),
+    timeToEscalateMs: distribution(escalated.map((f) => (f.firstEscalatedAt ?? 0) - f.createdAt)),
+    escalationResolutionMs: distribution(solvedEscalated.map((f) => (f.solvedAt ?? 0) - (f.firstEscalatedAt ?? 0))),
+    reEscalationRate: ratio(escalated.filter((f) => f.escalations > 1).length, escalated.length),
+    firstContactResolution: ratio(solved.filter((f) => isFirstContactResolution(f, q.firstLevel)).length, solved.length),
+    slaCompliance: sla,
+    csat: { escalated: rated(escalated), notEscalated: rated(created.filter((f) => f.firstEscalatedAt === null)) },
+    bounceRate: ratio(created.filter((f) => f.reassignments > 2).length, created.length),
+    levels: groupFigures(ownStints, 'level'),
+    teams: groupFigures(ownStints, 'team'),
+    causes: {
+      byReason: count(causesReason).map(({ k, count: n }) => ({ reason: k, count: n })),
+      byRule: count(causesRule).map(({ k, count: n }) => ({ rule: k, count: n })),
+    },
+    bottlenecks: { byLevel: timeSpent(levelTime), byStatus: timeSpent(statusTime) },
+    trends: { day: trend(created, solved, q, bucketer, 'day'), week: trend(created, solved, q, bucketer, 'week') },
+  };
+}
