@@ -1,0 +1,34 @@
+/**
+ * The `intake` service as `escalon serve --services=…,intake` starts it: the SMTP listener on
+ * ESCALON_INTAKE_SMTP_HOST:PORT for mail to ESCALON_INTAKE_DOMAIN. It needs ESCALON_SECRET
+ * (reply addresses are signed with it). The web form, provider webhooks and surveys are HTTP
+ * routes of the `api` service (pass `intakeHttpOptions(config)` as `intake` to buildApp).
+ */
+import type { AppDeps } from '../app/deps.ts';
+import type { Config } from '../config.ts';
+import type { IntakeHttpOptions } from '../http/routes/intake.ts';
+import { parseIntakeSources } from './intake-sources.ts';
+import { startSmtpListener, type SmtpListener } from './smtp-listener.ts';
+
+export async function startIntake(deps: AppDeps, config: Config, onError?: (err: unknown) => void): Promise<SmtpListener> {
+  if (!config.secret) throw new Error('the intake service needs ESCALON_SECRET (it signs reply addresses)');
+  return startSmtpListener(deps, {
+    host: config.intake.smtpHost,
+    port: config.intake.smtpPort,
+    domain: config.intake.domain,
+    maxBytes: config.intake.maxBytes,
+    secret: config.secret,
+    defaultOrganizationId: config.intake.defaultOrganization,
+    ...(onError && { onError }),
+  });
+}
+
+export function intakeHttpOptions(config: Config): IntakeHttpOptions {
+  return {
+    secret: config.secret,
+    defaultOrganizationId: config.intake.defaultOrganization,
+    sources: parseIntakeSources(config.intake.sources),
+    webFormPerMinute: 5,
+    webFormPerHourPerSender: 5,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * The one path every inbound message takes (email, web form, provider webhook), through the
+ * foundation's use cases so the engine runs:
+ *   1. the raw message is stored first (inbound_messages, unique per channel + external id: a
+ *      redelivered message is recognised and accepted without a second ticket);
+ *   2. the sender becomes an actor: a known user, or a new customer in the intake's default
+ *      organization; otherwise the message is refused (INTAKE_REFUSED);
+ *   3. a reply threads into its ticket when the caller vouches for the key (a valid signed
+ *      reply address) or, for a key read from a subject or header, when the sender may see
+ *      that ticket; a key the sender may not see never receives the text: a new ticket opens;
+ *   4. the raw row is linked to the ticket and comment. If anything fails, the raw row is
+ *      removed again: a message is kept whole or not at all.
+ */
+import { isStaff, type Actor } from '../auth/roles.ts';
+import { addComment } from '../app/add-comment.ts';
+import { createTicket } from '../app/create-ticket.ts';
+import { createUser } from '../app/create-user.ts';
+import type { AppDeps } from '../app/deps.ts';
+import { DomainError } from '../domain/errors.ts';
+import { newId } from '../store/new-id.ts';
+import { findTicket } from '../store/tickets-repo.ts';
+import { findUserByEmail } from '../store/users-repo.ts';
+
+export interface InboundMessage {
+  channel: string;
+  /** Message-ID, provider message id, … (unique per channel). */
+  externalId: string;
+  senderEmail: string;
+  senderName: string;
+  subject: string;
+  body: string;
+  raw: Uint8Array;
+  /** A ticket key the caller has verified (signed reply address). */
+  trustedTicketKey?: string;
+  /** Ticket keys read from the subject or headers: used only if the sender may see the ticket. */
+  claimedTicketKeys?: string[];
+}
+
+export interface IntakeOptions {
+  defaultOrganizationId?: string | undefined;
+}
+
+export type IntakeResult =
+  | { kind: 'created'; ticketKey: string; ticketId: string }
+  | { kind: 'commented'; ticketKey: string; ticketId: string; commentId: string }
+  | { kind: 'duplicate' };
+
+const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test((err as Error).message ?? '');
+
+async function senderActor(deps: AppDeps, m: InboundMessage, o: IntakeOptions): Promise<Actor> {
+  const email = m.senderEmail.trim().toLowerCase();
+  let user = await findUserByEmail(deps.store.db, email);
+  if (!user) {
+    if (!o.defaultOrganizationId) {
+      throw new DomainError('INTAKE_REFUSED', `sender ${email} has no account here, and no intake organization is configured (ESCALON_INTAKE_DEFAULT_ORG)`, { sender: email });
+    }
+    try {
+      await createUser(deps, { email, name: m.senderName.trim() || email, role: 'customer', organizationId: o.defaultOrganizationId });
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === 'EMAIL_TAKEN')) throw err;
+    }
+    user = await findUserByEmail(deps.store.db, email);
+  }
+  if (!user?.active) throw new DomainError('INTAKE_REFUSED', `sender ${email} is deactivated`, { sender: email });
+  return { userId: user.id, email: user.email, name: user.name, role: user.role, organizationId: user.organizationId };
+}
+
+async function threadTarget(deps: AppDeps, actor: Actor, m: InboundMessage): Promise<string | null> {
+  if (m.trustedTicketKey) return m.trustedTicketKey;
+  for (const key of m.claimedTicketKeys ?? []) {
+    const t = await findTicket(deps.store.db, key);
+    if (!t || t.status === 'closed') continue;
+    const own = isStaff(actor.role) || (actor.organizationId !== null && actor.organizationId === t.organizationId && (actor.role !== 'customer' || t.requesterId === actor.userId));
+    if (own) return t.key;
+  }
+  return null;
+}
+
+export async function receiveMessage(deps: AppDeps, m: InboundMessage, o: IntakeOptions): Promise<IntakeResult> {
+  const at = deps.clock.now();
+  const rawId = newId(at);
+  try {
+    await deps.store.db
+      .insertInto('inbound_messages')
+      .values({ id: rawId, channel: m.channel, external_id: m.externalId, ticket_id: null, comment_id: null, sender: m.senderEmail.toLowerCase(), raw: m.raw, received_at: at })
+      .execute();
+  } catch (err) {
+    if (isUniqueViolation(err)) return { kind: 'duplicate' };
+    throw err;
+  }
+  try {
+    const actor = await senderActor(deps, m, o);
+    const key = await threadTarget(deps, actor, m);
+    let result: IntakeResult;
+    if (key) {
+      const c = await addComment(deps, actor, key, { body: m.body || '(empty message)', public: true });
+      result = { kind: 'commented', ticketKey: c.ticket.key, ticketId: c.ticket.id, commentId: c.comment.id };
+    } else {
+      if (isStaff(actor.role)) {
+        throw new DomainError('INTAKE_REFUSED', `${actor.email} is staff: open tickets for customers in the console or the API, or reply to a ticket's signed reply address`, { sender: actor.email });
+      }
+      const created = await createTicket(deps, actor, { subject: m.subject.trim() || '(no subject)', body: m.body || '(empty message)', channel: m.channel });
+      result = { kind: 'created', ticketKey: created.ticket.key, ticketId: created.ticket.id };
+    }
+    await deps.store.db
+      .updateTable('inbound_messages')
+      .set({ ticket_id: result.ticketId, comment_id: result.kind === 'commented' ? result.commentId : null })
+      .where('id', '=', rawId)
+      .execute();
+    return result;
+  } catch (err) {
+    await deps.store.db.deleteFrom('inbound_messages').where('id', '=', rawId).execute().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The satisfaction survey of a solved ticket: the signed link leads here; one answer per
+ * ticket, a rating 1–5 and an optional comment, recorded as a `csat.received` event (public:
+ * the customer gave it) in the same transaction as the answer.
+ */
+import type { AppDeps } from '../app/deps.ts';
+import { DomainError } from '../domain/errors.ts';
+import { checkSurveyToken } from '../notify/signed-links.ts';
+import { newId } from '../store/new-id.ts';
+
+export interface SurveyInfo {
+  ticketId: string;
+  ticketKey: string;
+  subject: string;
+  answered: boolean;
+}
+
+async function openSurvey(deps: AppDeps, secret: string, token: string): Promise<SurveyInfo & { status: string; requesterId: string }> {
+  const check = checkSurveyToken(secret, token, deps.clock.now());
+  if (check.kind === 'invalid') throw new DomainError('SURVEY_LINK_INVALID', 'this survey link is not valid; use the link from your email exactly', {});
+  if (check.kind === 'expired') throw new DomainError('SURVEY_LINK_INVALID', 'this survey link has expired', {});
+  const t = await deps.store.db.selectFrom('tickets').select(['id', 'key', 'subject', 'status', 'requester_id']).where('id', '=', check.ticketId).executeTakeFirst();
+  if (!t) throw new DomainError('SURVEY_LINK_INVALID', 'this survey link is not valid', {});
+  const answer = await deps.store.db.selectFrom('csat_responses').select('ticket_id').where('ticket_id', '=', t.id).executeTakeFirst();
+  return { ticketId: t.id, ticketKey: t.key, subject: t.subject, status: t.status, requesterId: t.requester_id, answered: answer !== undefined };
+}
+
+export async function readSurvey(deps: AppDeps, secret: string, token: string): Promise<SurveyInfo> {
+  const s = await openSurvey(deps, secret, token);
+  return { ticketId: s.ticketId, ticketKey: s.ticketKey, subject: s.subject, answered: s.answered };
+}
+
+export async function recordCsat(deps: AppDeps, secret: string, token: string, input: { rating: number; comment: string | null }): Promise<SurveyInfo> {
+  const s = await openSurvey(deps, secret, token);
+  if (s.status !== 'solved' && s.status !== 'closed') {
+    throw new DomainError('SURVEY_NOT_OPEN', `ticket ${s.ticketKey} is ${s.status}: the survey opens when it is solved`, { ticket: s.ticketKey, status: s.status });
+  }
+  if (s.answered) throw new DomainError('SURVEY_ALREADY_ANSWERED', `the survey of ${s.ticketKey} was already answered; thank you`, { ticket: s.ticketKey });
+  const at = deps.clock.now();
+  try {
+    await deps.store.db.transaction().execute(async (trx) => {
+      await trx.insertInto('csat_responses').values({ ticket_id: s.ticketId, rating: input.rating, comment: input.comment, received_at: at }).execute();
+      await trx
+        .insertInto('events')
+        .values({
+          id: newId(at),
+          ticket_id: s.ticketId,
+          at,
+          recorded_at: at,
+          type: 'csat.received',
+          actor: `user:${s.requesterId}`,
+          payload: JSON.stringify({ rating: input.rating, comment: input.comment, satisfied: input.rating >= 4 }),
+          internal: 0,
+        })
+        .execute();
+    });
+  } catch (err) {
+    if (/unique|duplicate key/i.test((err as Error).message)) throw new DomainError('SURVEY_ALREADY_ANSWERED', `the survey of ${s.ticketKey} was already answered; thank you`, { ticket: s.ticketKey });
+    throw err;
+  }
+  return { ticketId: s.ticketId, ticketKey: s.ticketKey, subject: s.subject, answered: true };
+}

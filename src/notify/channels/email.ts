@@ -1,0 +1,68 @@
+/**
+ * Email over SMTP with nodemailer (a pooled transport). The Message-ID is the outbox row's
+ * stable id, so a retried mail is the same mail; replies come back to the signed reply
+ * address and thread under the ticket's root id. A 5xx answer is permanent, anything else
+ * (4xx, connection refused, timeout) is retried.
+ */
+import nodemailer from 'nodemailer';
+import type { Channel, DeliveryOutcome, OutgoingMessage } from './channel.ts';
+
+export interface EmailOptions {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string | undefined;
+  password?: string | undefined;
+  from: string;
+  /** Domain for Message-IDs (the From address's domain by default). */
+  messageIdDomain?: string;
+  timeoutMs: number;
+  /** Accept a self-signed certificate (tests, internal relays). */
+  allowInvalidCertificates?: boolean;
+}
+
+export function mailMessageId(id: string, domain: string): string {
+  return `<${id}@${domain}>`;
+}
+
+export function createEmailChannel(o: EmailOptions): Channel {
+  const domain = o.messageIdDomain ?? o.from.split('@')[1] ?? 'escalon.local';
+  const transport = nodemailer.createTransport({
+    host: o.host,
+    port: o.port,
+    secure: o.secure,
+    pool: true,
+    maxConnections: 4,
+    connectionTimeout: o.timeoutMs,
+    greetingTimeout: o.timeoutMs,
+    socketTimeout: o.timeoutMs * 3,
+    ...(o.user !== undefined && { auth: { user: o.user, pass: o.password ?? '' } }),
+    ...(o.allowInvalidCertificates && { tls: { rejectUnauthorized: false } }),
+  });
+  return {
+    name: 'email',
+    async deliver(m: OutgoingMessage): Promise<DeliveryOutcome> {
+      try {
+        await transport.sendMail({
+          from: o.from,
+          to: m.to,
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+          messageId: mailMessageId(m.messageId, domain),
+          ...(m.replyTo !== undefined && { replyTo: m.replyTo }),
+          ...(m.threadId !== undefined && { references: [mailMessageId(m.threadId, domain)], inReplyTo: mailMessageId(m.threadId, domain) }),
+          headers: { 'Auto-Submitted': 'auto-generated', ...(m.ticketKey !== null && { 'X-Escalon-Ticket': m.ticketKey }) },
+        });
+        return { kind: 'sent' };
+      } catch (err) {
+        const e = err as { responseCode?: number; response?: string; message: string; code?: string };
+        const code = e.responseCode;
+        const error = `${e.code ? `${e.code}: ` : ''}${e.response ?? e.message}`;
+        if (code !== undefined && code >= 500) return { kind: 'failed', statusCode: code, error };
+        return { kind: 'retry', error, ...(code !== undefined && { statusCode: code }) };
+      }
+    },
+    close: async () => transport.close(),
+  };
+}

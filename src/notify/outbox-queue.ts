@@ -1,0 +1,92 @@
+/**
+ * The outbox as a queue. A row's life:
+ *   pending  — due at next_attempt_at (new, or waiting to retry);
+ *   held     — waiting for a quiet-hours opening or a merge window; does not hold back the
+ *              ticket's later rows (it is waiting on purpose, not failing);
+ *   sending  — claimed by a dispatcher until lease_until; an expired lease is claimable again
+ *              (the dispatcher died), and the same message id is sent again;
+ *   sent | merged | failed | cancelled — final.
+ * Order per ticket: a row is claimable only when no earlier row of its ticket is pending or
+ * sending, so a retrying row holds back the ticket's later ones. On PostgreSQL the claim
+ * takes rows FOR UPDATE SKIP LOCKED, so several dispatchers never take the same row; on SQLite
+ * the claim is one statement (writes are serialised) and one dispatcher runs.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../store/connect.ts';
+import type { Database, OutboxTable } from '../store/schema.ts';
+
+type Db = Kysely<Database>;
+export type OutboxRow = OutboxTable;
+
+export async function claimDue(db: Db, dialect: Dialect, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+  const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
+  const result = await sql<OutboxRow>`
+    update outbox set status = 'sending', lease_until = ${now + leaseMs}, message_id = coalesce(message_id, id)
+    where id in (
+      select o.id from outbox o
+      where ((o.status in ('pending', 'held') and o.next_attempt_at <= ${now}) or (o.status = 'sending' and o.lease_until < ${now}))
+        and not exists (
+          select 1 from outbox p
+          where p.ticket_id = o.ticket_id and p.status in ('pending', 'sending')
+            and (p.created_at < o.created_at or (p.created_at = o.created_at and p.id < o.id))
+        )
+      order by o.next_attempt_at, o.created_at, o.id
+      limit ${limit}
+      ${lock}
+    )
+    returning *`.execute(db);
+  return [...result.rows].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+}
+
+/** The earliest moment a waiting row becomes due (to sleep until then), or null. */
+export async function nextDueAt(db: Db): Promise<number | null> {
+  const r = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+    .where('status', 'in', ['pending', 'held'])
+    .executeTakeFirst();
+  const lease = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.min('lease_until').as('at'))
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  const values = [r?.at, lease?.at].filter((v): v is number => v !== null && v !== undefined).map(Number);
+  return values.length ? Math.min(...values) : null;
+}
+
+/** Rows of the same recipient, ticket and channel that one message may absorb. */
+export async function mergeCandidates(db: Db, row: OutboxRow, windowMs: number): Promise<OutboxRow[]> {
+  if (row.ticket_id === null) return [];
+  return db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('ticket_id', '=', row.ticket_id)
+    .where('recipient', '=', row.recipient)
+    .where('channel', '=', row.channel)
+    .where('status', 'in', ['pending', 'held'])
+    .where('id', '!=', row.id)
+    .where('created_at', '>=', row.created_at)
+    .where('created_at', '<=', row.created_at + windowMs)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(20)
+    .execute();
+}
+
+/** When this recipient last got a message about this ticket on this channel. */
+export async function lastSentAt(db: Db, row: OutboxRow): Promise<number | null> {
+  if (row.ticket_id === null) return null;
+  const r = await db
+    .selectFrom('outbox')
+    .select((eb) => eb.fn.max('sent_at').as('at'))
+    .where('ticket_id', '=', row.ticket_id)
+    .where('recipient', '=', row.recipient)
+    .where('channel', '=', row.channel)
+    .where('status', '=', 'sent')
+    .executeTakeFirst();
+  return r?.at === null || r?.at === undefined ? null : Number(r.at);
+}
+
+export async function holdUntil(db: Db, id: string, at: number, reason: string): Promise<void> {
+  await db.updateTable('outbox').set({ status: 'held', next_attempt_at: at, lease_until: null, last_error: reason }).where('id', '=', id).execute();
+}

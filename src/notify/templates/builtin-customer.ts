@@ -1,0 +1,65 @@
+/**
+ * The customer-facing messages Escalon ships. They see a redacted context (no internal
+ * addresses, rules or trigger points: see redactForCustomer in render-context-loader.ts).
+ */
+import type { TemplateSource } from './template-source.ts';
+
+const htmlShell = (inner: string) =>
+  `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${inner}<p style="color:#666;font-size:12px">Reference {{ ticket.key }} · reply to this message to add to your request.</p></body></html>`;
+
+export const CUSTOMER_TEMPLATES: Record<string, TemplateSource> = {
+  'ticket-received-customer': {
+    audience: 'customer',
+    subject: '[{{ ticket.key }}] We received your request: {{ ticket.subject }}',
+    text: `Hello {{ customer.name }},
+
+we have received your request "{{ ticket.subject }}" and logged it as {{ ticket.key }}.
+{% if sla.expected_resolution %}We aim to resolve it by {{ sla.expected_resolution | date: "%Y-%m-%d %H:%M UTC" }}.
+{% endif %}
+Reply to this message to add information.
+
+Your support team`,
+    html: htmlShell(`<p>Hello {{ customer.name }},</p><p>we have received your request “{{ ticket.subject }}” and logged it as <strong>{{ ticket.key }}</strong>.</p>{% if sla.expected_resolution %}<p>We aim to resolve it by {{ sla.expected_resolution | date: "%Y-%m-%d %H:%M UTC" }}.</p>{% endif %}<p>Your support team</p>`),
+  },
+  'escalated-customer-update': {
+    audience: 'customer',
+    subject: '[{{ ticket.key }}] Your request has been escalated',
+    text: `Hello {{ customer.name }},
+
+your request "{{ ticket.subject }}" ({{ ticket.key }}) now has the attention of {% if escalation.to_level %}our {{ escalation.to_level }} {% endif %}specialists.
+{% if sla.expected_resolution %}Expected resolution: {{ sla.expected_resolution | date: "%Y-%m-%d %H:%M UTC" }}.
+{% endif %}
+We will keep you informed of our progress. Reply to this message to add information.
+
+Your support team`,
+    html: htmlShell(`<p>Hello {{ customer.name }},</p><p>your request “{{ ticket.subject }}” ({{ ticket.key }}) now has the attention of {% if escalation.to_level %}our {{ escalation.to_level }} {% endif %}specialists.</p>{% if sla.expected_resolution %}<p><strong>Expected resolution:</strong> {{ sla.expected_resolution | date: "%Y-%m-%d %H:%M UTC" }}</p>{% endif %}<p>We will keep you informed of our progress.</p><p>Your support team</p>`),
+  },
+  'customer-progress-update': {
+    audience: 'customer',
+    subject: '[{{ ticket.key }}] Progress update: {{ ticket.subject }}',
+    text: `Hello {{ customer.name }},
+
+here is an update on {{ ticket.key }} (status: {{ ticket.status }}).
+{% if latest_update %}
+{{ latest_update }}
+{% endif %}{% if sla.expected_resolution %}
+Expected resolution: {{ sla.expected_resolution | date: "%Y-%m-%d %H:%M UTC" }}.
+{% endif %}
+Your support team`,
+    html: htmlShell(`<p>Hello {{ customer.name }},</p><p>here is an update on {{ ticket.key }} (status: {{ ticket.status }}).</p>{% if latest_update %}<blockquote>{{ latest_update | escape | newline_to_br | raw }}</blockquote>{% endif %}{% if sla.expected_resolution %}<p>Expected resolution: {{ sla.expected_resolution | date: "%Y-%m-%d %H:%M UTC" }}.</p>{% endif %}<p>Your support team</p>`),
+  },
+  'resolved-customer-survey': {
+    audience: 'customer',
+    subject: '[{{ ticket.key }}] Resolved: {{ ticket.subject }} — how did we do?',
+    text: `Hello {{ customer.name }},
+
+we have resolved your request "{{ ticket.subject }}" ({{ ticket.key }}).
+If anything is still not right, reply to this message and we will reopen it.
+{% if survey_url %}
+How did we do? Rate us from 1 to 5 (it takes ten seconds):
+{{ survey_url }}
+{% endif %}
+Your support team`,
+    html: htmlShell(`<p>Hello {{ customer.name }},</p><p>we have resolved your request “{{ ticket.subject }}” ({{ ticket.key }}). If anything is still not right, reply to this message and we will reopen it.</p>{% if survey_url %}<p>How did we do? <a href="{{ survey_url }}">Rate us from 1 to 5</a>.</p>{% endif %}<p>Your support team</p>`),
+  },
+};

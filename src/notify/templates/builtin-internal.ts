@@ -1,0 +1,102 @@
+/**
+ * The internal notices Escalon ships (to agents, leads, managers). Subjects and bodies are
+ * LiquidJS source; everything they show comes from the RenderContext. Their HTML is the text
+ * escaped and wrapped (see render.ts), so no user text can become markup.
+ */
+import type { TemplateSource } from './template-source.ts';
+
+const header = `Ticket {{ ticket.key }}: {{ ticket.subject }}
+Priority {{ ticket.priority }} · status {{ ticket.status }} · team {{ ticket.team | default: "none" }} ({{ ticket.level | default: "no level" }})
+Customer {{ customer.name }} <{{ customer.email }}>, {{ organization.name }} ({{ organization.tier }})
+`;
+
+const footer = `
+Open the ticket: {{ ticket.url }}
+{% if rule %}Sent by rule {{ rule }}.{% endif %}`;
+
+export const INTERNAL_TEMPLATES: Record<string, TemplateSource> = {
+  'sla-breach-internal': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] SLA breached{% if sla.metric %}: {{ sla.metric }}{% endif %} — {{ ticket.subject }}',
+    text: `${header}
+The {{ sla.metric | default: "SLA" }} target{% if sla.policy %} of SLA policy {{ sla.policy }}{% endif %} was due at {{ sla.due_at | default: "an earlier moment" }} and has been breached.
+{% if escalation.to_level %}The ticket was escalated from {{ escalation.from_level | default: "—" }} to {{ escalation.to_level }} ({{ escalation.to_team }}).{% endif %}
+${footer}`,
+  },
+  'sla-warning-internal': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] SLA at risk{% if sla.metric %}: {{ sla.metric }}{% endif %} — {{ ticket.subject }}',
+    text: `${header}
+The {{ sla.metric | default: "SLA" }} target is due at {{ sla.due_at | default: "soon" }}. Act before it is breached.
+${footer}`,
+  },
+  'technical-complexity-escalation': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] Technical escalation to {{ escalation.to_team | default: "your team" }} — {{ ticket.subject }}',
+    text: `${header}
+This ticket needs specialised technical attention (reason: {{ escalation.reason | default: "technical_complexity" }}).
+
+Summary
+{{ documentation.summary | default: ticket.body }}
+
+Steps already taken
+{{ documentation.steps_taken | default: "None recorded." }}
+
+Areas needing attention
+{{ documentation.needs_attention | default: "Not stated; read the ticket history." }}
+{% if documentation.supporting_documents.size > 0 %}
+Attached: {{ documentation.supporting_documents | join: ", " }}{% endif %}
+${footer}`,
+  },
+  'high-value-escalation': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] High-value customer at risk: {{ organization.name }}',
+    text: `${header}
+{{ organization.name }} is a {{ organization.tier }} customer{% if organization.contract_value %} with an annual contract value of {{ organization.contract_value }}{% endif %}.
+Account manager: {{ organization.account_manager | default: "none assigned" }}
+
+What the customer wrote
+{{ ticket.body }}
+
+Recommended actions
+{% if escalation.recommended_actions.size > 0 %}{% for a in escalation.recommended_actions %}- {{ a }}
+{% endfor %}{% else %}- Contact the customer personally today.
+- Involve the account manager before any commercial answer.
+- Agree on a resolution plan and a date.
+{% endif %}${footer}`,
+  },
+  'compliance-legal-escalation': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] Legal & compliance review needed — {{ ticket.subject }}',
+    text: `${header}
+This ticket was routed to legal & compliance (reason: {{ escalation.reason | default: "legal_compliance" }}).
+
+Trigger points
+{% if escalation.trigger_points.size > 0 %}{% for t in escalation.trigger_points %}- {{ t }}
+{% endfor %}{% else %}- Flagged for legal review.
+{% endif %}
+Supporting documentation
+{% if documentation.supporting_documents.size > 0 %}{% for d in documentation.supporting_documents %}- {{ d }}
+{% endfor %}{% else %}- The ticket history and the customer's original message below.
+{% endif %}
+Original message
+{{ ticket.body }}
+
+Do not reply to the customer about legal matters before legal has reviewed.
+${footer}`,
+  },
+  'idle-reminder': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] No activity — {{ ticket.subject }}',
+    text: `${header}
+Nobody has replied on this ticket for a while. Please give the customer an update.
+${footer}`,
+  },
+  'unacknowledged-reminder': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] Escalation not acknowledged — {{ ticket.subject }}',
+    text: `${header}
+The escalation to {{ escalation.to_team | default: "your team" }} ({{ escalation.to_level | default: "—" }}) has not been acknowledged yet. Acknowledge it or it moves further up.
+${footer}`,
+  },
+};
