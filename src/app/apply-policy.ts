@@ -33,6 +33,7 @@ export interface PlanResult {
   next_version: number;
   rules: { added: string[]; removed: string[]; changed: string[] };
   teams: { added: string[]; removed: string[]; changed: string[] };
+  sla: { added: string[]; removed: string[]; changed: string[] };
   clocks: Array<{ ticket: string; metric: string; due_before: string | null; due_after: string | null }>;
   tickets_reapplied: number;
 }
@@ -70,6 +71,7 @@ async function applyOrPlan(deps: PolicyDeps, actor: Actor, source: string, forma
         next_version: version,
         rules: diffById(before?.policy.rules ?? [], policy.rules),
         teams: diffById(before?.policy.teams ?? [], policy.teams),
+        sla: diffById(before?.policy.sla ?? [], policy.sla),
         clocks: [],
         tickets_reapplied: 0,
       };

@@ -12,7 +12,10 @@ import type { Priority, Status } from '../domain/policy/types.ts';
 import type { Store } from '../store/connect.ts';
 import { readFileSync } from 'node:fs';
 import { addComment } from './add-comment.ts';
+import { earliestTimerDue } from '../store/timers-repo.ts';
 import { applyPolicy } from './apply-policy.ts';
+import { acknowledgeEscalation } from './escalate-ticket.ts';
+import { fireDueTimers } from './fire-timers.ts';
 import { LiveEngine } from './live-engine.ts';
 import { PolicyRegistry } from './policy-registry.ts';
 import { createTicket } from './create-ticket.ts';
@@ -135,10 +138,34 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
   const admin = staff[0];
   if (admin) await applyPolicy(deps, admin, REFERENCE_POLICY, 'yaml');
 
+  // Between tickets, the timers that came due fire at their moments (warnings, breaches,
+  // escalations), and the leads acknowledge most escalations soon after — so the demo shows
+  // escalations at every level, some still waiting, rather than every ticket at the top.
+  const lead = staff.find((s) => s.role === 'lead') ?? admin;
+  const runTimersUntil = async (until: number) => {
+    for (;;) {
+      const due = await earliestTimerDue(store.db);
+      if (due === null || due >= until) break;
+      clock.set(Math.max(due, clock.now()));
+      await fireDueTimers({ store, clock, live, owner: 'seed' });
+      const waiting = await store.db.selectFrom('tickets').select(['key', 'engine_state']).where('ack_pending', '=', 1).execute();
+      const latest = clock.now();
+      for (const { key, engine_state } of waiting) {
+        const since = (JSON.parse(engine_state ?? '{}') as { pendingAck?: { at: number } }).pendingAck?.at;
+        if (!lead || since === undefined || rand() >= 0.8) continue;
+        // The lead acknowledges 5–25 minutes after the escalation, before the next step is due.
+        clock.set(since + 300_000 + Math.floor(rand() * 1_200_000));
+        await acknowledgeEscalation(deps, lead, key);
+      }
+      clock.set(latest);
+    }
+    clock.set(Math.max(until, clock.now()));
+  };
+
   const step = Math.floor((14 * day) / total);
   const priorities: Priority[] = ['low', 'normal', 'normal', 'high', 'urgent'];
   for (let i = 0; i < total; i++) {
-    clock.set(start + i * step);
+    await runTimersUntil(start + i * step);
     const customer = pick(customers);
     const agent = pick(agents);
     const useMatrix = rand() < 0.3;
@@ -165,6 +192,7 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
     }
     options.onProgress?.(i + 1, total);
   }
+  await runTimersUntil(options.now ?? Date.now());
   options.onProgress?.(total, total);
   return signIns;
 }

@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { register as registerImport } from './import.ts';
 import { register as registerMigrate } from './migrate.ts';
+import { register as registerPolicyApply } from './policy-apply.ts';
 import { register as registerPolicyValidate } from './policy-validate.ts';
 import { register as registerReport } from './report.ts';
 import { register as registerSeed } from './seed.ts';
@@ -18,6 +19,7 @@ program.name('escalon').description('Escalon — self-hosted ticket escalation')
 // Commands register below, one import and one call each.
 registerImport(program);
 registerPolicyValidate(program);
+registerPolicyApply(program);
 registerSimulate(program);
 registerServe(program);
 registerMigrate(program);

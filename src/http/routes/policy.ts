@@ -16,6 +16,7 @@ const planOut = z.object({
   next_version: z.number(),
   rules: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) }),
   teams: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) }),
+  sla: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) }),
   clocks: z.array(z.object({ ticket: z.string(), metric: z.string(), due_before: z.string().nullable(), due_after: z.string().nullable() })),
   tickets_reapplied: z.number(),
 });
