@@ -74,14 +74,13 @@ export class TimerLoop {
     if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       this.sleepingUntil = until;
-      const timer = setTimeout(done, Math.min(ms, SET_TIMEOUT_MAX));
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wakeUp = null;
-        self.sleepingUntil = Infinity;
+        this.wakeUp = null;
+        this.sleepingUntil = Infinity;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, Math.min(ms, SET_TIMEOUT_MAX));
       this.wakeUp = done;
     });
   }
