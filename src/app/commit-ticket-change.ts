@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Ticket } from '../domain/ticket.ts';
+import { applyToRollups } from '../reporting/rollups.ts';
 import { appendEvents, type StoredEvent } from '../store/events-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { insertTicket, updateTicket } from '../store/tickets-repo.ts';
@@ -31,5 +32,7 @@ export async function commitTicketChange(trx: Kysely<Database>, deps: AppDeps, c
   }
   const events = await appendEvents(trx, { ticketId: ticket.id, at: change.at, recordedAt, actor: change.actor }, decided.events);
   if (decided.after) await decided.after(trx, events);
+  // Reporting rollups move with the events, in the same transaction (docs/ARCHITECTURE.md, Reporting).
+  await applyToRollups(trx, ticket.id, events);
   return { ticket, events };
 }

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../store/connect.ts';
 import type { Database } from '../store/schema.ts';
 import { findTicketForUpdate } from '../store/tickets-repo.ts';
-import { claimDueTimers, postponeTimer, timerStillDue, type TimerRow } from '../store/timers-repo.ts';
+import { claimDueTimers, earliestTicketTimer, postponeTimer, type TimerRow } from '../store/timers-repo.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LiveEngine } from './live-engine.ts';
 
@@ -33,18 +33,32 @@ export interface FireResult {
 
 const LEASE_MS = 30_000;
 const RETRY_AFTER_ERROR_MS = 60_000;
+/** Bounds the in-order firing of one ticket's earlier timers (an engine that kept owing a moment must not spin). */
+const MAX_EARLIER_PER_TICKET = 50;
 
 async function fireBatch(trx: Kysely<Database>, deps: FireDeps, timers: TimerRow[]): Promise<{ fired: TimerRow[]; stale: number }> {
   const fired: TimerRow[] = [];
   let stale = 0;
   for (const timer of timers) {
-    const ticket = await findTicketForUpdate(trx, timer.ticketId, deps.store.dialect);
-    if (!ticket || !(await timerStillDue(trx, timer))) {
-      stale++;
-      continue;
+    // A ticket's timers take effect in due order, as in `escalon simulate`: an earlier timer of
+    // this ticket that another process holds under its lease (or a dead process's lease) fires
+    // here first, under the ticket's lock; its holder then finds it spent. Firing a later timer
+    // first would make the engine skip the earlier moment (a lost warning or escalation).
+    // A claimed timer no longer among the ticket's rows (fired or replaced meanwhile) is stale.
+    let ticket = await findTicketForUpdate(trx, timer.ticketId, deps.store.dialect);
+    let reached = false;
+    for (let i = 0; ticket && i < MAX_EARLIER_PER_TICKET; i++) {
+      const next = await earliestTicketTimer(trx, timer.ticketId, timer.dueAt);
+      if (!next) break;
+      if (await deps.live.fire(trx, ticket, next)) fired.push(next);
+      else stale++;
+      if (next.kind === timer.kind && next.dueAt === timer.dueAt) {
+        reached = true;
+        break;
+      }
+      ticket = await findTicketForUpdate(trx, timer.ticketId, deps.store.dialect);
     }
-    if (await deps.live.fire(trx, ticket, timer)) fired.push(timer);
-    else stale++;
+    if (!reached) stale++;
   }
   return { fired, stale };
 }

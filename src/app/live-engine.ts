@@ -19,6 +19,7 @@ import type { EngineEvent, EngineInput, TicketState } from '../domain/engine/typ
 import { DomainError, type ErrorCode } from '../domain/errors.ts';
 import type { Priority, ReasonCategory, Status } from '../domain/policy/types.ts';
 import type { DraftEvent, Ticket } from '../domain/ticket.ts';
+import { applyToRollups } from '../reporting/rollups.ts';
 import { appendEvents, type StoredEvent } from '../store/events-repo.ts';
 import { newId } from '../store/new-id.ts';
 import type { Database } from '../store/schema.ts';
@@ -144,6 +145,7 @@ export class LiveEngine {
       result.events.map(toDraft),
     );
     await this.persist(trx, engine, ticket.id, result.state, stored);
+    await applyToRollups(trx, ticket.id, stored);
     return true;
   }
 
@@ -160,6 +162,7 @@ export class LiveEngine {
     }
     const stored = await appendEvents(trx, { ticketId: ticket.id, at, recordedAt: this.clock.now(), actor: 'system' }, result.events.map(toDraft));
     await this.persist(trx, engine, ticket.id, result.state, stored);
+    if (stored.length > 0) await applyToRollups(trx, ticket.id, stored);
     return result.events.length;
   }
 

@@ -13,6 +13,7 @@ import { TimerLoop } from '../scheduler/timer-loop.ts';
 import { intakeHttpOptions, startIntake } from '../intake/intake-service.ts';
 import { startNotifier } from '../notify/notifier-service.ts';
 import { policyDirectory } from '../notify/recipient-directory.ts';
+import { observeTimerFiringLag } from '../reporting/ops-metrics.ts';
 import { databaseIsEmpty, seedDemo } from '../app/seed-demo.ts';
 import type { Config } from '../config.ts';
 import { buildApp } from '../http/build-app.ts';
@@ -83,7 +84,7 @@ export const SERVICES: Record<string, ServiceStarter> = {
   },
   scheduler: async (ctx) => {
     const loop = new TimerLoop(
-      { store: ctx.store, clock: systemClock, live: ctx.live, owner: `${hostname()}:${process.pid}` },
+      { store: ctx.store, clock: systemClock, live: ctx.live, owner: `${hostname()}:${process.pid}`, onFired: (lag) => observeTimerFiringLag(lag) },
       { log: (m) => process.stderr.write(`${m}\n`) },
     );
     ctx.setWakers({ scheduler: (due) => loop.wake(due) });

@@ -15,11 +15,16 @@ import { authRoutes } from './routes/auth.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { escalationRoutes } from './routes/escalations.ts';
 import { healthRoutes } from './routes/health.ts';
+import { intakeRoutes } from './routes/intake.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { organizationRoutes } from './routes/organizations.ts';
+import { templateRoutes } from './routes/templates.ts';
 import { policyRoutes } from './routes/policy.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
+import { webRoutes } from './routes/web.ts';
 
 export interface HttpOptions {
   bodyLimit: number;
@@ -75,6 +80,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
+  await app.register(metricsRoutes, { deps });
   await app.register(healthRoutes, { deps });
   await app.register(
     async (api) => {
@@ -86,9 +92,13 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(organizationRoutes, { deps });
       await api.register(userRoutes, { deps });
       await api.register(tokenRoutes, { deps });
+      await api.register(templateRoutes, { deps });
+      await api.register(intakeRoutes, { deps });
+      await api.register(reportRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );
+  await app.register(webRoutes);
   await app.ready();
   return app;
 }

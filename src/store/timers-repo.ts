@@ -76,6 +76,20 @@ export async function timerStillDue(db: Db, t: TimerRow): Promise<boolean> {
   return row !== undefined;
 }
 
+/** The earliest timer of a ticket due at or before `due`, whoever holds its lease (a ticket's timers take effect in due order). */
+export async function earliestTicketTimer(db: Db, ticketId: string, due: number): Promise<TimerRow | null> {
+  const row = await db
+    .selectFrom('timers')
+    .select(['id', 'ticket_id', 'kind', 'due_at'])
+    .where('ticket_id', '=', ticketId)
+    .where('due_at', '<=', due)
+    .orderBy('due_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { id: row.id, ticketId: row.ticket_id, kind: row.kind, dueAt: Number(row.due_at) } : null;
+}
+
 /** Gives a claimed timer back (a failed firing) and postpones it so the loop does not spin on it. */
 export async function postponeTimer(db: Db, id: string, until: number): Promise<void> {
   await db.updateTable('timers').set({ due_at: until, lease_owner: null, lease_until: null }).where('id', '=', id).execute();

@@ -7,6 +7,7 @@ import * as m0001 from './0001-initial.ts';
 import * as m0002 from './0002-live-engine.ts';
 import * as m0005 from './0005-notify-intake.ts';
 import * as m0006 from './0006-reporting-rollups.ts';
+import * as m0007 from './0007-reporting-stint-range.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: 'sqlite' | 'postgres') => Promise<void>;
 
@@ -15,4 +16,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationUp>> = {
   '0002-live-engine': m0002.up,
   '0005-notify-intake': m0005.up,
   '0006-reporting-rollups': m0006.up,
+  '0007-reporting-stint-range': m0007.up,
 };

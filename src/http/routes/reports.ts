@@ -1,0 +1,83 @@
+/**
+ * Reports (DOMAIN.md §7) for managers and admins, and the post-resolution review of one
+ * ticket for staff. Every report endpoint takes the same query (period, time zone, filters)
+ * and `format=json|csv`; the numbers come from src/reporting, the same code as `escalon report`.
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { loadVisibleTicket } from '../../app/ticket-access.ts';
+import { STAFF_ROLES } from '../../auth/roles.ts';
+import { buildReview } from '../../domain/reporting/review.ts';
+import { buildReport } from '../../reporting/build-report.ts';
+import { reportCsv, reportJson, type ReportSection } from '../../reporting/report-format.ts';
+import { reviewCsv, reviewJson, reviewMarkdown } from '../../reporting/review-format.ts';
+import { loadTeamLevels } from '../../reporting/team-levels.ts';
+import { listEvents } from '../../store/events-repo.ts';
+import { actorOf } from '../access.ts';
+import type { HttpDeps } from '../build-app.ts';
+
+const reportQuery = z
+  .object({
+    from: z.string().max(40).optional().describe('YYYY-MM-DD (local day in tz) or an ISO instant with offset; default: 30 days before `to`'),
+    to: z.string().max(40).optional().describe('YYYY-MM-DD (inclusive local day) or an ISO instant (exclusive); default: end of today'),
+    tz: z.string().max(64).optional().describe('IANA time zone for dates and trend buckets; default UTC'),
+    as_of: z.string().max(40).optional().describe('instant open intervals run to (bottlenecks); default now'),
+    team: z.string().max(200).optional(),
+    level: z.string().max(200).optional(),
+    priority: z.string().max(20).optional(),
+    tier: z.string().max(200).optional(),
+    channel: z.string().max(200).optional(),
+    first_level: z.string().max(200).optional().describe('the frontline level for first-contact resolution; default L1'),
+    format: z.enum(['json', 'csv']).default('json'),
+  })
+  .strict();
+
+export const reportRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {
+  const managers = { access: ['admin', 'manager'] as const };
+  const tags = ['reports'];
+  const sections: Array<[string, ReportSection]> = [
+    ['/reports/kpis', 'kpis'],
+    ['/reports/trends', 'trends'],
+    ['/reports/causes', 'causes'],
+    ['/reports/bottlenecks', 'bottlenecks'],
+  ];
+  for (const [url, section] of sections) {
+    app.get(url, { config: managers, schema: { tags, querystring: reportQuery, response: { 200: z.unknown() } } }, async (req, reply) => {
+      const q = req.query;
+      const report = await buildReport(
+        deps.store.db,
+        { from: q.from, to: q.to, tz: q.tz, asOf: q.as_of, team: q.team, level: q.level, priority: q.priority, tier: q.tier, channel: q.channel, firstLevel: q.first_level },
+        deps.clock.now(),
+      );
+      if (q.format === 'csv') {
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="escalon-${section}.csv"`)
+          .send(reportCsv(report, section));
+      }
+      return reportJson(report, section);
+    });
+  }
+
+  app.get(
+    '/tickets/:ticketRef/review',
+    {
+      config: { access: STAFF_ROLES },
+      schema: { tags, params: z.object({ ticketRef: z.string().min(1).max(64) }), querystring: z.object({ format: z.enum(['json', 'csv', 'markdown']).default('json') }).strict(), response: { 200: z.unknown() } },
+    },
+    async (req, reply) => {
+      const ticket = await loadVisibleTicket(deps.store.db, actorOf(req), req.params.ticketRef);
+      const events = await listEvents(deps.store.db, ticket.id, { includeInternal: true });
+      const review = buildReview(
+        ticket.id,
+        events.map((e) => ({ at: e.at, type: e.type, payload: e.payload, actor: e.actor })),
+        deps.clock.now(),
+        { teamLevels: await loadTeamLevels(deps.store.db) },
+      );
+      if (!review) return reply.code(200).send(reviewJson(ticket.key, { ticketId: ticket.id, createdAt: ticket.createdAt, solvedAt: ticket.solvedAt, status: ticket.status, level: ticket.level ?? '', team: ticket.team ?? '', moves: [], stays: [], clocks: [] }));
+      if (req.query.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${ticket.key}-review.csv"`).send(reviewCsv(ticket.key, review));
+      if (req.query.format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(reviewMarkdown(ticket.key, review));
+      return reviewJson(ticket.key, review);
+    },
+  );
+};

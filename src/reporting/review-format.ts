@@ -1,0 +1,43 @@
+/** The ticket review as JSON (snake_case), CSV (one row per move, stay and clock) or Markdown. */
+import type { TicketReview } from '../domain/reporting/review.ts';
+import { formatDuration } from './report-format.ts';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function reviewJson(key: string, r: TicketReview) {
+  return {
+    ticket: { id: r.ticketId, key, status: r.status, level: r.level, team: r.team, created_at: iso(r.createdAt), solved_at: iso(r.solvedAt) },
+    moves: r.moves.map((m) => ({
+      at: iso(m.at), type: m.type, by: m.by, from_level: m.fromLevel, from_team: m.fromTeam, to_level: m.toLevel, to_team: m.toTeam,
+      reason: m.reason, rule: m.rule, kind: m.kind, summary: m.summary, acknowledged_at: iso(m.acknowledgedAt),
+    })),
+    stays: r.stays.map((s) => ({ kind: s.kind, key: s.key, entered_at: iso(s.enteredAt), left_at: iso(s.leftAt), held_ms: s.heldMs, breaches: s.breaches })),
+    clocks: r.clocks.map((c) => ({ metric: c.metric, started_at: iso(c.startedAt), due: c.due, breached_at: iso(c.breachedAt), ended_at: iso(c.endedAt), outcome: c.outcome })),
+  };
+}
+
+const cell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) || /^[=+\-@\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export function reviewCsv(key: string, r: TicketReview): string {
+  const rows: unknown[][] = [['ticket', 'part', 'at', 'until', 'what', 'from', 'to', 'by', 'why', 'value']];
+  for (const m of r.moves) rows.push([key, 'move', iso(m.at), iso(m.acknowledgedAt), m.type, [m.fromLevel, m.fromTeam].filter(Boolean).join('/'), [m.toLevel, m.toTeam].filter(Boolean).join('/'), m.rule ? `rule:${m.rule}` : m.by, m.reason, m.summary]);
+  for (const s of r.stays) rows.push([key, `stay.${s.kind}`, iso(s.enteredAt), iso(s.leftAt), s.key, '', '', '', s.breaches > 0 ? `${s.breaches} breach(es)` : '', s.heldMs]);
+  for (const c of r.clocks) rows.push([key, 'sla', iso(c.startedAt), iso(c.endedAt), c.metric, '', c.due, '', c.breachedAt ? `breached ${iso(c.breachedAt)}` : '', c.outcome]);
+  return rows.map((row) => row.map(cell).join(',')).join('\n') + '\n';
+}
+
+const md = (s: string | null) => (s ?? '—').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+export function reviewMarkdown(key: string, r: TicketReview): string {
+  const out = [`# Escalation review — ${key}`, '', `Created ${iso(r.createdAt)}; ${r.solvedAt ? `solved ${iso(r.solvedAt)}` : `not solved (${r.status})`}; now at ${r.level} / ${r.team}.`, ''];
+  out.push('## Moves', '', '| when | what | from | to | by | why | acknowledged |', '|---|---|---|---|---|---|---|');
+  for (const m of r.moves) out.push(`| ${iso(m.at)} | ${m.type} | ${md([m.fromLevel, m.fromTeam].filter(Boolean).join(' / '))} | ${md([m.toLevel, m.toTeam].filter(Boolean).join(' / '))} | ${md(m.rule ? `rule ${m.rule}` : m.by)} | ${md(m.reason)}${m.summary ? `: ${md(m.summary)}` : ''} | ${iso(m.acknowledgedAt) ?? '—'} |`);
+  out.push('', '## Time at each level and team', '', '| | where | from | to | held | breaches |', '|---|---|---|---|---|---|');
+  for (const s of r.stays) out.push(`| ${s.kind} | ${md(s.key)} | ${iso(s.enteredAt)} | ${iso(s.leftAt) ?? '—'} | ${formatDuration(s.heldMs)} | ${s.breaches} |`);
+  out.push('', '## SLA outcomes', '', '| metric | started | due | breached | ended | outcome |', '|---|---|---|---|---|---|');
+  for (const c of r.clocks) out.push(`| ${c.metric} | ${iso(c.startedAt)} | ${c.due ?? '—'} | ${iso(c.breachedAt) ?? '—'} | ${iso(c.endedAt) ?? '—'} | ${c.outcome} |`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,182 @@
+/** The console's only door to the server: fetch with the session cookie, typed results, the API's error shape. */
+export type Role = 'admin' | 'manager' | 'lead' | 'agent' | 'customer';
+export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const REASONS = ['technical_complexity', 'financial_high_value', 'legal_compliance', 'customer_request', 'sla_risk', 'authority_exceeded', 'other'] as const;
+export type Status = (typeof STATUSES)[number];
+export type Priority = (typeof PRIORITIES)[number];
+export type Reason = (typeof REASONS)[number];
+
+export interface Me {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  organization_id: string | null;
+}
+
+export interface Ticket {
+  id: string;
+  key: string;
+  subject: string;
+  body: string;
+  status: Status;
+  priority: Priority;
+  category: string | null;
+  tags: string[];
+  channel: string;
+  requester_id: string;
+  organization_id: string;
+  assignee_id: string | null;
+  owner_id: string | null;
+  team: string | null;
+  level: string | null;
+  created_at: string;
+  updated_at: string;
+  solved_at: string | null;
+  version: number;
+  reassignments: number;
+  reopens: number;
+}
+
+export interface Comment {
+  id: string;
+  author_id: string;
+  author_role: string;
+  public: boolean;
+  body: string;
+  created_at: string;
+}
+
+export interface TicketEvent {
+  id: string;
+  at: string;
+  recorded_at: string;
+  type: string;
+  actor: string;
+  internal: boolean;
+  payload: Record<string, unknown>;
+}
+
+export interface ClockView {
+  metric: string;
+  status: string;
+  target_ms: number;
+  elapsed_ms: number;
+  due: string | null;
+  paused: boolean;
+  breached: boolean;
+}
+
+export interface SlaView {
+  policy_version: number | null;
+  sla_policy: string | null;
+  clocks: ClockView[];
+  escalation: {
+    level: string | null;
+    team: string | null;
+    owner: string | null;
+    escalations: number;
+    acknowledgement_pending: { escalation_id: string; since: string } | null;
+  };
+  next_moments: Array<{ key: string; due: string }>;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  tier: string;
+  contract_value: number | null;
+  account_manager: string | null;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  organization_id: string | null;
+  active: boolean;
+}
+
+export interface PolicyDoc {
+  version: number;
+  format: string;
+  applied_at: string;
+  applied_by: string;
+  source: string;
+}
+
+export interface PolicyPlan {
+  current_version: number;
+  next_version: number;
+  rules: { added: string[]; removed: string[]; changed: string[] };
+  teams: { added: string[]; removed: string[]; changed: string[] };
+  clocks: Array<{ ticket: string; metric: string; due_before: string | null; due_after: string | null }>;
+  tickets_reapplied: number;
+}
+
+export interface Problem {
+  path?: string;
+  line?: number | null;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+  /** The policy validator's problems (422 POLICY_INVALID), or none. */
+  get problems(): Problem[] {
+    const p = this.details.problems;
+    return Array.isArray(p) ? (p as Problem[]) : [];
+  }
+}
+
+/** Called when any request answers 401: the session is gone. */
+let onUnauthenticated: () => void = () => undefined;
+export function setUnauthenticatedHandler(fn: () => void): void {
+  onUnauthenticated = fn;
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+  const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers = { ...init.headers, 'content-type': contentType };
+    init.body = typeof body === 'string' && contentType !== 'application/json' ? body : JSON.stringify(body);
+  }
+  const res = await fetch(`/api/v1${path}`, init);
+  if (res.status === 204) return null as T;
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!res.ok) {
+    const err = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
+    if (res.status === 401 && !path.startsWith('/auth/login')) onUnauthenticated();
+    throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? (text.slice(0, 200) || res.statusText), err?.details ?? {});
+  }
+  return json as T;
+}
+
+export const get = <T>(path: string) => api<T>('GET', path);
+export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
+export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
+
+/** A query string from the defined, non-empty values. */
+export function qs(params: Record<string, string | number | undefined | null>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.set(k, String(v));
+  const s = u.toString();
+  return s ? `?${s}` : '';
+}
+
+export const errorText = (e: unknown): string => (e instanceof ApiError ? `${e.message} (${e.code})` : e instanceof Error ? e.message : String(e));

@@ -1,0 +1,178 @@
+/**
+ * A ticket's history: its events in order, with the comment bodies inline, and for every
+ * automatic escalation the "why" (rule, trigger, each condition with the value it saw).
+ * Customers get only the public events and comments the API gives them.
+ */
+import type { ReactNode } from 'react';
+import type { Comment, TicketEvent } from '../api.ts';
+import { duration, label, when } from '../format.ts';
+
+type P = Record<string, unknown>;
+const s = (v: unknown): string => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
+const isObj = (v: unknown): v is P => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function Why({ explanation }: { explanation: unknown }) {
+  if (!isObj(explanation)) return null;
+  const conditions = Array.isArray(explanation.conditions) ? explanation.conditions.filter(isObj) : [];
+  return (
+    <details className="why" open>
+      <summary>Why was this escalated?</summary>
+      <p>
+        Rule <strong>{s(explanation.rule)}</strong> fired on <code>{s(explanation.trigger)}</code> (policy v{s(explanation.policy_version)}).
+        {conditions.length === 0 && ' It has no conditions.'}
+      </p>
+      {conditions.length > 0 && (
+        <ul className="conditions">
+          {conditions.map((c, i) => {
+            const exp = isObj(c.expected) && 'source' in c.expected ? `/${s(c.expected.source)}/${s(c.expected.flags ?? '')}` : s(c.expected);
+            const actual = s(c.actual);
+            return (
+              <li key={i} className={c.matched ? 'matched' : 'unmatched'}>
+                <span aria-label={c.matched ? 'matched' : 'not matched'}>{c.matched ? '✓' : '✗'}</span> <code>{s(c.field)}</code> {s(c.op)} <code>{exp}</code> — saw <code>{actual.length > 140 ? `${actual.slice(0, 140)}…` : actual}</code>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </details>
+  );
+}
+
+function Documentation({ doc }: { doc: unknown }) {
+  if (!isObj(doc)) return null;
+  return (
+    <dl className="handoff">
+      <dt>Summary</dt>
+      <dd>{s(doc.summary)}</dd>
+      <dt>Steps taken</dt>
+      <dd>{s(doc.steps_taken)}</dd>
+      <dt>Needs attention</dt>
+      <dd>{s(doc.needs_attention)}</dd>
+    </dl>
+  );
+}
+
+export function describe(e: TicketEvent, who: string): { icon: string; tone: string; text: string } {
+  const p = e.payload;
+  switch (e.type) {
+    case 'ticket.created':
+      return { icon: '●', tone: 'info', text: `${who} opened the ticket via ${s(p.channel)} (${s(p.priority)}) at ${s(p.level)} · ${s(p.team)}` };
+    case 'comment.added':
+      return { icon: p.public ? '✉' : '✎', tone: p.public ? 'comment' : 'note', text: `${who} ${p.public ? 'replied' : 'added an internal note'}` };
+    case 'status.changed':
+      return { icon: '⇄', tone: 'info', text: `Status ${label(s(p.from))} → ${label(s(p.to))}${p.automatic ? ' (automatic)' : ` by ${who}`}` };
+    case 'priority.changed':
+      return { icon: '↑', tone: 'info', text: `Priority ${s(p.from)} → ${s(p.to)} by ${who}` };
+    case 'ticket.assigned':
+      return { icon: '☺', tone: 'info', text: `Assigned by ${who}${p.reassignment ? ` (reassignment #${s(p.reassignments)})` : ''}` };
+    case 'ticket.updated':
+      return { icon: '✎', tone: 'info', text: `Updated by ${who}` };
+    case 'sla.applied':
+      return { icon: '◷', tone: 'sla', text: `SLA ${label(s(p.metric))} started: due ${when(s(p.due))} (${s(p.policy)}, target ${duration(Number(p.target_ms))})` };
+    case 'sla.warning':
+      return { icon: '⚠', tone: 'warn', text: `SLA warning: ${label(s(p.metric))} reached ${s(p.threshold)}` };
+    case 'sla.breached':
+      return { icon: '✖', tone: 'breach', text: `SLA breached: ${label(s(p.metric))}` };
+    case 'sla.fulfilled':
+      return { icon: '✓', tone: p.breached ? 'warn' : 'ok', text: `SLA ${label(s(p.metric))} fulfilled${p.breached ? `, ${duration(Number(p.late_ms))} late` : ' in time'}` };
+    case 'sla.paused':
+    case 'sla.resumed':
+    case 'sla.stopped':
+      return { icon: '‖', tone: 'sla', text: `SLA ${label(s(p.metric))} ${e.type.slice(4)}${p.due ? `, due ${when(s(p.due))}` : ''}` };
+    case 'ticket.escalated': {
+      const target = p.to_level || p.to_team ? `${s(p.from_level)} → ${s(p.to_level)} · ${s(p.to_team)}` : 'escalation requested';
+      const by = typeof p.rule === 'string' ? `rule ${p.rule}` : who;
+      return { icon: '⤴', tone: 'escalation', text: `Escalated ${target} (${label(s(p.reason))}) by ${by}${p.require_ack ? '; needs acknowledgement' : ''}` };
+    }
+    case 'ticket.deescalated':
+      return { icon: '⤵', tone: 'escalation', text: `De-escalated ${s(p.from_level)} → ${s(p.to_level)} · ${s(p.to_team)} by ${who}: ${s(p.reason)}` };
+    case 'escalation.acknowledged':
+      return { icon: '✔', tone: 'ok', text: `Escalation acknowledged by ${who}${p.waited_ms !== undefined ? ` after ${duration(Number(p.waited_ms))}` : ''}` };
+    case 'escalation.refused':
+      return { icon: '✖', tone: 'warn', text: `Escalation refused (${s(p.rule ?? who)}): ${s(p.why)}` };
+    case 'escalation.skipped':
+      return { icon: '↷', tone: 'muted', text: `Escalation skipped (${s(p.rule ?? who)})${p.why ? `: ${s(p.why)}` : ''}` };
+    case 'notification.queued':
+      return { icon: '✉', tone: 'muted', text: `Notification ${s(p.template)} to ${s(p.recipient)}${Array.isArray(p.to) ? ` (${p.to.join(', ')})` : ''} queued` };
+    case 'notification.sent':
+      return { icon: '✉', tone: 'muted', text: `Notification ${s(p.template)} sent to ${s(p.recipient)}` };
+    case 'notification.failed':
+      return { icon: '✉', tone: 'warn', text: `Notification ${s(p.template)} to ${s(p.recipient)} failed (attempt ${s(p.attempt)})${p.error ? `: ${s(p.error)}` : ''}` };
+    case 'notification.skipped':
+      return { icon: '∅', tone: 'muted', text: `Notification ${s(p.template)} to ${s(p.recipient)} skipped: ${s(p.why)}` };
+    case 'csat.received':
+      return { icon: '★', tone: 'ok', text: `Customer rated the resolution ${s(p.rating)}/5${p.comment ? `: “${s(p.comment)}”` : ''}` };
+    default:
+      return { icon: '·', tone: 'muted', text: `${e.type} by ${who}` };
+  }
+}
+
+export function Timeline({ events, comments, actorName, showNotifications = true }: { events: TicketEvent[]; comments: Comment[]; actorName: (actor: string) => string; showNotifications?: boolean }) {
+  const byId = new Map(comments.map((c) => [c.id, c]));
+  const shown = events.filter((e) => showNotifications || !e.type.startsWith('notification.'));
+  // Comments the events do not mention (none normally) still appear, at their time.
+  const mentioned = new Set(events.map((e) => e.payload.comment_id).filter((x): x is string => typeof x === 'string'));
+  const loose = comments.filter((c) => !mentioned.has(c.id));
+  type Item = { at: string; key: string; node: ReactNode };
+  const items: Item[] = shown.map((e) => {
+    const d = describe(e, actorName(e.actor));
+    const comment = typeof e.payload.comment_id === 'string' ? byId.get(e.payload.comment_id) : undefined;
+    return {
+      at: e.at,
+      key: e.id,
+      node: (
+        <li className={`ev ev-${d.tone}`} data-type={e.type}>
+          <span className="ev-icon" aria-hidden="true">
+            {d.icon}
+          </span>
+          <div className="ev-body">
+            <div className="ev-line">
+              <span>{d.text}</span>
+              <time dateTime={e.at} title={e.recorded_at !== e.at ? `recorded ${when(e.recorded_at)}` : undefined}>
+                {when(e.at)}
+              </time>
+            </div>
+            {comment && <blockquote className={comment.public ? 'reply' : 'internal-note'}>{comment.body}</blockquote>}
+            {e.type === 'ticket.escalated' && typeof e.payload.comment === 'string' && <blockquote className="reply">{e.payload.comment}</blockquote>}
+            {e.type === 'ticket.escalated' && <Documentation doc={e.payload.documentation} />}
+            {e.type === 'ticket.escalated' && <Why explanation={e.payload.explanation} />}
+          </div>
+        </li>
+      ),
+    };
+  });
+  for (const c of loose) {
+    items.push({
+      at: c.created_at,
+      key: c.id,
+      node: (
+        <li className={`ev ev-${c.public ? 'comment' : 'note'}`} data-type="comment">
+          <span className="ev-icon" aria-hidden="true">
+            {c.public ? '✉' : '✎'}
+          </span>
+          <div className="ev-body">
+            <div className="ev-line">
+              <span>
+                {actorName(`user:${c.author_id}`)} {c.public ? 'replied' : 'added an internal note'}
+              </span>
+              <time dateTime={c.created_at}>{when(c.created_at)}</time>
+            </div>
+            <blockquote className={c.public ? 'reply' : 'internal-note'}>{c.body}</blockquote>
+          </div>
+        </li>
+      ),
+    });
+  }
+  items.sort((a, b) => a.at.localeCompare(b.at));
+  return (
+    <ol className="timeline" aria-label="Timeline">
+      {items.map((i) => (
+        <Frag key={i.key}>{i.node}</Frag>
+      ))}
+    </ol>
+  );
+}
+
+function Frag({ children }: { children: ReactNode }) {
+  return <>{children}</>;
+}

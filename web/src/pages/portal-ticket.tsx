@@ -1,0 +1,162 @@
+/**
+ * One request as its customer sees it: status, the public conversation and public updates
+ * (the API gives customers nothing internal), a reply box, a request to escalate with a
+ * reason, and — once solved — how to rate the resolution.
+ */
+import { useState, type FormEvent } from 'react';
+import { errorText, get, post, type Comment, type Ticket, type TicketEvent } from '../api.ts';
+import { when } from '../format.ts';
+import { Link } from '../router.tsx';
+import { useSession } from '../session.tsx';
+import { StatusBadge } from '../components/sla.tsx';
+import { usePoll } from '../use-poll.ts';
+
+export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
+  const session = useSession();
+  const ref = encodeURIComponent(ticketKey);
+  const polled = usePoll(
+    async () => {
+      const [ticket, comments, events] = await Promise.all([
+        get<Ticket>(`/tickets/${ref}`),
+        get<{ items: Comment[] }>(`/tickets/${ref}/comments`).then((r) => r.items),
+        get<{ items: TicketEvent[] }>(`/tickets/${ref}/events`).then((r) => r.items),
+      ]);
+      return { ticket, comments, events };
+    },
+    [ticketKey],
+    5000,
+  );
+  const [reply, setReply] = useState('');
+  const [why, setWhy] = useState('');
+  const [asking, setAsking] = useState(false);
+  const [flash, setFlash] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  if (polled.error && !polled.data) return <p className="error">Could not load {ticketKey}: {errorText(polled.error)}</p>;
+  const d = polled.data;
+  if (!d) return <p className="muted">Loading…</p>;
+  const { ticket, comments } = d;
+  const updates = d.events.filter((e) => e.type === 'status.changed' || e.type === 'csat.received');
+  type Item = { at: string; key: string; mine: boolean; who: string; text: string; kind: 'comment' | 'update' };
+  const items: Item[] = [
+    { at: ticket.created_at, key: 'opened', mine: ticket.requester_id === session.me.id, who: ticket.requester_id === session.me.id ? 'You' : 'Your colleague', text: ticket.body, kind: 'comment' as const },
+    ...comments.map((c): Item => ({ at: c.created_at, key: c.id, mine: c.author_id === session.me.id, who: c.author_id === session.me.id ? 'You' : c.author_role === 'customer' ? 'Your colleague' : 'Support', text: c.body, kind: 'comment' })),
+    ...updates.map((e): Item => ({ at: e.at, key: e.id, mine: false, who: '', text: e.type === 'csat.received' ? `You rated the resolution ${String(e.payload.rating)}/5` : `Status: ${String(e.payload.to).replace('_', ' ')}`, kind: 'update' })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+
+  const act = async (fn: () => Promise<unknown>, done: string) => {
+    setError(null);
+    setFlash(null);
+    try {
+      await fn();
+      setFlash(done);
+      await polled.reload();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  const sendReply = (e: FormEvent) => {
+    e.preventDefault();
+    if (!reply.trim()) return;
+    void act(() => post(`/tickets/${ref}/comments`, { body: reply, public: true }), 'Your reply was sent.').then(() => setReply(''));
+  };
+  const askEscalation = (e: FormEvent) => {
+    e.preventDefault();
+    if (!why.trim()) return;
+    void act(() => post(`/tickets/${ref}/escalate`, { comment: why.trim() }), 'Your escalation request was passed on to the team’s management.').then(() => {
+      setWhy('');
+      setAsking(false);
+    });
+  };
+  const done = ticket.status === 'solved' || ticket.status === 'closed';
+
+  return (
+    <article className="portal-ticket">
+      <p className="muted small">
+        <Link to="/portal">← Your requests</Link>
+      </p>
+      <h1>
+        <span className="key">{ticket.key}</span> {ticket.subject}
+      </h1>
+      <p>
+        <StatusBadge status={ticket.status} /> <span className="muted small">opened {when(ticket.created_at)} · priority {ticket.priority}</span>
+      </p>
+      {flash && (
+        <p className="flash" role="status">
+          {flash}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <ol className="conversation" aria-label="Conversation">
+        {items.map((i) =>
+          i.kind === 'update' ? (
+            <li key={i.key} className="update">
+              <span>{i.text}</span> <time dateTime={i.at}>{when(i.at)}</time>
+            </li>
+          ) : (
+            <li key={i.key} className={i.mine ? 'mine' : 'theirs'}>
+              <div className="bubble-head">
+                <strong>{i.who}</strong> <time dateTime={i.at}>{when(i.at)}</time>
+              </div>
+              <div className="bubble">{i.text}</div>
+            </li>
+          ),
+        )}
+      </ol>
+      {ticket.status !== 'closed' && (
+        <form onSubmit={sendReply} className="card stack">
+          <label>
+            Your reply
+            <textarea name="reply" rows={4} required value={reply} onChange={(e) => setReply(e.target.value)} />
+          </label>
+          <div className="row end">
+            <button type="submit" className="primary">
+              Send reply
+            </button>
+          </div>
+        </form>
+      )}
+      {!done && (
+        <div className="card">
+          {!asking ? (
+            <p>
+              Not getting the help you need?{' '}
+              <button className="link" onClick={() => setAsking(true)}>
+                Request escalation
+              </button>
+            </p>
+          ) : (
+            <form onSubmit={askEscalation} className="stack">
+              <label>
+                Why should this be escalated?
+                <textarea name="escalation_reason" rows={3} required value={why} onChange={(e) => setWhy(e.target.value)} placeholder="e.g. our whole team is blocked and the deadline is tomorrow" />
+              </label>
+              <div className="row end">
+                <button type="button" onClick={() => setAsking(false)}>
+                  Cancel
+                </button>
+                <button type="submit" className="primary">
+                  Request escalation
+                </button>
+              </div>
+            </form>
+          )}
+        </div>
+      )}
+      {done && (
+        <div className="card">
+          <h2>How did we do?</h2>
+          {d.events.some((e) => e.type === 'csat.received') ? (
+            <p>Thank you for rating this request.</p>
+          ) : (
+            <p>This request is {ticket.status}. We sent you a one-question survey by email: its link opens the rating page. Reply above if the problem is not solved — that reopens it.</p>
+          )}
+        </div>
+      )}
+    </article>
+  );
+}

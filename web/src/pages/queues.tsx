@@ -1,0 +1,178 @@
+/**
+ * Agent queues: my tickets, my team, escalated (unacknowledged first, as the server orders
+ * them) and breaching soon. Each row: key, subject, priority, level, team, status and the
+ * live SLA countdown. Refreshed every 5 s by polling; filters and search in the URL-less
+ * toolbar above the table.
+ */
+import { useState } from 'react';
+import { get, PRIORITIES, qs, STATUSES, type Ticket } from '../api.ts';
+import { ago, label } from '../format.ts';
+import { Link, navigate } from '../router.tsx';
+import { useSession } from '../session.tsx';
+import { teamsOf } from '../policy-model.ts';
+import { Countdown, PriorityBadge, StatusBadge, summarise, useSlaViews } from '../components/sla.tsx';
+import { useNow, usePoll } from '../use-poll.ts';
+
+const VIEWS: Array<[string, string]> = [
+  ['mine', 'My tickets'],
+  ['team', 'My team'],
+  ['escalated', 'Escalated'],
+  ['breaching', 'Breaching soon'],
+];
+const OPEN = 'new,open,pending,on_hold';
+
+export function QueuesPage({ view }: { view: string }) {
+  const session = useSession();
+  const model = session.policy?.model ?? null;
+  const myTeams = model ? teamsOf(model, session.me.email).map((t) => t.id) : [];
+  const allTeams = model?.teams.map((t) => t.id) ?? [];
+  const [team, setTeam] = useState<string>(myTeams[0] ?? '');
+  const [priority, setPriority] = useState('');
+  const [status, setStatus] = useState('');
+  const [search, setSearch] = useState('');
+  const [within, setWithin] = useState(60);
+  const now = useNow(1000);
+
+  const effectiveTeam = view === 'mine' ? '' : team;
+  const polled = usePoll(
+    async () => {
+      if (view === 'mine' || view === 'team') {
+        if (view === 'team' && !effectiveTeam) return [];
+        const r = await get<{ items: Ticket[] }>(
+          `/tickets${qs({ assignee: view === 'mine' ? 'me' : undefined, team: effectiveTeam || undefined, status: status || OPEN, priority: priority || undefined, q: search.trim() || undefined, limit: 100 })}`,
+        );
+        return r.items;
+      }
+      const path = view === 'escalated' ? '/queues/escalated' : '/queues/breaching';
+      const r = await get<{ items: Ticket[] }>(`${path}${qs({ team: effectiveTeam || undefined, within_minutes: view === 'breaching' ? within : undefined, limit: 100 })}`);
+      const s = search.trim().toLowerCase();
+      return r.items.filter((t) => (!priority || t.priority === priority) && (!status || t.status === status) && (!s || t.key.toLowerCase() === s || `${t.subject} ${t.body}`.toLowerCase().includes(s)));
+    },
+    [view, effectiveTeam, priority, status, search, within],
+    5000,
+  );
+  const tickets = polled.data;
+  const slas = useSlaViews(tickets);
+  const title = VIEWS.find(([v]) => v === view)?.[1] ?? 'Queue';
+
+  return (
+    <section>
+      <div className="page-head">
+        <h1>{title}</h1>
+        <p className="muted small" aria-live="polite">
+          {polled.loading ? 'Loading…' : `${tickets?.length ?? 0} ticket(s) · refreshes every 5 s`}
+        </p>
+      </div>
+      <nav className="tabs" aria-label="Queues">
+        {VIEWS.map(([v, text]) => (
+          <Link key={v} to={`/queues/${v}`} aria-current={v === view ? 'page' : undefined}>
+            {text}
+          </Link>
+        ))}
+      </nav>
+      <form className="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Search
+          <input type="search" name="q" placeholder="key or text" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </label>
+        {view !== 'mine' && (
+          <label>
+            Team
+            <select name="team" value={team} onChange={(e) => setTeam(e.target.value)}>
+              {view !== 'team' && <option value="">all teams</option>}
+              {allTeams.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                  {myTeams.includes(t) ? ' (mine)' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label>
+          Priority
+          <select name="priority" value={priority} onChange={(e) => setPriority(e.target.value)}>
+            <option value="">any</option>
+            {PRIORITIES.map((p) => (
+              <option key={p}>{p}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select name="status" value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">open ones</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {label(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {view === 'breaching' && (
+          <label>
+            Within (minutes)
+            <input type="number" name="within" min={1} max={10080} value={within} onChange={(e) => setWithin(Math.max(1, Number(e.target.value) || 60))} />
+          </label>
+        )}
+      </form>
+      {polled.error !== null && polled.error !== undefined && <p className="error">Could not refresh: {String((polled.error as Error).message ?? polled.error)}</p>}
+      {view === 'team' && !effectiveTeam && <p className="notice">You are in no team of the active policy; pick one above.</p>}
+      <div className="table-wrap">
+        <table className="queue">
+          <thead>
+            <tr>
+              <th scope="col">Ticket</th>
+              <th scope="col">Priority</th>
+              <th scope="col">Level · team</th>
+              <th scope="col">Status</th>
+              <th scope="col">Next SLA moment</th>
+              <th scope="col">Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(tickets ?? []).map((t) => {
+              const sla = summarise(slas.get(t.key), model, now);
+              return (
+                <tr key={t.id} data-ticket={t.key} className={sla.ackPending ? 'unacked' : undefined} onClick={(e) => {
+                  if ((e.target as HTMLElement).closest('a')) return;
+                  navigate(`/tickets/${t.key}`);
+                }}>
+                  <td>
+                    <Link to={`/tickets/${t.key}`} className="key">
+                      {t.key}
+                    </Link>{' '}
+                    {sla.ackPending && <span className="badge ack">unacknowledged</span>}
+                    <div className="subject">{t.subject}</div>
+                  </td>
+                  <td data-label="Priority">
+                    <PriorityBadge priority={t.priority} />
+                  </td>
+                  <td data-label="Level · team">
+                    {t.level ?? '—'} · {t.team ?? '—'}
+                  </td>
+                  <td data-label="Status">
+                    <StatusBadge status={t.status} />
+                  </td>
+                  <td data-label="SLA">
+                    <Countdown summary={sla} now={now} />
+                  </td>
+                  <td data-label="Updated" className="muted">
+                    {ago(t.updated_at, now)}
+                  </td>
+                </tr>
+              );
+            })}
+            {tickets && tickets.length === 0 && (
+              <tr>
+                <td colSpan={6} className="muted empty">
+                  Nothing in this queue.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

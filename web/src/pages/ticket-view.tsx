@@ -1,0 +1,369 @@
+/**
+ * One ticket for staff: header (priority, status, level · team, the organization's tier and
+ * contract value), SLA clocks with live countdowns, escalation state with acknowledge /
+ * escalate / de-escalate, field changes (status, priority, assignee), reply or internal
+ * note, the timeline, and the customer's other tickets. Refreshed every 5 s.
+ */
+import { useState, type FormEvent } from 'react';
+import { errorText, get, patch, post, PRIORITIES, qs, STATUSES, type Comment, type SlaView, type Ticket, type TicketEvent } from '../api.ts';
+import { duration, label, money, when } from '../format.ts';
+import { Link } from '../router.tsx';
+import { actorName, personName, useSession } from '../session.tsx';
+import { Countdown, PriorityBadge, StatusBadge, summarise } from '../components/sla.tsx';
+import { EscalateDialog } from '../components/escalate-dialog.tsx';
+import { Timeline } from '../components/timeline.tsx';
+import { useNow, usePoll } from '../use-poll.ts';
+
+interface Loaded {
+  ticket: Ticket;
+  events: TicketEvent[];
+  comments: Comment[];
+  sla: SlaView | null;
+}
+
+export function TicketPage({ ticketKey }: { ticketKey: string }) {
+  const session = useSession();
+  const model = session.policy?.model ?? null;
+  const now = useNow(1000);
+  const ref = encodeURIComponent(ticketKey);
+  const polled = usePoll<Loaded>(
+    async () => {
+      const [ticket, events, comments, sla] = await Promise.all([
+        get<Ticket>(`/tickets/${ref}`),
+        get<{ items: TicketEvent[] }>(`/tickets/${ref}/events`).then((r) => r.items),
+        get<{ items: Comment[] }>(`/tickets/${ref}/comments`).then((r) => r.items),
+        get<SlaView>(`/tickets/${ref}/sla`).catch(() => null),
+      ]);
+      return { ticket, events, comments, sla };
+    },
+    [ticketKey],
+    5000,
+  );
+  const others = usePoll(
+    async () => {
+      const t = polled.data?.ticket;
+      if (!t) return [];
+      const r = await get<{ items: Ticket[] }>(`/tickets${qs({ organization: t.organization_id, limit: 50 })}`);
+      return r.items.filter((x) => x.requester_id === t.requester_id && x.id !== t.id);
+    },
+    [polled.data?.ticket.id],
+    0,
+  );
+  const [escalating, setEscalating] = useState(false);
+  const [showNotifications, setShowNotifications] = useState(true);
+  const [flash, setFlash] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  if (polled.error && !polled.data) return <p className="error">Could not load {ticketKey}: {errorText(polled.error)}</p>;
+  const d = polled.data;
+  if (!d) return <p className="muted">Loading {ticketKey}…</p>;
+  const { ticket, events, comments, sla } = d;
+  const org = session.orgs.get(ticket.organization_id);
+  const summary = summarise(sla ?? undefined, model, now);
+  const ackPending = sla?.escalation.acknowledgement_pending ?? null;
+
+  const act = async (what: string, fn: () => Promise<unknown>) => {
+    setError(null);
+    setFlash(null);
+    try {
+      await fn();
+      setFlash(what);
+      await polled.reload();
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+
+  return (
+    <article className="ticket">
+      <div className="page-head">
+        <div>
+          <p className="muted small">
+            <Link to="/queues/mine">← Queues</Link>
+          </p>
+          <h1>
+            <span className="key">{ticket.key}</span> {ticket.subject}
+          </h1>
+          <p className="meta">
+            <PriorityBadge priority={ticket.priority} /> <StatusBadge status={ticket.status} />{' '}
+            <span className="badge level">
+              {ticket.level ?? '—'} · {ticket.team ?? '—'}
+            </span>{' '}
+            {ackPending && <span className="badge ack">escalation unacknowledged since {when(ackPending.since)}</span>}
+          </p>
+        </div>
+      </div>
+      {flash && (
+        <p className="flash" role="status">
+          {flash}
+        </p>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="ticket-grid">
+        <div className="main-col">
+          <section className="card">
+            <h2 className="sr-only">Request</h2>
+            <p className="muted small">
+              Opened {when(ticket.created_at)} via {ticket.channel}
+              {ticket.tags.length > 0 && <> · tags {ticket.tags.join(', ')}</>}
+            </p>
+            <p className="body-text">{ticket.body}</p>
+          </section>
+          <ReplyBox ticket={ticket} onDone={(what) => act(what, async () => undefined)} />
+          <section className="card">
+            <div className="row spread">
+              <h2>Timeline</h2>
+              <label className="check small">
+                <input type="checkbox" checked={showNotifications} onChange={(e) => setShowNotifications(e.target.checked)} /> notifications
+              </label>
+            </div>
+            <Timeline events={events} comments={comments} actorName={(a) => (a === `user:${ticket.requester_id}` ? 'the customer' : actorName(session, a))} showNotifications={showNotifications} />
+          </section>
+        </div>
+        <aside className="side-col">
+          <section className="card">
+            <h2>SLA</h2>
+            <p>
+              <Countdown summary={summary} now={now} />
+            </p>
+            <ul className="clocks">
+              {(sla?.clocks ?? []).map((c) => (
+                <li key={c.metric} className={c.breached ? 'breached' : ''}>
+                  <strong>{label(c.metric)}</strong> {c.status}
+                  {c.paused ? ' (paused)' : ''}
+                  {c.breached ? ' · breached' : ''}
+                  <span className="muted small">
+                    {' '}
+                    target {duration(c.target_ms)}
+                    {c.due && c.status === 'running' ? ` · due ${when(c.due)}` : ''}
+                  </span>
+                </li>
+              ))}
+              {sla && sla.clocks.length === 0 && <li className="muted">No SLA clocks.</li>}
+            </ul>
+            {sla?.sla_policy && (
+              <p className="muted small">
+                SLA policy {sla.sla_policy}, policy v{sla.policy_version}
+              </p>
+            )}
+          </section>
+          <section className="card">
+            <h2>Escalation</h2>
+            <p className="small">
+              {sla?.escalation.escalations ?? 0} escalation(s) · owner {sla?.escalation.owner ?? personName(session, ticket.owner_id)}
+            </p>
+            <div className="row wrap">
+              {ackPending && (
+                <button className="primary" onClick={() => void act('Escalation acknowledged.', () => post(`/tickets/${ref}/acknowledge`))}>
+                  Acknowledge
+                </button>
+              )}
+              <button onClick={() => setEscalating(true)} disabled={ticket.status === 'closed'}>
+                Escalate…
+              </button>
+            </div>
+            <Deescalate ticket={ticket} onSubmit={(reason) => act('De-escalated.', () => post(`/tickets/${ref}/de-escalate`, { reason }))} />
+          </section>
+          <Fields ticket={ticket} onSave={(changes, what) => act(what, () => patch(`/tickets/${ref}`, { ...changes, version: ticket.version }))} />
+          <section className="card">
+            <h2>Customer</h2>
+            <p>
+              {org ? (
+                <>
+                  <strong>{org.name}</strong> <span className={`badge tier-${org.tier}`}>{org.tier}</span>
+                  <br />
+                  <span className="small">Contract value {money(org.contract_value)} a year</span>
+                  {org.account_manager && (
+                    <>
+                      <br />
+                      <span className="small muted">Account manager {org.account_manager}</span>
+                    </>
+                  )}
+                </>
+              ) : (
+                <span className="muted">organization {ticket.organization_id.slice(-6)}</span>
+              )}
+            </p>
+            <h3 className="small">Their other tickets</h3>
+            <ul className="plain small">
+              {(others.data ?? []).slice(0, 8).map((o) => (
+                <li key={o.id}>
+                  <Link to={`/tickets/${o.key}`}>{o.key}</Link> {o.subject} <StatusBadge status={o.status} />
+                </li>
+              ))}
+              {others.data && others.data.length === 0 && <li className="muted">none</li>}
+            </ul>
+          </section>
+        </aside>
+      </div>
+      <EscalateDialog
+        ticket={ticket}
+        model={model}
+        open={escalating}
+        onClose={() => setEscalating(false)}
+        onDone={() => {
+          setEscalating(false);
+          void act('Escalated.', async () => undefined);
+        }}
+      />
+    </article>
+  );
+}
+
+function ReplyBox({ ticket, onDone }: { ticket: Ticket; onDone: (what: string) => Promise<void> }) {
+  const [body, setBody] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const send = async (isPublic: boolean) => {
+    if (!body.trim()) {
+      setError('Write something first.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await post(`/tickets/${encodeURIComponent(ticket.key)}/comments`, { body, public: isPublic });
+      setBody('');
+      await onDone(isPublic ? 'Reply sent to the customer.' : 'Internal note added.');
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void send(true);
+  };
+  return (
+    <section className="card">
+      <form onSubmit={submit} className="stack">
+        <label>
+          Reply or note
+          <textarea name="comment" rows={4} value={body} onChange={(e) => setBody(e.target.value)} placeholder="A public reply goes to the customer; an internal note stays with staff" />
+        </label>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="row end wrap">
+          <button type="button" disabled={busy} onClick={() => void send(false)}>
+            Add internal note
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            Send public reply
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function Fields({ ticket, onSave }: { ticket: Ticket; onSave: (changes: Record<string, unknown>, what: string) => Promise<void> }) {
+  const session = useSession();
+  const [status, setStatus] = useState(ticket.status);
+  const [priority, setPriority] = useState(ticket.priority);
+  const [assignee, setAssignee] = useState<string>(ticket.assignee_id ?? '');
+  const [seen, setSeen] = useState(ticket.version);
+  if (seen !== ticket.version) {
+    setSeen(ticket.version);
+    setStatus(ticket.status);
+    setPriority(ticket.priority);
+    setAssignee(ticket.assignee_id ?? '');
+  }
+  const people = [...session.users.values()].filter((u) => u.role !== 'customer' && u.active);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const changes: Record<string, unknown> = {};
+    if (status !== ticket.status) changes.status = status;
+    if (priority !== ticket.priority) changes.priority = priority;
+    if (assignee !== (ticket.assignee_id ?? '')) changes.assignee_id = assignee === '' ? null : assignee;
+    if (Object.keys(changes).length === 0) return;
+    void onSave(changes, 'Ticket updated.');
+  };
+  return (
+    <section className="card">
+      <h2>Ticket</h2>
+      <form onSubmit={submit} className="stack">
+        <label>
+          Status
+          <select name="status" value={status} onChange={(e) => setStatus(e.target.value as Ticket['status'])}>
+            {STATUSES.map((s) => (
+              <option key={s} value={s} disabled={s === 'new' && ticket.status !== 'new'}>
+                {label(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Priority
+          <select name="priority" value={priority} onChange={(e) => setPriority(e.target.value as Ticket['priority'])}>
+            {PRIORITIES.map((p) => (
+              <option key={p}>{p}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Assignee
+          <select name="assignee" value={assignee} onChange={(e) => setAssignee(e.target.value)}>
+            <option value="">unassigned</option>
+            <option value={session.me.id}>{session.me.name} (you)</option>
+            {ticket.assignee_id && ticket.assignee_id !== session.me.id && !session.users.has(ticket.assignee_id) && <option value={ticket.assignee_id}>{personName(session, ticket.assignee_id)}</option>}
+            {people
+              .filter((u) => u.id !== session.me.id)
+              .map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name} ({u.role})
+                </option>
+              ))}
+          </select>
+        </label>
+        <button type="submit" className="primary">
+          Save changes
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function Deescalate({ ticket, onSubmit }: { ticket: Ticket; onSubmit: (reason: string) => Promise<void> }) {
+  const [reason, setReason] = useState('');
+  const [open, setOpen] = useState(false);
+  if (!open)
+    return (
+      <p>
+        <button className="link" onClick={() => setOpen(true)} disabled={ticket.status === 'closed'}>
+          De-escalate…
+        </button>
+      </p>
+    );
+  return (
+    <form
+      className="stack"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!reason.trim()) return;
+        void onSubmit(reason.trim()).then(() => {
+          setReason('');
+          setOpen(false);
+        });
+      }}
+    >
+      <label>
+        Reason for handing it back
+        <textarea name="deescalate_reason" rows={2} required value={reason} onChange={(e) => setReason(e.target.value)} />
+      </label>
+      <div className="row end">
+        <button type="button" onClick={() => setOpen(false)}>
+          Cancel
+        </button>
+        <button type="submit">De-escalate</button>
+      </div>
+    </form>
+  );
+}
