@@ -5,6 +5,8 @@
  */
 import type { AppDeps } from '../app/deps.ts';
 import { DomainError } from '../domain/errors.ts';
+import { loadVisibleTicket } from '../app/ticket-access.ts';
+import type { Actor } from '../auth/roles.ts';
 import { checkSurveyToken } from '../notify/signed-links.ts';
 import { newId } from '../store/new-id.ts';
 
@@ -31,7 +33,28 @@ export async function readSurvey(deps: AppDeps, secret: string, token: string): 
 }
 
 export async function recordCsat(deps: AppDeps, secret: string, token: string, input: { rating: number; comment: string | null }): Promise<SurveyInfo> {
-  const s = await openSurvey(deps, secret, token);
+  return storeAnswer(deps, await openSurvey(deps, secret, token), input);
+}
+
+/**
+ * The same survey answered from the portal by a signed-in customer: their organization's
+ * ticket (another one answers like a missing ticket), once it is solved.
+ */
+export async function rateTicket(deps: AppDeps, actor: Actor, ref: string, input: { rating: number; comment: string | null }): Promise<SurveyInfo> {
+  const t = await loadVisibleTicket(deps.store.db, actor, ref);
+  const answer = await deps.store.db.selectFrom('csat_responses').select('ticket_id').where('ticket_id', '=', t.id).executeTakeFirst();
+  return storeAnswer(
+    deps,
+    { ticketId: t.id, ticketKey: t.key, subject: t.subject, status: t.status, requesterId: actor.userId, answered: answer !== undefined },
+    input,
+  );
+}
+
+async function storeAnswer(
+  deps: AppDeps,
+  s: SurveyInfo & { status: string; requesterId: string },
+  input: { rating: number; comment: string | null },
+): Promise<SurveyInfo> {
   if (s.status !== 'solved' && s.status !== 'closed') {
     throw new DomainError('SURVEY_NOT_OPEN', `ticket ${s.ticketKey} is ${s.status}: the survey opens when it is solved`, { ticket: s.ticketKey, status: s.status });
   }

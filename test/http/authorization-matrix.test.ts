@@ -33,6 +33,7 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'PATCH /api/v1/users/:userId': () => ({ name: 'Renamed' }),
   'POST /api/v1/tokens': (t) => ({ user_id: t.cast.actors.agent.userId, name: 'matrix' }),
   'POST /api/v1/tickets/:ticketRef/escalate': () => ({}),
+  'POST /api/v1/tickets/:ticketRef/csat': () => ({ rating: 5 }),
   'POST /api/v1/tickets/:ticketRef/de-escalate': () => ({ reason: 'matrix' }),
   'POST /api/v1/tickets/:ticketRef/acknowledge': () => undefined,
   'POST /api/v1/policy/plan': () => 'version: 1',

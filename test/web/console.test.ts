@@ -152,6 +152,16 @@ describe.skipIf(browserUnavailable !== null)('web console (browser)', () => {
     const staff = await apiAs(server.url, 'ben@example.com');
     const events = await staff<{ items: Array<{ type: string; payload: Record<string, unknown> }> }>('GET', `/tickets/${key}/events`);
     expect(events.items.some((e) => e.type === 'ticket.escalated' && e.payload.reason === 'customer_request')).toBe(true);
+
+    // Solved: the customer rates the resolution in the portal.
+    await staff('PATCH', `/tickets/${key}`, { status: 'solved' });
+    await page.getByRole('heading', { name: 'How did we do?' }).waitFor();
+    await page.getByLabel('4', { exact: true }).check();
+    await page.getByLabel('Anything you want to tell us (optional)').fill('Quick once escalated.');
+    await page.getByRole('button', { name: 'Send rating' }).click();
+    await page.getByText(`Thank you for rating ${key}.`).waitFor();
+    const after = await staff<{ items: Array<{ type: string; payload: Record<string, unknown> }> }>('GET', `/tickets/${key}/events`);
+    expect(after.items.filter((e) => e.type === 'csat.received').map((e) => e.payload.rating)).toEqual([4]);
   });
 
   it('the manager dashboard renders its charts from the reports API', async () => {

@@ -10,7 +10,9 @@ import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
 import { pick, senderAddress, type IntakeSource } from '../../intake/intake-sources.ts';
 import { receiveMessage } from '../../intake/receive-message.ts';
-import { readSurvey, recordCsat } from '../../intake/record-csat.ts';
+import { ticketRefParams } from '../schemas.ts';
+import { actorOf } from '../access.ts';
+import { rateTicket, readSurvey, recordCsat } from '../../intake/record-csat.ts';
 import type { HttpDeps } from '../build-app.ts';
 
 export interface IntakeHttpOptions {
@@ -171,6 +173,15 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
       if (req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
         return reply.code(201).type('text/html; charset=utf-8').send(`<!doctype html><html><body style="font-family:sans-serif"><p>Thank you for rating ${escape(s.ticketKey)}.</p></body></html>`);
       }
+      return reply.code(201).send({ ticket: s.ticketKey, recorded: true });
+    },
+  );
+
+  app.post(
+    '/tickets/:ticketRef/csat',
+    { config: { access: ['customer'] }, schema: { tags, params: ticketRefParams, body: csatIn } },
+    async (req, reply) => {
+      const s = await rateTicket(deps, actorOf(req), req.params.ticketRef, { rating: req.body.rating, comment: req.body.comment || null });
       return reply.code(201).send({ ticket: s.ticketKey, recorded: true });
     },
   );

@@ -10,6 +10,7 @@ import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { StatusBadge } from '../components/sla.tsx';
 import { usePoll } from '../use-poll.ts';
+import { RatingForm } from './rate.tsx';
 
 export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
   const session = useSession();
@@ -153,7 +154,10 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
           {d.events.some((e) => e.type === 'csat.received') ? (
             <p>Thank you for rating this request.</p>
           ) : (
-            <p>This request is {ticket.status}. We sent you a one-question survey by email: its link opens the rating page. Reply above if the problem is not solved — that reopens it.</p>
+            <>
+              <p>This request is {ticket.status}. Rate how we handled it (reply above instead if the problem is not solved — that reopens it).</p>
+              <RatingForm path={`/tickets/${encodeURIComponent(ticket.key)}/csat`} />
+            </>
           )}
         </div>
       )}

@@ -1,8 +1,15 @@
-/** The satisfaction survey behind the signed link of the resolution email: a rating 1–5 and a comment. */
-import { useState, type FormEvent } from 'react';
+/**
+ * The satisfaction survey: a rating 1–5 and a comment. Behind the signed link of the
+ * resolution email (RatePage), and in the portal for a signed-in customer (RatingForm).
+ */
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { errorText, post } from '../api.ts';
 
 export function RatePage({ token }: { token: string }) {
+  return <RatingForm path={`/csat/${encodeURIComponent(token)}`} card />;
+}
+
+export function RatingForm({ path, card = false, onDone }: { path: string; card?: boolean; onDone?: () => void }) {
   const [rating, setRating] = useState(0);
   const [comment, setComment] = useState('');
   const [done, setDone] = useState<string | null>(null);
@@ -14,21 +21,20 @@ export function RatePage({ token }: { token: string }) {
       return;
     }
     try {
-      const r = await post<{ ticket: string }>(`/csat/${encodeURIComponent(token)}`, { rating, ...(comment.trim() && { comment: comment.trim() }) });
+      const r = await post<{ ticket: string }>(path, { rating, ...(comment.trim() && { comment: comment.trim() }) });
       setDone(`Thank you for rating ${r.ticket}.`);
+      onDone?.();
     } catch (err) {
       setError(errorText(err));
     }
   };
+  // A plain function, not a component: a component made here would remount the form on every keystroke.
+  const wrap = (children: ReactNode) => (card ? <section className="card narrow-wide">{children}</section> : <>{children}</>);
   if (done)
-    return (
-      <section className="card narrow-wide">
-        <p role="status">{done}</p>
-      </section>
-    );
-  return (
-    <section className="card narrow-wide">
-      <h1>How did we do?</h1>
+    return wrap(<p role="status">{done}</p>);
+  return wrap(
+    <>
+      {card && <h1>How did we do?</h1>}
       <form onSubmit={(e) => void submit(e)} className="stack">
         <fieldset className="stars">
           <legend>Your rating (1 = not at all satisfied, 5 = very satisfied)</legend>
@@ -53,6 +59,6 @@ export function RatePage({ token }: { token: string }) {
           </button>
         </div>
       </form>
-    </section>
+    </>,
   );
 }
