@@ -129,8 +129,20 @@ export interface Cursor {
   id: string;
 }
 
-/** Newest first; `after` continues strictly after the given (created_at, id). */
+/**
+ * Newest first; `after` continues strictly after the given (created_at, id) — written as a
+ * row-value comparison so both databases walk the (created_at, id) index from the cursor.
+ * Several statuses are read one index range each (status, created_at) and merged: one query
+ * with `status in (…)` would have to sort every matching row at a million tickets.
+ */
 export async function listTickets(db: Db, f: TicketFilter, after: Cursor | null, limit: number): Promise<Ticket[]> {
+  if (f.status && f.status.length > 1) {
+    const parts = await Promise.all(f.status.map((status) => listTickets(db, { ...f, status: [status] }, after, limit)));
+    return parts
+      .flat()
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .slice(0, limit);
+  }
   let q = db.selectFrom('tickets').selectAll();
   if (f.status?.length) q = q.where('status', 'in', f.status);
   if (f.priority?.length) q = q.where('priority', 'in', f.priority);
@@ -148,9 +160,7 @@ export async function listTickets(db: Db, f: TicketFilter, after: Cursor | null,
       ]),
     );
   }
-  if (after) {
-    q = q.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
-  }
+  if (after) q = q.where(sql<boolean>`(created_at, id) < (${after.createdAt}, ${after.id})`);
   const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   return rows.map(rowToTicket);
 }
