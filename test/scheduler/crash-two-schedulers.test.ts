@@ -5,4 +5,4 @@
  */
 import { crashVariant } from './crash-run.ts';
 
-crashVariant('timer crash test: two schedulers on one database, SIGKILL and restart [postgres]', 'postgres', 2, 200, 5);
+crashVariant('timer crash test: two schedulers on one database, SIGKILL and restart [postgres]', 'postgres', 2, 150, 5);

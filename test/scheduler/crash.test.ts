@@ -2,4 +2,4 @@
 import { crashVariant } from './crash-run.ts';
 
 crashVariant('timer crash test: one scheduler, SIGKILL and restart [sqlite]', 'sqlite', 1, 250, 6);
-crashVariant('timer crash test: one scheduler, SIGKILL and restart [postgres]', 'postgres', 1, 200, 5);
+crashVariant('timer crash test: one scheduler, SIGKILL and restart [postgres]', 'postgres', 1, 150, 5);
