@@ -37,12 +37,40 @@ export function tuneSqlite(handle: SqliteDatabase.Database): void {
   handle.pragma('busy_timeout = 5000');
 }
 
+const STATEMENT_CACHE = 500;
+
+/**
+ * Kysely prepares every query anew; on SQLite that is a sixth of the CPU of a timer firing.
+ * The same SQL text gets the same prepared statement back (a bounded map, oldest dropped).
+ * Safe because every statement runs to completion synchronously (`all` / `run`).
+ */
+function cachingStatements(handle: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare: (text: string) => {
+      let stmt = cache.get(text);
+      if (stmt) {
+        cache.delete(text);
+      } else {
+        stmt = handle.prepare(text);
+        if (cache.size >= STATEMENT_CACHE) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
+}
+
 function openSqlite(url: string): Store {
   const path = url.slice('sqlite:'.length);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const handle = new SqliteDatabase(path);
   tuneSqlite(handle);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(handle) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
