@@ -27,7 +27,7 @@ async function loadSession(me: Me): Promise<Omit<Session, 'signOut' | 'reloadPol
   const [policyDoc, orgList, userList] = await Promise.all([
     staff ? get<PolicyDoc>('/policy').catch(() => null) : Promise.resolve(null),
     staff ? get<{ items: Organization[] }>('/organizations').then((r) => r.items).catch(() => []) : me.organization_id ? get<Organization>(`/organizations/${me.organization_id}`).then((o) => [o]).catch(() => []) : Promise.resolve([]),
-    me.role === 'admin' ? get<{ items: User[] }>('/users').then((r) => r.items).catch(() => []) : Promise.resolve([]),
+    staff ? get<{ items: User[] }>('/directory').then((r) => r.items).catch(() => []) : Promise.resolve([]),
   ]);
   let policy: Session['policy'] = null;
   if (policyDoc) {

@@ -1,8 +1,9 @@
-/** User accounts: admins only. */
+/** User accounts: admins manage them; staff read the directory. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createUser } from '../../app/create-user.ts';
 import { updateUser } from '../../app/update-user.ts';
+import { STAFF_ROLES } from '../../auth/roles.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { findUserById, listUsers } from '../../store/users-repo.ts';
 import type { HttpDeps } from '../build-app.ts';
@@ -14,6 +15,11 @@ export const userRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app,
   const tags = ['users'];
 
   app.get('/users', { config: admins, schema: { tags, response: { 200: z.object({ items: z.array(userOut) }) } } }, async () => ({
+    items: (await listUsers(deps.store.db)).map(presentUser),
+  }));
+
+  // Staff see who is who (assignees, requesters, colleagues) — read-only, no secrets.
+  app.get('/directory', { config: { access: STAFF_ROLES }, schema: { tags, response: { 200: z.object({ items: z.array(userOut) }) } } }, async () => ({
     items: (await listUsers(deps.store.db)).map(presentUser),
   }));
 
