@@ -39,6 +39,7 @@ const MAX_EARLIER_PER_TICKET = 50;
 async function fireBatch(trx: Kysely<Database>, deps: FireDeps, timers: TimerRow[]): Promise<{ fired: TimerRow[]; stale: number }> {
   const fired: TimerRow[] = [];
   let stale = 0;
+  const policy = await deps.live.registry.refresh(trx);
   for (const timer of timers) {
     // A ticket's timers take effect in due order, as in `escalon simulate`: an earlier timer of
     // this ticket that another process holds under its lease (or a dead process's lease) fires
@@ -50,7 +51,7 @@ async function fireBatch(trx: Kysely<Database>, deps: FireDeps, timers: TimerRow
     for (let i = 0; ticket && i < MAX_EARLIER_PER_TICKET; i++) {
       const next = await earliestTicketTimer(trx, timer.ticketId, timer.dueAt);
       if (!next) break;
-      if (await deps.live.fire(trx, ticket, next)) fired.push(next);
+      if (await deps.live.fire(trx, ticket, next, policy)) fired.push(next);
       else stale++;
       if (next.kind === timer.kind && next.dueAt === timer.dueAt) {
         reached = true;

@@ -27,7 +27,7 @@ import { updateTicket } from '../store/tickets-repo.ts';
 import { replaceTimers, type TimerRow } from '../store/timers-repo.ts';
 import { Directory } from './engine-directory.ts';
 import type { TicketChange } from './engine-seam.ts';
-import type { PolicyRegistry } from './policy-registry.ts';
+import type { ActivePolicy, PolicyRegistry } from './policy-registry.ts';
 
 type Db = Kysely<Database>;
 export type AfterWrite = (trx: Db, stored: StoredEvent[]) => Promise<void>;
@@ -115,8 +115,9 @@ export class LiveEngine {
    * lock and checked the timer row is still owed). Returns false when the engine no longer
    * owes it (the timers are then recomputed).
    */
-  async fire(trx: Db, ticket: Ticket, timer: TimerRow): Promise<boolean> {
-    const active = await this.registry.refresh(trx);
+  async fire(trx: Db, ticket: Ticket, timer: TimerRow, policy?: ActivePolicy | null): Promise<boolean> {
+    // A batch checks the policy version once and passes it in (policy === undefined: check here).
+    const active = policy === undefined ? await this.registry.refresh(trx) : policy;
     const state = await loadEngineState(trx, ticket.id);
     if (!active || !state) {
       await replaceTimers(trx, ticket.id, [], this.clock.now());
