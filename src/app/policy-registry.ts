@@ -5,8 +5,7 @@
  * several nodes) takes over here at the next change.
  */
 import type { Kysely } from 'kysely';
-import { Engine } from '../domain/engine/engine.ts';
-import type { EngineHost } from '../domain/engine/types.ts';
+import { Engine, MemoryHost } from '../domain/engine/engine.ts';
 import { parsePolicy } from '../domain/policy/parse.ts';
 import type { Policy } from '../domain/policy/types.ts';
 import { latestPolicy, latestPolicyVersion } from '../store/policies-repo.ts';
@@ -22,30 +21,9 @@ export interface ActivePolicy {
   appliedBy: string;
 }
 
-/** Round robin keeps its cursor in memory; least loaded reads the counts loaded per change. */
-export class LiveHost implements EngineHost {
-  private readonly cursors = new Map<string, number>();
-  load = new Map<string, number>();
-  roundRobin(team: string, members: readonly string[]): string | null {
-    if (members.length === 0) return null;
-    const next = this.cursors.get(team) ?? 0;
-    this.cursors.set(team, next + 1);
-    return members[next % members.length] ?? null;
-  }
-  leastLoaded(_team: string, members: readonly string[]): string | null {
-    let best: string | null = null;
-    let bestLoad = Infinity;
-    for (const m of members) {
-      const l = this.load.get(m) ?? 0;
-      if (l < bestLoad) [best, bestLoad] = [m, l];
-    }
-    return best;
-  }
-}
-
 export class PolicyRegistry {
   private active: ActivePolicy | null = null;
-  readonly host = new LiveHost();
+  readonly host = new MemoryHost();
 
   current(): ActivePolicy | null {
     return this.active;

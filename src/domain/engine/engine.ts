@@ -27,10 +27,13 @@ export interface EngineOptions {
 
 const FLAGS: FlagName[] = ['legal', 'churn', 'billing', 'security', 'frustration'];
 
-/** A host that keeps round-robin cursors in memory and knows no workload (least loaded = first). */
+/**
+ * A host that keeps round-robin cursors in memory; `load` (open tickets per agent) is kept by
+ * the simulator, and loaded from the database per change by the live server.
+ */
 export class MemoryHost implements EngineHost {
   private readonly cursors = new Map<string, number>();
-  readonly load = new Map<string, number>();
+  load = new Map<string, number>();
   roundRobin(team: string, members: readonly string[]): string | null {
     if (members.length === 0) return null;
     const next = this.cursors.get(team) ?? 0;

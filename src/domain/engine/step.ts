@@ -8,7 +8,7 @@
  * once and only the first escalation that moves the ticket happens (§8.6).
  */
 import type { Metric, Priority, Status } from '../policy/types.ts';
-import { METRICS } from '../policy/types.ts';
+import { EVENT_TRIGGERS, METRICS } from '../policy/types.ts';
 import type { CompiledSla, EngineContext } from './context.ts';
 import { dueOf, elapsedAt, endClock, pauseClock, resumeClock, retarget, startClock } from './sla.ts';
 import type { ClockState, EngineEvent, TicketState } from './types.ts';
@@ -33,17 +33,7 @@ export function cloneState(s: TicketState): TicketState {
   };
 }
 
-const TRIGGER_TYPES = new Set([
-  'ticket.created',
-  'ticket.updated',
-  'comment.added',
-  'status.changed',
-  'priority.changed',
-  'ticket.assigned',
-  'sla.warning',
-  'sla.breached',
-  'ticket.escalated',
-]);
+const TRIGGER_TYPES = new Set<string>(EVENT_TRIGGERS);
 
 export class Step {
   readonly events: EngineEvent[] = [];
