@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Ticket } from '../domain/ticket.ts';
 import { applyToRollups } from '../reporting/rollups.ts';
+import { changeFeed } from './change-feed.ts';
 import { appendEvents, type StoredEvent } from '../store/events-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { insertTicket, updateTicket } from '../store/tickets-repo.ts';
@@ -34,5 +35,6 @@ export async function commitTicketChange(trx: Kysely<Database>, deps: AppDeps, c
   if (decided.after) await decided.after(trx, events);
   // Reporting rollups move with the events, in the same transaction (docs/ARCHITECTURE.md, Reporting).
   await applyToRollups(trx, ticket.id, events);
+  changeFeed.publish({ key: ticket.key, organizationId: ticket.organizationId });
   return { ticket, events };
 }

@@ -25,6 +25,7 @@ import { newId } from '../store/new-id.ts';
 import type { Database } from '../store/schema.ts';
 import { updateTicket } from '../store/tickets-repo.ts';
 import { replaceTimers, type TimerRow } from '../store/timers-repo.ts';
+import { changeFeed } from './change-feed.ts';
 import { Directory } from './engine-directory.ts';
 import type { TicketChange } from './engine-seam.ts';
 import type { ActivePolicy, PolicyRegistry } from './policy-registry.ts';
@@ -147,6 +148,7 @@ export class LiveEngine {
     );
     await this.persist(trx, engine, ticket.id, result.state, stored);
     await applyToRollups(trx, ticket.id, stored);
+    changeFeed.publish({ key: ticket.key, organizationId: ticket.organizationId });
     return true;
   }
 

@@ -20,6 +20,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { policyRoutes } from './routes/policy.ts';
+import { streamRoutes } from './routes/stream.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -89,6 +90,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(commentRoutes, { deps });
       await api.register(escalationRoutes, { deps });
       await api.register(policyRoutes, { deps });
+      await api.register(streamRoutes);
       await api.register(organizationRoutes, { deps });
       await api.register(userRoutes, { deps });
       await api.register(tokenRoutes, { deps });

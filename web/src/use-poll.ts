@@ -1,9 +1,30 @@
 /**
- * Live data without reloads: a load function run at once, again every `everyMs` while the
- * tab is visible, and on demand (`reload`). Poll-based; the last good data stays on screen
- * while a refresh is in flight or fails.
+ * Live data without reloads: a load function run at once, again whenever the server's event
+ * stream (GET /api/v1/stream, server-sent events) says tickets changed, every `everyMs` while
+ * the tab is visible as a fallback (changes made on other server nodes), and on demand
+ * (`reload`). The last good data stays on screen while a refresh is in flight or fails.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+
+/** One EventSource per page, shared by every live view; reconnects by itself. */
+const changeListeners = new Set<() => void>();
+let source: EventSource | null = null;
+function onTicketsChanged(listener: () => void): () => void {
+  changeListeners.add(listener);
+  if (!source && typeof EventSource !== 'undefined') {
+    source = new EventSource('/api/v1/stream');
+    source.addEventListener('tickets', () => {
+      for (const l of changeListeners) l();
+    });
+  }
+  return () => {
+    changeListeners.delete(listener);
+    if (changeListeners.size === 0 && source) {
+      source.close();
+      source = null;
+    }
+  };
+}
 
 export interface Polled<T> {
   data: T | undefined;
@@ -43,7 +64,11 @@ export function usePoll<T>(load: () => Promise<T>, deps: readonly unknown[], eve
     const t = setInterval(() => {
       if (document.visibilityState === 'visible') void reload();
     }, everyMs);
-    return () => clearInterval(t);
+    const stop = onTicketsChanged(() => void reload());
+    return () => {
+      clearInterval(t);
+      stop();
+    };
   }, deps);
 
   return { data, error, loading, reload };

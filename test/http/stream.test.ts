@@ -1,0 +1,62 @@
+// GET /api/v1/stream: server-sent events with the keys of changed tickets, over a real socket;
+// a customer hears only of their own organization's tickets.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTicket } from '../../src/app/create-ticket.ts';
+import { makeTestApp, type Person, type TestApp } from '../helpers/app.ts';
+import { describeStores } from '../helpers/db.ts';
+
+describeStores('event stream', (ctx) => {
+  let t: TestApp;
+  let base = '';
+  beforeAll(async () => {
+    t = await makeTestApp(ctx.store);
+    base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+
+  /** Opens the stream as `who`; `next()` resolves with the keys of the next `tickets` event. */
+  async function open(who: Person) {
+    const controller = new AbortController();
+    const res = await fetch(`${base}/api/v1/stream`, { headers: { ...t.auth(who), accept: 'text/event-stream' }, signal: controller.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const next = async (): Promise<string[]> => {
+      for (;;) {
+        const m = /event: tickets\ndata: (.*)\n\n/.exec(buffer);
+        if (m) {
+          buffer = buffer.slice((m.index ?? 0) + m[0].length);
+          return (JSON.parse(m[1] ?? '{}') as { keys: string[] }).keys;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    return { next, close: () => controller.abort() };
+  }
+
+  it('tells staff of every change and a customer of their own organization only', async () => {
+    const agent = await open('agent');
+    const customerB = await open('customerB');
+    const a = await createTicket(t.deps, t.cast.actors.customerA, { subject: 'A', body: 'a' });
+    expect(await agent.next()).toEqual([a.ticket.key]);
+    const b = await createTicket(t.deps, t.cast.actors.customerB, { subject: 'B', body: 'b' });
+    // customerB's first message is about B: A (another organization) never reached it.
+    expect(await customerB.next()).toEqual([b.ticket.key]);
+    expect(await agent.next()).toEqual([b.ticket.key]);
+    agent.close();
+    customerB.close();
+  });
+
+  it('refuses a client that does not accept an event stream, and anyone not signed in', async () => {
+    const plain = await t.app.inject({ method: 'GET', url: '/api/v1/stream', headers: t.auth('agent') });
+    expect(plain.statusCode).toBe(400);
+    const anonymous = await t.app.inject({ method: 'GET', url: '/api/v1/stream', headers: { accept: 'text/event-stream' } });
+    expect(anonymous.statusCode).toBe(401);
+  });
+});
