@@ -70,12 +70,6 @@ export async function claimDueTimers(db: Db, dialect: Dialect, now: number, limi
     .sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : 1));
 }
 
-/** Is this exact timer row still owed (not replaced or fired meanwhile)? */
-export async function timerStillDue(db: Db, t: TimerRow): Promise<boolean> {
-  const row = await db.selectFrom('timers').select('id').where('id', '=', t.id).where('due_at', '=', t.dueAt).executeTakeFirst();
-  return row !== undefined;
-}
-
 /** The earliest timer of a ticket due at or before `due`, whoever holds its lease (a ticket's timers take effect in due order). */
 export async function earliestTicketTimer(db: Db, ticketId: string, due: number): Promise<TimerRow | null> {
   const row = await db
