@@ -27,8 +27,8 @@ async function commitDraft(deps: AppDeps, actor: Actor, ref: string, draft: Draf
   const at = deps.clock.now();
   return deps.store.db.transaction().execute(async (trx) => {
     const before = await loadVisibleTicket(trx, actor, ref, deps.store.dialect);
-    const state = await trx.selectFrom('policies').select('version').limit(1).executeTakeFirst();
-    if (!state) throw new DomainError('NO_POLICY', 'no escalation policy is applied yet: PUT /api/v1/policy first', {});
+    const anyPolicy = await trx.selectFrom('policies').select('version').limit(1).executeTakeFirst();
+    if (!anyPolicy) throw new DomainError('NO_POLICY', 'no escalation policy is applied yet: PUT /api/v1/policy first', {});
     return commitTicketChange(trx, deps, { before, ticket: before, events: [draft], at, actor: actorRef(actor) });
   });
 }
