@@ -11,6 +11,7 @@ import { useSession } from '../session.tsx';
 import { StatusBadge } from '../components/sla.tsx';
 import { usePoll } from '../use-poll.ts';
 import { RatingForm } from './rate.tsx';
+import { Notices } from '../components/notices.tsx';
 
 export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
   const session = useSession();
@@ -82,16 +83,7 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
       <p>
         <StatusBadge status={ticket.status} /> <span className="muted small">opened {when(ticket.created_at)} · priority {ticket.priority}</span>
       </p>
-      {flash && (
-        <p className="flash" role="status">
-          {flash}
-        </p>
-      )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notices flash={flash} error={error} />
       <ol className="conversation" aria-label="Conversation">
         {items.map((i) =>
           i.kind === 'update' ? (

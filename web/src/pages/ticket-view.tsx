@@ -13,6 +13,7 @@ import { Countdown, PriorityBadge, StatusBadge, summarise } from '../components/
 import { EscalateDialog } from '../components/escalate-dialog.tsx';
 import { Timeline } from '../components/timeline.tsx';
 import { useNow, usePoll } from '../use-poll.ts';
+import { Notices } from '../components/notices.tsx';
 
 interface Loaded {
   ticket: Ticket;
@@ -93,16 +94,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
           </p>
         </div>
       </div>
-      {flash && (
-        <p className="flash" role="status">
-          {flash}
-        </p>
-      )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Notices flash={flash} error={error} />
       <div className="ticket-grid">
         <div className="main-col">
           <section className="card">
