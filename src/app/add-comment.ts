@@ -9,13 +9,14 @@ import { insertComment, type Comment } from '../store/comments-repo.ts';
 import { newId } from '../store/new-id.ts';
 import { commitTicketChange, type Committed } from './commit-ticket-change.ts';
 import type { AppDeps } from './deps.ts';
+import { inTransaction } from './unit-of-work.ts';
 import { loadVisibleTicket } from './ticket-access.ts';
 
 export async function addComment(deps: AppDeps, actor: Actor, ref: string, input: { body: string; public: boolean }): Promise<Committed & { comment: Comment }> {
   const staff = isStaff(actor.role);
   if (!staff && !input.public) throw new DomainError('FORBIDDEN', 'customers cannot write internal notes', {});
   const at = deps.clock.now();
-  return deps.store.db.transaction().execute(async (trx) => {
+  return inTransaction(deps.store, deps.live?.signals, async (trx, uow) => {
     const before = await loadVisibleTicket(trx, actor, ref, deps.store.dialect);
     if (before.status === 'closed') {
       throw new DomainError('INVALID_TRANSITION', `ticket ${before.key} is closed: open a new ticket instead`, { ticket: before.key });
@@ -35,7 +36,7 @@ export async function addComment(deps: AppDeps, actor: Actor, ref: string, input
       { commentId: comment.id, authorId: actor.userId, authorKind: staff ? 'agent' : 'customer', authorRole: actor.role, public: input.public },
       at,
     );
-    const committed = await commitTicketChange(trx, deps, { before, ...change, at, actor: actorRef(actor), commentBody: input.body });
+    const committed = await commitTicketChange(trx, uow, deps, { before, ...change, at, actor: actorRef(actor), commentBody: input.body });
     return { ...committed, comment };
   });
 }

@@ -13,6 +13,7 @@ import { insertPolicy, latestPolicy } from '../store/policies-repo.ts';
 import type { AppDeps } from './deps.ts';
 import type { LiveEngine } from './live-engine.ts';
 import { loadEngineState } from './live-engine.ts';
+import { inTransaction } from './unit-of-work.ts';
 
 export interface PolicyDeps extends AppDeps {
   live: LiveEngine;
@@ -60,7 +61,7 @@ async function applyOrPlan(deps: PolicyDeps, actor: Actor, source: string, forma
   const { policy } = validatePolicySource(source, format);
   const at = deps.clock.now();
   const run = () =>
-    deps.store.db.transaction().execute(async (trx) => {
+    inTransaction(deps.store, deps.live.signals, async (trx, uow) => {
       const current = await latestPolicy(trx);
       const version = (current?.version ?? 0) + 1;
       const before = current ? deps.live.registry.compile(current.version, current.source, current.format, current.appliedAt, current.appliedBy) : null;
@@ -81,7 +82,7 @@ async function applyOrPlan(deps: PolicyDeps, actor: Actor, source: string, forma
         const state = await loadEngineState(trx, ticket.id);
         if (!state) continue;
         const oldTimers = new Map((before?.engine.timers(state) ?? []).filter((t) => t.key.endsWith(':breach')).map((t) => [t.key, t.due]));
-        await deps.live.reapply(trx, next.engine, ticket, at);
+        await deps.live.reapply(trx, uow, next.engine, ticket, at);
         const after = await loadEngineState(trx, ticket.id);
         plan.tickets_reapplied++;
         if (!after) continue;

@@ -2,39 +2,74 @@
  * The one way a ticket change reaches the database: inside the caller's transaction, run the
  * engine seam, then write the ticket (insert, or update guarded by its version) and append
  * its events. Nothing writes a ticket without its events, or events without their ticket.
+ * Timer firings and policy re-application (live-engine.ts) skip the seam — the engine already
+ * decided — and join at `writeTicketChange`.
  */
 import type { Kysely } from 'kysely';
-import type { Ticket } from '../domain/ticket.ts';
-import { applyToRollups } from '../reporting/rollups.ts';
-import { changeFeed } from './change-feed.ts';
-import { appendEvents, type StoredEvent } from '../store/events-repo.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { DraftEvent, Ticket } from '../domain/ticket.ts';
+import type { StoredEvent } from '../store/events-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { insertTicket, updateTicket } from '../store/tickets-repo.ts';
+import { appendTicketEvents } from './append-ticket-events.ts';
 import type { AppDeps } from './deps.ts';
-import type { TicketChange } from './engine-seam.ts';
+import type { AfterWrite, TicketChange } from './engine-seam.ts';
+import type { UnitOfWork } from './unit-of-work.ts';
 
 export interface Committed {
   ticket: Ticket;
   events: StoredEvent[];
 }
 
-export async function commitTicketChange(trx: Kysely<Database>, deps: AppDeps, change: TicketChange & { number?: number }): Promise<Committed> {
+export interface TicketWrite {
+  /** The ticket as loaded (under its row lock); null when it is being created. */
+  before: Ticket | null;
+  /** The ticket as the change leaves it. */
+  ticket: Ticket;
+  /** The new ticket's number (creation only). */
+  number?: number;
+  events: DraftEvent[];
+  at: number;
+  actor: string;
+  /** Runs once the ticket and events are written, same transaction (engine state, timers, outbox). */
+  after?: AfterWrite | undefined;
+}
+
+export async function commitTicketChange(
+  trx: Kysely<Database>,
+  uow: UnitOfWork,
+  deps: AppDeps,
+  change: TicketChange & { number?: number },
+): Promise<Committed> {
   const decided = deps.engine
     ? await deps.engine.onTicketChange(trx, change)
     : { ticket: change.ticket, events: change.events, after: undefined };
-  const recordedAt = deps.clock.now();
-  let ticket = decided.ticket;
-  if (change.before === null) {
-    if (change.number === undefined) throw new Error('commitTicketChange: a new ticket needs its number');
-    await insertTicket(trx, { ...ticket, number: change.number });
-  } else if (decided.events.length > 0) {
-    ticket = { ...ticket, version: change.before.version + 1, updatedAt: change.at };
+  return writeTicketChange(trx, uow, deps.clock, {
+    before: change.before,
+    ticket: decided.ticket,
+    ...(change.number !== undefined && { number: change.number }),
+    events: decided.events,
+    at: change.at,
+    actor: change.actor,
+    after: decided.after,
+  });
+}
+
+/**
+ * Writes a decided change: the ticket row (a new one, or the next version when there are
+ * events), then the events through `appendTicketEvents`, then `after`.
+ */
+export async function writeTicketChange(trx: Kysely<Database>, uow: UnitOfWork, clock: Clock, w: TicketWrite): Promise<Committed> {
+  const recordedAt = clock.now();
+  let ticket = w.ticket;
+  if (w.before === null) {
+    if (w.number === undefined) throw new Error('writeTicketChange: a new ticket needs its number');
+    await insertTicket(trx, { ...ticket, number: w.number });
+  } else if (w.events.length > 0) {
+    ticket = { ...ticket, version: w.before.version + 1, updatedAt: w.at };
     await updateTicket(trx, ticket);
   }
-  const events = await appendEvents(trx, { ticketId: ticket.id, at: change.at, recordedAt, actor: change.actor }, decided.events);
-  if (decided.after) await decided.after(trx, events);
-  // Reporting rollups move with the events, in the same transaction (docs/ARCHITECTURE.md, Reporting).
-  await applyToRollups(trx, ticket.id, events);
-  changeFeed.publish({ key: ticket.key, organizationId: ticket.organizationId });
+  const events = await appendTicketEvents(trx, uow, ticket, { at: w.at, recordedAt, actor: w.actor }, w.events);
+  if (w.after) await w.after(trx, uow, events);
   return { ticket, events };
 }

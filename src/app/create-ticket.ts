@@ -13,6 +13,7 @@ import { nextTicketNumber } from '../store/tickets-repo.ts';
 import { findUserById } from '../store/users-repo.ts';
 import { commitTicketChange, type Committed } from './commit-ticket-change.ts';
 import type { AppDeps } from './deps.ts';
+import { inTransaction } from './unit-of-work.ts';
 import { requireAssignee } from './require-assignee.ts';
 
 export interface CreateTicketInput {
@@ -60,7 +61,7 @@ async function resolveRequester(deps: AppDeps, actor: Actor, input: CreateTicket
 export async function createTicket(deps: AppDeps, actor: Actor, input: CreateTicketInput): Promise<Committed> {
   const who = await resolveRequester(deps, actor, input);
   const at = deps.clock.now();
-  return deps.store.db.transaction().execute(async (trx) => {
+  return inTransaction(deps.store, deps.live?.signals, async (trx, uow) => {
     if (input.assigneeId !== undefined) await requireAssignee(trx, input.assigneeId);
     const number = await nextTicketNumber(trx);
     const created: Ticket = {
@@ -110,6 +111,6 @@ export async function createTicket(deps: AppDeps, actor: Actor, input: CreateTic
       ticket = assigned.ticket;
       events.push(...assigned.events);
     }
-    return commitTicketChange(trx, deps, { before: null, ticket, events, at, actor: actorRef(actor), number });
+    return commitTicketChange(trx, uow, deps, { before: null, ticket, events, at, actor: actorRef(actor), number });
   });
 }

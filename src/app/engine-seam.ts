@@ -10,6 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Change, DraftEvent, Ticket } from '../domain/ticket.ts';
 import type { StoredEvent } from '../store/events-repo.ts';
 import type { Database } from '../store/schema.ts';
+import type { UnitOfWork } from './unit-of-work.ts';
 
 export interface TicketChange {
   /** The ticket as loaded; null when it is being created. */
@@ -25,13 +26,13 @@ export interface TicketChange {
   commentBody?: string;
 }
 
+/**
+ * Runs once the ticket row and events are written (it needs the stored event ids and the row
+ * for foreign keys): engine state, timers, outbox rows — same transaction; the wake-ups they
+ * call for go on the unit of work.
+ */
+export type AfterWrite = (trx: Kysely<Database>, uow: UnitOfWork, stored: StoredEvent[]) => Promise<void>;
+
 export interface TicketEngine {
-  /**
-   * `after` runs once the ticket row and events are written (it needs the stored event ids
-   * and the row for foreign keys): engine state, timers, outbox rows — same transaction.
-   */
-  onTicketChange(
-    trx: Kysely<Database>,
-    change: TicketChange,
-  ): Promise<Change & { after?: (trx: Kysely<Database>, stored: StoredEvent[]) => Promise<void> }>;
+  onTicketChange(trx: Kysely<Database>, change: TicketChange): Promise<Change & { after?: AfterWrite }>;
 }

@@ -9,6 +9,7 @@ import type { ReasonCategory } from '../domain/policy/types.ts';
 import type { DraftEvent } from '../domain/ticket.ts';
 import { commitTicketChange, type Committed } from './commit-ticket-change.ts';
 import type { AppDeps } from './deps.ts';
+import { inTransaction } from './unit-of-work.ts';
 import { loadVisibleTicket } from './ticket-access.ts';
 
 export interface EscalateInput {
@@ -25,11 +26,11 @@ export interface EscalateInput {
 async function commitDraft(deps: AppDeps, actor: Actor, ref: string, draft: DraftEvent): Promise<Committed> {
   if (!deps.engine) throw new DomainError('NO_POLICY', 'escalation needs the escalation engine, which this server runs without', {});
   const at = deps.clock.now();
-  return deps.store.db.transaction().execute(async (trx) => {
+  return inTransaction(deps.store, deps.live?.signals, async (trx, uow) => {
     const before = await loadVisibleTicket(trx, actor, ref, deps.store.dialect);
     const anyPolicy = await trx.selectFrom('policies').select('version').limit(1).executeTakeFirst();
     if (!anyPolicy) throw new DomainError('NO_POLICY', 'no escalation policy is applied yet: PUT /api/v1/policy first', {});
-    return commitTicketChange(trx, deps, { before, ticket: before, events: [draft], at, actor: actorRef(actor) });
+    return commitTicketChange(trx, uow, deps, { before, ticket: before, events: [draft], at, actor: actorRef(actor) });
   });
 }
 

@@ -13,6 +13,7 @@ import { findTicketForUpdate } from '../store/tickets-repo.ts';
 import { claimDueTimers, earliestTicketTimer, postponeTimer, type TimerRow } from '../store/timers-repo.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LiveEngine } from './live-engine.ts';
+import { inTransaction, type UnitOfWork } from './unit-of-work.ts';
 
 export interface FireDeps {
   store: Store;
@@ -36,7 +37,7 @@ const RETRY_AFTER_ERROR_MS = 60_000;
 /** Bounds the in-order firing of one ticket's earlier timers (an engine that kept owing a moment must not spin). */
 const MAX_EARLIER_PER_TICKET = 50;
 
-async function fireBatch(trx: Kysely<Database>, deps: FireDeps, timers: TimerRow[]): Promise<{ fired: TimerRow[]; stale: number }> {
+async function fireBatch(trx: Kysely<Database>, uow: UnitOfWork, deps: FireDeps, timers: TimerRow[]): Promise<{ fired: TimerRow[]; stale: number }> {
   const fired: TimerRow[] = [];
   let stale = 0;
   const policy = await deps.live.registry.refresh(trx);
@@ -51,7 +52,7 @@ async function fireBatch(trx: Kysely<Database>, deps: FireDeps, timers: TimerRow
     for (let i = 0; ticket && i < MAX_EARLIER_PER_TICKET; i++) {
       const next = await earliestTicketTimer(trx, timer.ticketId, timer.dueAt);
       if (!next) break;
-      if (await deps.live.fire(trx, ticket, next, policy)) fired.push(next);
+      if (await deps.live.fire(trx, uow, ticket, next, policy)) fired.push(next);
       else stale++;
       if (next.kind === timer.kind && next.dueAt === timer.dueAt) {
         reached = true;
@@ -73,7 +74,7 @@ export async function fireDueTimers(deps: FireDeps, limit = 500): Promise<FireRe
     for (const t of fired) deps.onFired?.(at - t.dueAt);
   };
   try {
-    const { fired, stale } = await deps.store.db.transaction().execute((trx) => fireBatch(trx, deps, claimed));
+    const { fired, stale } = await inTransaction(deps.store, deps.live.signals, (trx, uow) => fireBatch(trx, uow, deps, claimed));
     report(fired);
     return { claimed: claimed.length, fired: fired.length, stale };
   } catch {
@@ -83,7 +84,7 @@ export async function fireDueTimers(deps: FireDeps, limit = 500): Promise<FireRe
     let staleCount = 0;
     for (const timer of claimed) {
       try {
-        const { fired, stale } = await deps.store.db.transaction().execute((trx) => fireBatch(trx, deps, [timer]));
+        const { fired, stale } = await inTransaction(deps.store, deps.live.signals, (trx, uow) => fireBatch(trx, uow, deps, [timer]));
         report(fired);
         firedCount += fired.length;
         staleCount += stale;

@@ -10,38 +10,42 @@
  *   4. after the ticket and events are written: the engine state, the ticket's timers (all
  *      replaced) and one outbox row per notified address, in the same transaction.
  *
- * Timer firings (fire-timers.ts) go through `fire`, which persists the same way.
+ * Timer firings (fire-timers.ts) go through `fire`, and a new policy version through
+ * `reapply`: both write through `writeTicketChange` (commit-ticket-change.ts) and persist the
+ * same way. Wake-ups (scheduler, dispatcher) go on the caller's unit of work, announced after
+ * commit.
+ *
+ * Cross-ticket figures (open tickets per agent, for least-loaded assignment) are read in each
+ * change's transaction and handed to the engine for that change only (`PolicyRegistry.hostFor`),
+ * so concurrent changes never see each other's figures.
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../domain/clock.ts';
 import type { Engine } from '../domain/engine/engine.ts';
-import type { EngineEvent, EngineInput, TicketState } from '../domain/engine/types.ts';
+import type { EngineEvent, EngineHost, EngineInput, TicketState } from '../domain/engine/types.ts';
 import { DomainError, type ErrorCode } from '../domain/errors.ts';
 import type { Priority, ReasonCategory, Status } from '../domain/policy/types.ts';
 import type { DraftEvent, Ticket } from '../domain/ticket.ts';
-import { applyToRollups } from '../reporting/rollups.ts';
-import { appendEvents, type StoredEvent } from '../store/events-repo.ts';
+import { insertOutboxRows, loadEngineState, openTicketsPerAssignee, saveEngineState, type NewOutboxRow } from '../store/engine-state-repo.ts';
+import type { StoredEvent } from '../store/events-repo.ts';
 import { newId } from '../store/new-id.ts';
+import { findOrganization } from '../store/organizations-repo.ts';
 import type { Database } from '../store/schema.ts';
-import { updateTicket } from '../store/tickets-repo.ts';
 import { replaceTimers, type TimerRow } from '../store/timers-repo.ts';
-import { changeFeed } from './change-feed.ts';
+import { writeTicketChange } from './commit-ticket-change.ts';
 import { Directory } from './engine-directory.ts';
-import type { TicketChange } from './engine-seam.ts';
+import type { AfterWrite, TicketChange } from './engine-seam.ts';
 import type { ActivePolicy, PolicyRegistry } from './policy-registry.ts';
+import type { EngineSignals, UnitOfWork } from './unit-of-work.ts';
+
+export { loadEngineState } from '../store/engine-state-repo.ts';
+export type { EngineSignals } from './unit-of-work.ts';
 
 type Db = Kysely<Database>;
-export type AfterWrite = (trx: Db, stored: StoredEvent[]) => Promise<void>;
 export interface EngineOutcome {
   ticket: Ticket;
   events: DraftEvent[];
   after?: AfterWrite;
-}
-
-/** What the engine's activity wakes up in this process (the scheduler, the dispatcher). */
-export interface EngineSignals {
-  timersChanged(earliest: number | null): void;
-  outboxChanged(): void;
 }
 
 /** Drafts whose engine echo replaces them (the engine knows more: from/to level, ids). */
@@ -66,24 +70,19 @@ function errorCode(code: string): ErrorCode {
   return known[upper] ?? 'VALIDATION_FAILED';
 }
 
-export async function loadEngineState(db: Db, ticketId: string): Promise<TicketState | null> {
-  const row = await db.selectFrom('tickets').select('engine_state').where('id', '=', ticketId).executeTakeFirst();
-  return row?.engine_state ? (JSON.parse(row.engine_state) as TicketState) : null;
-}
-
 export class LiveEngine {
   constructor(
     readonly registry: PolicyRegistry,
     private readonly clock: Clock,
-    private readonly signals: EngineSignals = { timersChanged: () => undefined, outboxChanged: () => undefined },
+    /** Flushed by the use cases after their transaction commits (unit-of-work.ts). */
+    readonly signals: EngineSignals = { timersChanged: () => undefined, outboxChanged: () => undefined },
   ) {}
 
   async onTicketChange(trx: Db, change: TicketChange): Promise<EngineOutcome> {
     const active = await this.registry.refresh(trx);
     if (!active) return { ticket: change.ticket, events: change.events };
-    const engine = active.engine;
+    const engine = active.engine.withHost(await this.hostFor(trx, active.engine));
     const dir = new Directory(trx);
-    await this.loadWorkload(trx, engine);
     let state = change.before ? await loadEngineState(trx, change.before.id) : null;
     if (change.before && !state) state = await this.bootstrap(trx, engine, change.before, change.at, dir);
     const out: DraftEvent[] = [];
@@ -108,7 +107,7 @@ export class LiveEngine {
     if (!state) return { ticket: change.ticket, events: out };
     const final = state;
     const ticket = await this.writeBack(change.ticket, final, change.at, dir);
-    return { ticket, events: out, after: (db, stored) => this.persist(db, engine, ticket.id, final, stored) };
+    return { ticket, events: out, after: (db, uow, stored) => this.persist(db, uow, engine, ticket.id, final, stored) };
   }
 
   /**
@@ -116,7 +115,7 @@ export class LiveEngine {
    * lock and checked the timer row is still owed). Returns false when the engine no longer
    * owes it (the timers are then recomputed).
    */
-  async fire(trx: Db, ticket: Ticket, timer: TimerRow, policy?: ActivePolicy | null): Promise<boolean> {
+  async fire(trx: Db, uow: UnitOfWork, ticket: Ticket, timer: TimerRow, policy?: ActivePolicy | null): Promise<boolean> {
     // A batch checks the policy version once and passes it in (policy === undefined: check here).
     const active = policy === undefined ? await this.registry.refresh(trx) : policy;
     const state = await loadEngineState(trx, ticket.id);
@@ -124,8 +123,7 @@ export class LiveEngine {
       await replaceTimers(trx, ticket.id, [], this.clock.now());
       return false;
     }
-    const engine = active.engine;
-    await this.loadWorkload(trx, engine);
+    const engine = active.engine.withHost(await this.hostFor(trx, active.engine));
     const result = engine.fire(state, timer.kind, timer.dueAt);
     if (!result.ok || result.stale) {
       await replaceTimers(trx, ticket.id, engine.timers(state), this.clock.now());
@@ -134,38 +132,36 @@ export class LiveEngine {
     if (result.events.length === 0) {
       // Fired without a visible effect (an idle rule whose condition did not hold): only the
       // state moves on (the timer is spent).
-      await this.persist(trx, engine, ticket.id, result.state, []);
+      await this.persist(trx, uow, engine, ticket.id, result.state, []);
       return true;
     }
-    const dir = new Directory(trx);
-    const next = await this.writeBack(ticket, result.state, timer.dueAt, dir);
-    const written: Ticket = { ...next, version: ticket.version + 1, updatedAt: timer.dueAt };
-    await updateTicket(trx, written);
-    const stored = await appendEvents(
-      trx,
-      { ticketId: ticket.id, at: timer.dueAt, recordedAt: this.clock.now(), actor: 'system' },
-      result.events.map(toDraft),
-    );
-    await this.persist(trx, engine, ticket.id, result.state, stored);
-    await applyToRollups(trx, ticket.id, stored);
-    changeFeed.publish({ key: ticket.key, organizationId: ticket.organizationId });
+    const next = await this.writeBack(ticket, result.state, timer.dueAt, new Directory(trx));
+    await writeTicketChange(trx, uow, this.clock, {
+      before: ticket,
+      ticket: next,
+      events: result.events.map(toDraft),
+      at: timer.dueAt,
+      actor: 'system',
+      after: (db, u, stored) => this.persist(db, u, engine, ticket.id, result.state, stored),
+    });
     return true;
   }
 
   /** Re-applies a new policy version to one ticket's state (policy apply). */
-  async reapply(trx: Db, engine: Engine, ticket: Ticket, at: number): Promise<number> {
+  async reapply(trx: Db, uow: UnitOfWork, engine: Engine, ticket: Ticket, at: number): Promise<number> {
     const state = await loadEngineState(trx, ticket.id);
     if (!state) return 0;
     const result = engine.reapply(state, at);
     if (!result.ok) throw new DomainError('POLICY_INVALID', result.message, { ticket: ticket.key });
-    const dir = new Directory(trx);
-    const next = await this.writeBack(ticket, result.state, at, dir);
-    if (result.events.length > 0) {
-      await updateTicket(trx, { ...next, version: ticket.version + 1, updatedAt: at });
-    }
-    const stored = await appendEvents(trx, { ticketId: ticket.id, at, recordedAt: this.clock.now(), actor: 'system' }, result.events.map(toDraft));
-    await this.persist(trx, engine, ticket.id, result.state, stored);
-    if (stored.length > 0) await applyToRollups(trx, ticket.id, stored);
+    const next = await this.writeBack(ticket, result.state, at, new Directory(trx));
+    await writeTicketChange(trx, uow, this.clock, {
+      before: ticket,
+      ticket: next,
+      events: result.events.map(toDraft),
+      at,
+      actor: 'system',
+      after: (db, u, stored) => this.persist(db, u, engine, ticket.id, result.state, stored),
+    });
     return result.events.length;
   }
 
@@ -189,13 +185,13 @@ export class LiveEngine {
   }
 
   private async createdInput(trx: Db, t: Ticket, dir: Directory): Promise<EngineInput> {
-    const org = await trx.selectFrom('organizations').select(['tier', 'contract_value']).where('id', '=', t.organizationId).executeTakeFirst();
+    const org = await findOrganization(trx, t.organizationId);
     return {
       type: 'ticket.created',
       ticket: {
         ref: t.key,
         priority: t.priority,
-        organization: { id: t.organizationId, tier: org?.tier ?? 'standard', contract_value: org?.contract_value ?? null },
+        organization: { id: t.organizationId, tier: org?.tier ?? 'standard', contract_value: org?.contractValue ?? null },
         subject: t.subject,
         body: t.body,
         channel: t.channel,
@@ -274,17 +270,13 @@ export class LiveEngine {
     };
   }
 
-  private async persist(trx: Db, engine: Engine, ticketId: string, state: TicketState, stored: StoredEvent[]): Promise<void> {
+  private async persist(trx: Db, uow: UnitOfWork, engine: Engine, ticketId: string, state: TicketState, stored: StoredEvent[]): Promise<void> {
     const now = this.clock.now();
     const timers = engine.timers(state);
     const nextSla = timers.find((t) => t.key.startsWith('sla:'))?.due ?? null;
-    await trx
-      .updateTable('tickets')
-      .set({ engine_state: JSON.stringify(state), escalations: state.escalations, ack_pending: state.pendingAck ? 1 : 0, next_sla_at: nextSla })
-      .where('id', '=', ticketId)
-      .execute();
+    await saveEngineState(trx, ticketId, state, nextSla);
     await replaceTimers(trx, ticketId, timers, now);
-    const outbox = stored.flatMap((e) => {
+    const outbox = stored.flatMap((e): NewOutboxRow[] => {
       if (e.type !== 'notification.queued') return [];
       const p = e.payload;
       const to = Array.isArray(p.to) ? (p.to as string[]) : [];
@@ -302,25 +294,14 @@ export class LiveEngine {
         last_error: null,
       }));
     });
-    if (outbox.length > 0) await trx.insertInto('outbox').values(outbox).execute();
-    const earliest = timers[0]?.due ?? null;
-    setImmediate(() => {
-      this.signals.timersChanged(earliest);
-      if (outbox.length > 0) this.signals.outboxChanged();
-    });
+    await insertOutboxRows(trx, outbox);
+    uow.timersChanged(timers[0]?.due ?? null);
+    if (outbox.length > 0) uow.outboxChanged();
   }
 
-  /** Open tickets per assignee, for least-loaded assignment. */
-  private async loadWorkload(trx: Db, engine: Engine): Promise<void> {
+  /** This change's host: open tickets per assignee (read only when a rule assigns least-loaded). */
+  private async hostFor(trx: Db, engine: Engine): Promise<EngineHost> {
     const usesLeastLoaded = engine.ctx.policy.rules.some((r) => r.do.some((a) => a.kind === 'assign' && a.to.kind === 'least_loaded'));
-    if (!usesLeastLoaded) return;
-    const rows = await trx
-      .selectFrom('tickets')
-      .innerJoin('users', 'users.id', 'tickets.assignee_id')
-      .select(['users.email as email', (eb) => eb.fn.countAll().as('n')])
-      .where('tickets.status', 'not in', ['solved', 'closed'])
-      .groupBy('users.email')
-      .execute();
-    this.registry.host.load = new Map(rows.map((r) => [r.email, Number(r.n)]));
+    return this.registry.hostFor(usesLeastLoaded ? await openTicketsPerAssignee(trx) : new Map());
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { Engine, MemoryHost } from '../domain/engine/engine.ts';
+import type { EngineHost } from '../domain/engine/types.ts';
 import { parsePolicy } from '../domain/policy/parse.ts';
 import type { Policy } from '../domain/policy/types.ts';
 import { latestPolicy, latestPolicyVersion } from '../store/policies-repo.ts';
@@ -23,7 +24,12 @@ export interface ActivePolicy {
 
 export class PolicyRegistry {
   private active: ActivePolicy | null = null;
-  readonly host = new MemoryHost();
+  /**
+   * Round-robin cursors per team: the one cross-change memory of this process (kept across
+   * policy versions). Each use reads and advances a cursor synchronously, so concurrent
+   * transactions never interleave within it.
+   */
+  private readonly cursors = new Map<string, number>();
 
   current(): ActivePolicy | null {
     return this.active;
@@ -36,8 +42,13 @@ export class PolicyRegistry {
       const first = parsed.problems[0];
       throw new Error(`stored policy version ${version} no longer validates: ${first?.path}: ${first?.message}`);
     }
-    const engine = new Engine({ policy: parsed.policy, policyVersion: version, host: this.host });
+    const engine = new Engine({ policy: parsed.policy, policyVersion: version, host: this.hostFor(new Map()) });
     return { version, source, format, policy: parsed.policy, engine, appliedAt, appliedBy };
+  }
+
+  /** A host for one change: `load` (open tickets per agent) as read in that change's transaction. */
+  hostFor(load: ReadonlyMap<string, number>): EngineHost {
+    return new MemoryHost(this.cursors, new Map(load));
   }
 
   async refresh(db: Kysely<Database>): Promise<ActivePolicy | null> {

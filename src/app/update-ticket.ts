@@ -9,6 +9,7 @@ import type { Priority, Status } from '../domain/policy/types.ts';
 import { assign, changePriority, changeStatus, changeTags, priorityFromMatrix, type Change, type DraftEvent, type Level3 } from '../domain/ticket.ts';
 import { commitTicketChange, type Committed } from './commit-ticket-change.ts';
 import type { AppDeps } from './deps.ts';
+import { inTransaction } from './unit-of-work.ts';
 import { requireAssignee } from './require-assignee.ts';
 import { loadVisibleTicket } from './ticket-access.ts';
 
@@ -32,7 +33,7 @@ export async function updateTicket(deps: AppDeps, actor: Actor, ref: string, pat
     throw new DomainError('VALIDATION_FAILED', 'give either priority or impact and urgency, not both', {});
   }
   const at = deps.clock.now();
-  return deps.store.db.transaction().execute(async (trx) => {
+  return inTransaction(deps.store, deps.live?.signals, async (trx, uow) => {
     const before = await loadVisibleTicket(trx, actor, ref, deps.store.dialect);
     if (patch.version !== undefined && patch.version !== before.version) {
       throw new DomainError('VERSION_CONFLICT', `ticket ${before.key} is at version ${before.version}, not ${patch.version}; reload it`, {
@@ -58,6 +59,6 @@ export async function updateTicket(deps: AppDeps, actor: Actor, ref: string, pat
     if (patch.tags !== undefined) apply(changeTags(current.ticket, patch.tags));
     if (patch.status !== undefined) apply(changeStatus(current.ticket, patch.status, at));
     if (events.length === 0) return { ticket: before, events: [] };
-    return commitTicketChange(trx, deps, { before, ticket: current.ticket, events, at, actor: actorRef(actor) });
+    return commitTicketChange(trx, uow, deps, { before, ticket: current.ticket, events, at, actor: actorRef(actor) });
   });
 }

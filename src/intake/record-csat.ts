@@ -8,7 +8,8 @@ import { DomainError } from '../domain/errors.ts';
 import { loadVisibleTicket } from '../app/ticket-access.ts';
 import type { Actor } from '../auth/roles.ts';
 import { checkSurveyToken } from '../notify/signed-links.ts';
-import { newId } from '../store/new-id.ts';
+import { appendTicketEvents } from '../app/append-ticket-events.ts';
+import { inTransaction } from '../app/unit-of-work.ts';
 
 export interface SurveyInfo {
   ticketId: string;
@@ -61,21 +62,11 @@ async function storeAnswer(
   if (s.answered) throw new DomainError('SURVEY_ALREADY_ANSWERED', `the survey of ${s.ticketKey} was already answered; thank you`, { ticket: s.ticketKey });
   const at = deps.clock.now();
   try {
-    await deps.store.db.transaction().execute(async (trx) => {
+    await inTransaction(deps.store, deps.live?.signals, async (trx, uow) => {
       await trx.insertInto('csat_responses').values({ ticket_id: s.ticketId, rating: input.rating, comment: input.comment, received_at: at }).execute();
-      await trx
-        .insertInto('events')
-        .values({
-          id: newId(at),
-          ticket_id: s.ticketId,
-          at,
-          recorded_at: at,
-          type: 'csat.received',
-          actor: `user:${s.requesterId}`,
-          payload: JSON.stringify({ rating: input.rating, comment: input.comment, satisfied: input.rating >= 4 }),
-          internal: 0,
-        })
-        .execute();
+      await appendTicketEvents(trx, uow, s.ticketId, { at, recordedAt: at, actor: `user:${s.requesterId}` }, [
+        { type: 'csat.received', payload: { rating: input.rating, comment: input.comment, satisfied: input.rating >= 4 }, internal: false },
+      ]);
     });
   } catch (err) {
     if (/unique|duplicate key/i.test((err as Error).message)) throw new DomainError('SURVEY_ALREADY_ANSWERED', `the survey of ${s.ticketKey} was already answered; thank you`, { ticket: s.ticketKey });

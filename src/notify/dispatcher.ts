@@ -21,6 +21,8 @@
  * expired lease, and the same message (same id) goes again; receivers dedupe on the id.
  */
 import type { Kysely } from 'kysely';
+import { appendTicketEvents } from '../app/append-ticket-events.ts';
+import { inTransaction, type UnitOfWork } from '../app/unit-of-work.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Store } from '../store/connect.ts';
 import { newId } from '../store/new-id.ts';
@@ -191,16 +193,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   async function cancel(row: OutboxRow, now: number, reason: string, payload: RowPayload): Promise<void> {
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(deps.store, undefined, async (trx, uow) => {
       await trx.updateTable('outbox').set({ status: 'cancelled', lease_until: null, last_error: reason }).where('id', '=', row.id).execute();
-      await appendEvent(trx, row, now, 'notification.failed', { ...eventBase(row, payload), final: true, cancelled: true, error: reason });
+      await appendEvent(trx, uow, row, now, 'notification.failed', { ...eventBase(row, payload), final: true, cancelled: true, error: reason });
     });
   }
 
   async function finish(row: OutboxRow, absorbed: OutboxRow[], now: number, outcome: DeliveryOutcome, payload: RowPayload): Promise<void> {
     const attempt = row.attempts + 1;
     const messageId = row.message_id ?? row.id;
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(deps.store, undefined, async (trx, uow) => {
       await trx
         .insertInto('notification_deliveries')
         .values({
@@ -220,10 +222,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const base = { ...eventBase(row, payload), attempt, message_id: messageId, ...(outcome.statusCode !== undefined && { status_code: outcome.statusCode }) };
       if (outcome.kind === 'sent') {
         await trx.updateTable('outbox').set({ status: 'sent', sent_at: now, attempts: attempt, lease_until: null, last_error: null }).where('id', '=', row.id).execute();
-        await appendEvent(trx, row, now, 'notification.sent', { ...base, ...(absorbed.length > 0 && { merged: absorbed.map((a) => a.id) }) });
+        await appendEvent(trx, uow, row, now, 'notification.sent', { ...base, ...(absorbed.length > 0 && { merged: absorbed.map((a) => a.id) }) });
         for (const a of absorbed) {
           await trx.updateTable('outbox').set({ status: 'merged', merged_into: row.id, sent_at: now, lease_until: null }).where('id', '=', a.id).execute();
-          await appendEvent(trx, a, now, 'notification.sent', { ...eventBase(a, JSON.parse(a.payload) as RowPayload), merged_into: row.id, message_id: messageId });
+          await appendEvent(trx, uow, a, now, 'notification.sent', { ...eventBase(a, JSON.parse(a.payload) as RowPayload), merged_into: row.id, message_id: messageId });
         }
         return;
       }
@@ -238,7 +240,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       for (const a of absorbed) {
         await trx.updateTable('outbox').set({ status: 'pending', lease_until: null, next_attempt_at: retryAt ?? now }).where('id', '=', a.id).where('status', 'not in', FINAL).execute();
       }
-      await appendEvent(trx, row, now, 'notification.failed', { ...base, final, error: outcome.error, ...(retryAt !== null && { retry_at: new Date(retryAt).toISOString() }) });
+      await appendEvent(trx, uow, row, now, 'notification.failed', { ...base, final, error: outcome.error, ...(retryAt !== null && { retry_at: new Date(retryAt).toISOString() }) });
     });
   }
 
@@ -283,12 +285,10 @@ function eventBase(row: OutboxRow, payload: RowPayload): Record<string, unknown>
   };
 }
 
-async function appendEvent(trx: Kysely<Database>, row: OutboxRow, now: number, type: string, payload: Record<string, unknown>): Promise<void> {
+/** Records a delivery step in the ticket's timeline, through the one write path (rollups, change feed after commit). */
+async function appendEvent(trx: Kysely<Database>, uow: UnitOfWork, row: OutboxRow, now: number, type: string, payload: Record<string, unknown>): Promise<void> {
   if (row.ticket_id === null) return;
-  await trx
-    .insertInto('events')
-    .values({ id: newId(now), ticket_id: row.ticket_id, at: now, recorded_at: now, type, actor: 'system', payload: JSON.stringify(payload), internal: 1 })
-    .execute();
+  await appendTicketEvents(trx, uow, row.ticket_id, { at: now, recordedAt: now, actor: 'system' }, [{ type, payload, internal: true }]);
 }
 
 async function isCustomerAddress(db: Kysely<Database>, address: string, loaded: LoadedContext): Promise<boolean> {

@@ -164,3 +164,19 @@ export async function listTickets(db: Db, f: TicketFilter, after: Cursor | null,
   const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   return rows.map(rowToTicket);
 }
+
+export interface TicketRef {
+  id: string;
+  key: string;
+  organizationId: string;
+}
+
+/**
+ * A ticket's id, key and organization, its row locked until the transaction ends (PostgreSQL;
+ * SQLite has one writer at a time anyway): appends to its log then follow each other.
+ */
+export async function lockTicketRef(db: Db, id: string, dialect: 'sqlite' | 'postgres'): Promise<TicketRef | undefined> {
+  const q = db.selectFrom('tickets').select(['id', 'key', 'organization_id']).where('id', '=', id);
+  const row = await (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+  return row ? { id: row.id, key: row.key, organizationId: row.organization_id } : undefined;
+}

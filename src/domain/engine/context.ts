@@ -88,6 +88,12 @@ export class EngineContext {
     );
   }
 
+  /** This compiled policy (shared, never changed after construction) with another host. */
+  withHost(host: EngineHost): EngineContext {
+    const copy = Object.create(EngineContext.prototype) as EngineContext;
+    return Object.assign(copy, this, { host });
+  }
+
   calendarOf(id: string): BusinessCalendar {
     return this.calendars.get(id) ?? this.wallClock;
   }

@@ -29,11 +29,14 @@ const FLAGS: FlagName[] = ['legal', 'churn', 'billing', 'security', 'frustration
 
 /**
  * A host that keeps round-robin cursors in memory; `load` (open tickets per agent) is kept by
- * the simulator, and loaded from the database per change by the live server.
+ * the simulator. The live server builds one per change: the load read in that change's
+ * transaction, and the process's cursors (passed in, shared).
  */
 export class MemoryHost implements EngineHost {
-  private readonly cursors = new Map<string, number>();
-  load = new Map<string, number>();
+  constructor(
+    private readonly cursors = new Map<string, number>(),
+    public load = new Map<string, number>(),
+  ) {}
   roundRobin(team: string, members: readonly string[]): string | null {
     if (members.length === 0) return null;
     const next = this.cursors.get(team) ?? 0;
@@ -66,13 +69,16 @@ export class EngineError extends Error {
 export class Engine {
   readonly ctx: EngineContext;
 
-  constructor(options: EngineOptions) {
-    this.ctx = new EngineContext(
-      options.policy,
-      options.policyVersion ?? 1,
-      options.host ?? new MemoryHost(),
-      options.triage ?? triage,
-    );
+  constructor(options: EngineOptions | EngineContext) {
+    this.ctx =
+      options instanceof EngineContext
+        ? options
+        : new EngineContext(options.policy, options.policyVersion ?? 1, options.host ?? new MemoryHost(), options.triage ?? triage);
+  }
+
+  /** The same compiled policy answering cross-ticket questions from `host` (one per change in the live server). */
+  withHost(host: EngineHost): Engine {
+    return new Engine(this.ctx.withHost(host));
   }
 
   /**

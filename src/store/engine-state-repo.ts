@@ -1,0 +1,41 @@
+/**
+ * What the live engine keeps beside a ticket row: its state (JSON) with the columns derived
+ * from it, the workload figures least-loaded assignment reads, and the outbox rows a change
+ * queues.
+ */
+import type { Insertable, Kysely } from 'kysely';
+import type { TicketState } from '../domain/engine/types.ts';
+import type { Database, OutboxTable } from './schema.ts';
+
+type Db = Kysely<Database>;
+
+export async function loadEngineState(db: Db, ticketId: string): Promise<TicketState | null> {
+  const row = await db.selectFrom('tickets').select('engine_state').where('id', '=', ticketId).executeTakeFirst();
+  return row?.engine_state ? (JSON.parse(row.engine_state) as TicketState) : null;
+}
+
+export async function saveEngineState(db: Db, ticketId: string, state: TicketState, nextSlaAt: number | null): Promise<void> {
+  await db
+    .updateTable('tickets')
+    .set({ engine_state: JSON.stringify(state), escalations: state.escalations, ack_pending: state.pendingAck ? 1 : 0, next_sla_at: nextSlaAt })
+    .where('id', '=', ticketId)
+    .execute();
+}
+
+/** Open (not solved or closed) tickets per assignee email. */
+export async function openTicketsPerAssignee(db: Db): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('tickets')
+    .innerJoin('users', 'users.id', 'tickets.assignee_id')
+    .select(['users.email as email', (eb) => eb.fn.countAll().as('n')])
+    .where('tickets.status', 'not in', ['solved', 'closed'])
+    .groupBy('users.email')
+    .execute();
+  return new Map(rows.map((r) => [r.email, Number(r.n)]));
+}
+
+export type NewOutboxRow = Insertable<OutboxTable>;
+
+export async function insertOutboxRows(db: Db, rows: readonly NewOutboxRow[]): Promise<void> {
+  if (rows.length > 0) await db.insertInto('outbox').values([...rows]).execute();
+}
