@@ -32,5 +32,5 @@ export class ChangeFeed {
   }
 }
 
-/** The process's feed: every use case that commits a ticket change publishes to it. */
+/** The process's feed: a unit of work publishes the tickets it changed once its transaction committed (unit-of-work.ts). */
 export const changeFeed = new ChangeFeed();
