@@ -7,6 +7,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { applyPolicy } from '../../src/app/apply-policy.ts';
 import { changeFeed, type TicketChanged } from '../../src/app/change-feed.ts';
 import { createTicket } from '../../src/app/create-ticket.ts';
+import { createUser } from '../../src/app/create-user.ts';
 import { fireDueTimers } from '../../src/app/fire-timers.ts';
 import { LiveEngine } from '../../src/app/live-engine.ts';
 import { PolicyRegistry } from '../../src/app/policy-registry.ts';
@@ -119,5 +120,30 @@ describeStores('one write path', (ctx) => {
     expect(heard.feed.filter((c) => c.key === ticket.key)).toHaveLength(1);
     const facts = await reportingDb(ctx.store.db).selectFrom('ticket_facts').select('csat').where('ticket_id', '=', ticket.id).executeTakeFirstOrThrow();
     expect(facts.csat).toBe(5);
+  });
+});
+
+describeStores('per-change engine host', (ctx) => {
+  const SPREAD = `${REFERENCE_POLICY.replace(/\n+$/, '')}\n`.replace(
+    '\nrules:\n',
+    '\nrules:\n  - id: spread-new-tickets\n    on: ticket.created\n    do:\n      - assign: least_loaded\n\n',
+  );
+
+  it('least-loaded assignment counts the open tickets as the change itself reads them', async () => {
+    const deps = depsFor(ctx.store, new ManualClock(Date.parse('2026-11-30T15:00:00Z')));
+    const cast = await makeCast(deps);
+    const ids = new Map<string, string>();
+    for (const name of ['ana', 'ben', 'chen']) {
+      ids.set((await createUser(deps, { email: `${name}@example.com`, name, role: 'agent', organizationId: null })).id, name);
+    }
+    await applyPolicy(deps, cast.actors.admin, SPREAD, 'yaml');
+    const assigned: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const { ticket } = await createTicket(deps, cast.actors.customerA, { subject: `Ticket ${i}`, body: 'help' });
+      assigned.push(ids.get(ticket.assigneeId ?? '') ?? String(ticket.assigneeId));
+    }
+    expect(assigned).toEqual(['ana', 'ben', 'chen', 'ana']);
+    const { ticket } = await createTicket(deps, cast.actors.customerA, { subject: 'Fifth', body: 'help' });
+    expect(ids.get(ticket.assigneeId ?? '')).toBe('ben');
   });
 });
