@@ -15,6 +15,9 @@ import { REFERENCE_POLICY } from '../../src/app/seed-demo.ts';
 import { inTransaction } from '../../src/app/unit-of-work.ts';
 import { changeTicketStatus as changeStatus } from '../../src/app/change-status.ts';
 import { rateTicket } from '../../src/intake/record-csat.ts';
+import { createDispatcher } from '../../src/notify/dispatcher.ts';
+import { insertOutboxRows } from '../../src/store/engine-state-repo.ts';
+import { newId } from '../../src/store/new-id.ts';
 import { reportingDb } from '../../src/reporting/schema.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import type { Ticket } from '../../src/domain/ticket.ts';
@@ -120,6 +123,20 @@ describeStores('one write path', (ctx) => {
     expect(heard.feed.filter((c) => c.key === ticket.key)).toHaveLength(1);
     const facts = await reportingDb(ctx.store.db).selectFrom('ticket_facts').select('csat').where('ticket_id', '=', ticket.id).executeTakeFirstOrThrow();
     expect(facts.csat).toBe(5);
+  });
+
+  it('a delivery attempt recorded by the dispatcher reaches the timeline and the change feed', async () => {
+    await reset();
+    const now = clock.now();
+    await insertOutboxRows(ctx.store.db, [
+      { id: newId(now), ticket_id: ticket.id, channel: 'email', recipient: 'lead@example.com', template: 'any', payload: '{}', status: 'pending', attempts: 0, next_attempt_at: now, created_at: now, last_error: null },
+    ]);
+    const before = await countEvents();
+    const dispatcher = createDispatcher({ store: ctx.store, clock, channels: {}, links: { publicUrl: 'http://localhost' }, random: () => 0 });
+    expect(await dispatcher.runDue()).toBe(1);
+    await nextTick();
+    expect(await countEvents()).toBe(before + 1);
+    expect(heard.feed.filter((c) => c.key === ticket.key)).toHaveLength(1);
   });
 });
 
