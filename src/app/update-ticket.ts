@@ -29,9 +29,6 @@ export async function updateTicket(deps: AppDeps, actor: Actor, ref: string, pat
   if ((patch.impact === undefined) !== (patch.urgency === undefined)) {
     throw new DomainError('VALIDATION_FAILED', 'impact and urgency are given together (priority follows their matrix)', {});
   }
-  if (patch.impact !== undefined && patch.priority !== undefined) {
-    throw new DomainError('VALIDATION_FAILED', 'give either priority or impact and urgency, not both', {});
-  }
   const at = deps.clock.now();
   return inTransaction(deps.store, deps.live?.signals, async (trx, uow) => {
     const before = await loadVisibleTicket(trx, actor, ref, deps.store.dialect);
@@ -51,11 +48,15 @@ export async function updateTicket(deps: AppDeps, actor: Actor, ref: string, pat
       if (patch.assigneeId !== null) await requireAssignee(trx, patch.assigneeId);
       apply(assign(current.ticket, patch.assigneeId));
     }
+    // An explicit priority wins; impact × urgency set it only when no priority is given.
     if (patch.impact !== undefined && patch.urgency !== undefined) {
       apply({ ticket: { ...current.ticket, impact: patch.impact, urgency: patch.urgency }, events: [] });
-      apply(changePriority(current.ticket, priorityFromMatrix(patch.impact, patch.urgency)));
+      if (patch.priority === undefined) apply(changePriority(current.ticket, priorityFromMatrix(patch.impact, patch.urgency)));
     }
-    if (patch.priority !== undefined) apply(changePriority({ ...current.ticket, impact: null, urgency: null }, patch.priority));
+    if (patch.priority !== undefined) {
+      const assessed = patch.impact !== undefined ? current.ticket : { ...current.ticket, impact: null, urgency: null };
+      apply(changePriority(assessed, patch.priority));
+    }
     if (patch.tags !== undefined) apply(changeTags(current.ticket, patch.tags));
     if (patch.status !== undefined) apply(changeStatus(current.ticket, patch.status, at));
     if (events.length === 0) return { ticket: before, events: [] };

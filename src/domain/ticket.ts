@@ -69,10 +69,14 @@ export function priorityFromMatrix(impact: Level3, urgency: Level3): Priority {
   return 'low';
 }
 
-/** When impact and urgency are both given, priority follows the matrix; else the given one. */
+/**
+ * An explicit priority wins; impact × urgency set it only when no priority is given (both
+ * kept on the ticket either way, so the assessment is not lost); otherwise `normal`.
+ */
 export function resolvePriority(input: { priority?: Priority | undefined; impact?: Level3 | null | undefined; urgency?: Level3 | null | undefined }): Priority {
+  if (input.priority !== undefined) return input.priority;
   if (input.impact && input.urgency) return priorityFromMatrix(input.impact, input.urgency);
-  return input.priority ?? 'normal';
+  return 'normal';
 }
 
 export function assertTransition(from: Status, to: Status): void {

@@ -16,7 +16,13 @@ it.each([
   [3, 3, 'low'],
 ] as const)('impact %i × urgency %i → %s', (impact, urgency, expected) => {
   expect(priorityFromMatrix(impact, urgency)).toBe(expected);
-  expect(resolvePriority({ priority: 'low', impact, urgency })).toBe(expected);
+  expect(resolvePriority({ impact, urgency })).toBe(expected);
+});
+
+it('an explicit priority wins over impact × urgency', () => {
+  expect(resolvePriority({ priority: 'low', impact: 1, urgency: 1 })).toBe('low');
+  expect(resolvePriority({ priority: 'urgent', impact: 3, urgency: 3 })).toBe('urgent');
+  expect(resolvePriority({})).toBe('normal');
 });
 
 it('allows every move except into new and out of closed', () => {

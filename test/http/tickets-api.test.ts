@@ -115,3 +115,33 @@ describeStores('tickets API', (ctx) => {
     expect((await t.app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
   });
 });
+
+describeStores('priority through the API', (ctx) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await makeTestApp(ctx.store);
+  });
+  afterAll(async () => {
+    await t.app.close();
+  });
+
+  it('an explicit priority wins over impact × urgency; the matrix sets it only when no priority is given', async () => {
+    const create = (payload: Record<string, unknown>) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: t.auth('customerA'), payload: { subject: 'Export fails', body: 'The CSV export stops at 10%.', ...payload } });
+    const both = await create({ priority: 'low', impact: 1, urgency: 1 });
+    expect(both.statusCode, both.body).toBe(201);
+    expect(both.json()).toMatchObject({ priority: 'low', impact: 1, urgency: 1 });
+    const matrix = await create({ impact: 1, urgency: 2 });
+    expect(matrix.json()).toMatchObject({ priority: 'high', impact: 1, urgency: 2 });
+    const none = await create({});
+    expect(none.json()).toMatchObject({ priority: 'normal' });
+
+    const key = none.json<{ key: string }>().key;
+    const patch = (payload: Record<string, unknown>) => t.app.inject({ method: 'PATCH', url: `/api/v1/tickets/${key}`, headers: t.auth('lead'), payload });
+    const p1 = await patch({ priority: 'urgent', impact: 3, urgency: 3 });
+    expect(p1.statusCode, p1.body).toBe(200);
+    expect(p1.json()).toMatchObject({ priority: 'urgent', impact: 3, urgency: 3 });
+    const p2 = await patch({ impact: 2, urgency: 1 });
+    expect(p2.json()).toMatchObject({ priority: 'high', impact: 2, urgency: 1 });
+  });
+});
