@@ -86,6 +86,8 @@ function makeFacts(n: number): Facts[] {
     organization: { id: `org-${i % 50}`, tier: pick(['standard', 'premium', 'enterprise']), contract_value: pick([null, 5_000, 50_000, 250_000]) },
     sla: { metric: pick([null, 'first_response', 'resolution'] as const), percent_elapsed: pick([null, 40, 80, 95]) },
     reassignments: Math.floor(rnd() * 6),
+    team_moves: Math.floor(rnd() * 4),
+    bounces: Math.floor(rnd() * 2),
     reopens: Math.floor(rnd() * 3),
     escalations: Math.floor(rnd() * 3),
     risk: { legal: rnd() < 0.1, churn: rnd() < 0.2, billing: rnd() < 0.2, security: rnd() < 0.05, frustration: rnd() < 0.3 },

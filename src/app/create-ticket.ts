@@ -87,6 +87,8 @@ export async function createTicket(deps: AppDeps, actor: Actor, input: CreateTic
       solvedAt: null,
       version: 1,
       reassignments: 0,
+      teamMoves: 0,
+      bounces: 0,
       reopens: 0,
     };
     const events: DraftEvent[] = [

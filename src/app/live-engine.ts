@@ -265,6 +265,8 @@ export class LiveEngine {
       assigneeId,
       ownerId,
       reassignments: s.reassignments,
+      teamMoves: s.teamMoves,
+      bounces: s.bounces,
       reopens: s.reopens,
       solvedAt: s.status === 'solved' ? (t.solvedAt ?? at) : solved ? t.solvedAt : null,
     };

@@ -40,6 +40,9 @@ export interface Ticket {
   solvedAt: number | null;
   version: number;
   reassignments: number;
+  /** Team changes and moves back to a team already left (DOMAIN.md §1); counted by the engine. */
+  teamMoves: number;
+  bounces: number;
   reopens: number;
 }
 

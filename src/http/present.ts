@@ -34,6 +34,8 @@ export function presentTicket(t: Ticket) {
     solved_at: isoOrNull(t.solvedAt),
     version: t.version,
     reassignments: t.reassignments,
+    team_moves: t.teamMoves,
+    bounces: t.bounces,
     reopens: t.reopens,
   };
 }

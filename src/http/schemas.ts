@@ -32,6 +32,8 @@ export const ticketOut = z.object({
   solved_at: instant.nullable(),
   version: z.number().int(),
   reassignments: z.number().int(),
+  team_moves: z.number().int(),
+  bounces: z.number().int(),
   reopens: z.number().int(),
 });
 

@@ -11,7 +11,7 @@
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import { METRICS, type Metric } from '../domain/policy/types.ts';
 import { Bucketer, type Granularity } from '../domain/reporting/buckets.ts';
-import type { GroupFigures, KpiQuery, KpiReport, SlaCompliance, TimeSpent, TrendPoint } from '../domain/reporting/kpis.ts';
+import { isBouncing, type GroupFigures, type KpiQuery, type KpiReport, type SlaCompliance, type TimeSpent, type TrendPoint } from '../domain/reporting/kpis.ts';
 import { distribution, ratio } from '../domain/reporting/stats.ts';
 import { WAIT_STATUSES } from '../domain/reporting/ticket-facts.ts';
 import type { Database } from '../store/schema.ts';
@@ -92,7 +92,7 @@ export async function kpisFromRollups(db: Kysely<Database>, q: KpiQuery): Promis
   const asOf = sql<number>`cast(${q.asOf} as bigint)`;
 
   const createdRows = await facts(rdb, q, 'created')
-    .select(['f.created_at', 'f.first_escalated_at', 'f.escalations', 'f.reassignments', 'f.csat', 'f.status', 'f.status_since', 'f.ms_new', 'f.ms_open', 'f.ms_pending', 'f.ms_on_hold'])
+    .select(['f.created_at', 'f.first_escalated_at', 'f.escalations', 'f.reassignments', 'f.bounces', 'f.csat', 'f.status', 'f.status_since', 'f.ms_new', 'f.ms_open', 'f.ms_pending', 'f.ms_on_hold'])
     .execute();
   const slaSums = await facts(rdb, q, 'created')
     .select(METRICS.flatMap((m) => ['ended', 'met', 'breached', 'stopped'].map((part) => sql<number>`sum(${sql.ref(`f.${SLA_PREFIX[m]}_${part}`)})`.as(`${SLA_PREFIX[m]}_${part}`))))
@@ -220,7 +220,7 @@ export async function kpisFromRollups(db: Kysely<Database>, q: KpiQuery): Promis
     firstContactResolution: ratio(solvedNarrow.filter((r) => r.fcr).length, solvedNarrow.length),
     slaCompliance: sla,
     csat: { escalated: rated(escalated), notEscalated: rated(createdRows.filter((r) => r.first_escalated_at === null)) },
-    bounceRate: ratio(createdRows.filter((r) => n(r.reassignments) > 2).length, createdRows.length),
+    bounceRate: ratio(createdRows.filter((r) => isBouncing({ bounces: n(r.bounces), reassignments: n(r.reassignments) })).length, createdRows.length),
     levels: figures('level'),
     teams: figures('team'),
     causes: {

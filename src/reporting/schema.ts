@@ -31,6 +31,9 @@ export type TicketFactsTable = {
   first_escalated_at: number | null;
   deescalations: number;
   reassignments: number;
+  /** Migration 0012. */
+  team_moves: number;
+  bounces: number;
   public_agent_replies: number;
   solved_level: string | null;
   breaches: number;

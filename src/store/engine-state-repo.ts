@@ -11,7 +11,9 @@ type Db = Kysely<Database>;
 
 export async function loadEngineState(db: Db, ticketId: string): Promise<TicketState | null> {
   const row = await db.selectFrom('tickets').select('engine_state').where('id', '=', ticketId).executeTakeFirst();
-  return row?.engine_state ? (JSON.parse(row.engine_state) as TicketState) : null;
+  if (!row?.engine_state) return null;
+  // States written before team moves were counted lack the counters: they start at zero.
+  return { teamMoves: 0, bounces: 0, teamsLeft: [], ...(JSON.parse(row.engine_state) as Partial<TicketState>) } as TicketState;
 }
 
 export async function saveEngineState(db: Db, ticketId: string, state: TicketState, nextSlaAt: number | null): Promise<void> {

@@ -71,6 +71,9 @@ export interface TicketsTable {
   solved_at: number | null;
   version: number;
   reassignments: number;
+  /** Team moves and bounces as the engine counts them (migration 0012). */
+  team_moves: Generated<number>;
+  bounces: Generated<number>;
   reopens: number;
   /** Owned by the escalation engine (JSON text); the foundation never interprets it. */
   engine_state: string | null;

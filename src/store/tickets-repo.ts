@@ -34,6 +34,8 @@ export function rowToTicket(r: Row): Ticket {
     solvedAt: r.solved_at,
     version: r.version,
     reassignments: r.reassignments,
+    teamMoves: r.team_moves,
+    bounces: r.bounces,
     reopens: r.reopens,
   };
 }
@@ -58,6 +60,8 @@ function ticketColumns(t: Ticket) {
     updated_at: t.updatedAt,
     solved_at: t.solvedAt,
     reassignments: t.reassignments,
+    team_moves: t.teamMoves,
+    bounces: t.bounces,
     reopens: t.reopens,
   };
 }

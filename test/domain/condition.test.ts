@@ -16,6 +16,8 @@ function facts(over: Partial<Facts> = {}): Facts {
     organization: { id: 'org-7', tier: 'enterprise', contract_value: 120_000 },
     sla: { metric: 'resolution', percent_elapsed: 80 },
     reassignments: 3,
+    team_moves: 3,
+    bounces: 2,
     reopens: 0,
     escalations: 1,
     risk: { legal: true, churn: false },

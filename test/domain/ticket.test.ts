@@ -43,7 +43,7 @@ it('allows every move except into new and out of closed', () => {
 const base: Ticket = {
   id: 't', key: 'ESC-1', requesterId: 'c', organizationId: 'o', channel: 'web', subject: 's', body: 'b', priority: 'normal',
   impact: null, urgency: null, category: null, tags: [], status: 'new', assigneeId: null, ownerId: null, team: null, level: null,
-  createdAt: 0, updatedAt: 0, solvedAt: null, version: 1, reassignments: 0, reopens: 0,
+  createdAt: 0, updatedAt: 0, solvedAt: null, version: 1, reassignments: 0, teamMoves: 0, bounces: 0, reopens: 0,
 };
 
 it('opens on the first public agent comment only, and pending reopens on a public customer comment', () => {

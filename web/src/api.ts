@@ -36,6 +36,8 @@ export interface Ticket {
   solved_at: string | null;
   version: number;
   reassignments: number;
+  team_moves: number;
+  bounces: number;
   reopens: number;
 }
 

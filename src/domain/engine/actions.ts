@@ -132,8 +132,7 @@ export function escalateTo(step: Step, team: TeamDef, spec: EscalationSpec): voi
   const state = step.state;
   const fromLevel = state.level;
   const fromTeam = state.team;
-  state.team = team.id;
-  state.level = team.level;
+  const { bounce } = step.moveTeam(team);
   state.escalations += 1;
   state.escalationSeq += 1;
   const id = `${state.ref}/e${state.escalationSeq}`;
@@ -158,7 +157,9 @@ export function escalateTo(step: Step, team: TeamDef, spec: EscalationSpec): voi
   if (spec.explanation) data.explanation = spec.explanation;
   if (spec.documentation) data.documentation = spec.documentation;
   if (previousAssignee !== state.assignee) data.previous_assignee = previousAssignee;
+  Object.assign(data, step.moveCounts());
   step.emit('ticket.escalated', spec.actor, data);
+  if (bounce) step.bounced(fromTeam, spec.actor);
 }
 
 const CUSTOMER_ROLES = new Set(['requester']);

@@ -247,6 +247,9 @@ export class Engine {
       team: team.id,
       level: team.level,
       reassignments: 0,
+      teamMoves: 0,
+      bounces: 0,
+      teamsLeft: [],
       reopens: 0,
       escalations: 0,
       risk: { ...tri.flags },
@@ -339,10 +342,10 @@ export class Engine {
           const team = this.ctx.matrix.team(input.team);
           if (!team) throw new EngineError('unknown_team', `team ${input.team} is not in the policy`);
           const fromTeam = s.team;
-          s.team = team.id;
-          s.level = team.level;
-          step.assign(input.assignee, input.actor ?? 'agent', { team: team.id, from_team: fromTeam, reason: input.reason ?? null });
+          const { bounce } = step.moveTeam(team);
+          step.assign(input.assignee, input.actor ?? 'agent', { team: team.id, from_team: fromTeam, reason: input.reason ?? null, ...step.moveCounts() });
           if (s.assignee !== input.assignee) s.assignee = input.assignee;
+          if (bounce) step.bounced(fromTeam, input.actor ?? 'agent');
         } else {
           step.assign(input.assignee, input.actor ?? 'agent');
         }
@@ -397,8 +400,7 @@ export class Engine {
           throw new EngineError('deescalation_refused', `team ${team.id} is not below the current level ${s.level}`);
         }
         const from = { level: s.level, team: s.team };
-        s.team = team.id;
-        s.level = team.level;
+        const { bounce } = step.moveTeam(team);
         s.pendingAck = null;
         if (s.assignee !== null && !team.members.includes(s.assignee)) s.assignee = null;
         step.emit('ticket.deescalated', input.actor ?? 'agent', {
@@ -407,7 +409,9 @@ export class Engine {
           to_level: team.level,
           to_team: team.id,
           reason: input.reason,
+          ...step.moveCounts(),
         });
+        if (bounce) step.bounced(from.team, input.actor ?? 'agent');
         break;
       }
       case 'escalation.acknowledged': {

@@ -29,6 +29,7 @@ export function cloneState(s: TicketState): TicketState {
     riskSignals: { ...s.riskSignals },
     clocks: { ...s.clocks },
     idleFired: [...s.idleFired],
+    teamsLeft: [...s.teamsLeft],
     pendingAck: s.pendingAck ? { ...s.pendingAck, fired: [...s.pendingAck.fired] } : null,
   };
 }
@@ -232,6 +233,34 @@ export class Step {
     this.emit('ticket.assigned', actor, { assignee, previous, reassignments: state.reassignments, ...extra });
   }
 
+  /**
+   * Puts the ticket in another team (escalation, de-escalation, transfer) and counts the team
+   * move; a move back to a team the ticket had already left is a bounce (DOMAIN.md §1). The
+   * caller emits its own event with `moveCounts`, then `bounced()` if it was one.
+   */
+  moveTeam(team: { id: string; level: string }): { bounce: boolean } {
+    const s = this.state;
+    s.level = team.level;
+    if (team.id === s.team) return { bounce: false };
+    const bounce = s.teamsLeft.includes(team.id);
+    if (!s.teamsLeft.includes(s.team)) s.teamsLeft = [...s.teamsLeft, s.team];
+    s.team = team.id;
+    s.teamMoves += 1;
+    if (bounce) s.bounces += 1;
+    return { bounce };
+  }
+
+  /** The counters a move event carries. */
+  moveCounts(): { team_moves: number; bounces: number } {
+    return { team_moves: this.state.teamMoves, bounces: this.state.bounces };
+  }
+
+  /** After a move that was a bounce: `ticket.bounced` (a rule trigger), naming the team it came back to. */
+  bounced(fromTeam: string, actor: string): void {
+    const s = this.state;
+    this.emit('ticket.bounced', actor, { from_team: fromTeam, to_team: s.team, to_level: s.level, team_moves: s.teamMoves, bounces: s.bounces });
+  }
+
   facts(text: string, metric: Metric | null) {
     const s = this.state;
     let percent: number | null = null;
@@ -257,6 +286,8 @@ export class Step {
       organization: s.organization,
       sla: { metric, percent_elapsed: percent },
       reassignments: s.reassignments,
+      team_moves: s.teamMoves,
+      bounces: s.bounces,
       reopens: s.reopens,
       escalations: s.escalations,
       risk: s.risk,

@@ -57,6 +57,11 @@ export interface TicketState {
   team: string;
   level: string;
   reassignments: number;
+  /** Changes of team (escalation, de-escalation, transfer) and how many went back to a team already left (§1). */
+  teamMoves: number;
+  bounces: number;
+  /** The teams the ticket has left, in the order it first left them. */
+  teamsLeft: string[];
   reopens: number;
   escalations: number;
   risk: Record<FlagName, boolean>;

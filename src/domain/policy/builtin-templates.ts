@@ -12,6 +12,7 @@ export const BUILTIN_TEMPLATE_NAMES = [
   'technical-complexity-escalation',
   'idle-reminder',
   'unacknowledged-reminder',
+  'ticket-bounced-internal',
   'customer-progress-update',
   'resolved-customer-survey',
   'ticket-received-customer',

@@ -33,6 +33,7 @@ export const EVENT_TRIGGERS = [
   'sla.warning',
   'sla.breached',
   'ticket.escalated',
+  'ticket.bounced',
 ] as const;
 export type EventTrigger = (typeof EVENT_TRIGGERS)[number];
 
@@ -191,6 +192,8 @@ export interface Facts {
   organization: { id: string; tier: string; contract_value: number | null };
   sla: { metric: Metric | null; percent_elapsed: number | null };
   reassignments: number;
+  team_moves: number;
+  bounces: number;
   reopens: number;
   escalations: number;
   risk: Record<string, boolean>;

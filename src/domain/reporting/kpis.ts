@@ -110,6 +110,11 @@ export function isFirstContactResolution(f: TicketFacts, firstLevel: string): bo
   return f.solvedAt !== null && f.escalations === 0 && f.solvedLevel === firstLevel && f.publicAgentReplies === 1;
 }
 
+/** DOMAIN.md §7: a ticket counts towards the bounce rate with a bounce or more than two reassignments. */
+export function isBouncing(f: Pick<TicketFacts, 'bounces' | 'reassignments'>): boolean {
+  return f.bounces > 0 || f.reassignments > 2;
+}
+
 function byKey<T>(items: Iterable<T>, key: (t: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const it of items) {
@@ -253,7 +258,7 @@ export function computeKpis(facts: Iterable<TicketFacts>, stints: Iterable<Stint
     firstContactResolution: ratio(solved.filter((f) => isFirstContactResolution(f, q.firstLevel)).length, solved.length),
     slaCompliance: sla,
     csat: { escalated: rated(escalated), notEscalated: rated(created.filter((f) => f.firstEscalatedAt === null)) },
-    bounceRate: ratio(created.filter((f) => f.reassignments > 2).length, created.length),
+    bounceRate: ratio(created.filter((f) => isBouncing(f)).length, created.length),
     levels: groupFigures(ownStints, 'level'),
     teams: groupFigures(ownStints, 'team'),
     causes: {

@@ -64,6 +64,9 @@ export interface TicketFacts {
   firstEscalatedAt: number | null;
   deescalations: number;
   reassignments: number;
+  /** Changes of team, and those back to a team already left (DOMAIN.md §1 "team move, bounce"). */
+  teamMoves: number;
+  bounces: number;
   publicAgentReplies: number;
   /** The last moment the ticket became solved, null while it is not solved (closed keeps it). */
   solvedAt: number | null;
@@ -158,6 +161,8 @@ export function deriveTicketRollup(ticketId: string, events: readonly ReportEven
     firstEscalatedAt: null,
     deescalations: 0,
     reassignments: 0,
+    teamMoves: 0,
+    bounces: 0,
     publicAgentReplies: 0,
     solvedAt: null,
     solvedLevel: null,
@@ -204,8 +209,12 @@ export function deriveTicketRollup(ticketId: string, events: readonly ReportEven
     s.leftBy = by;
     open[kind] = null;
   };
+  const teamsLeft = new Set<string>();
   const move = (toTeam: string, toLevel: string, at: number, by: StintEntry, esc?: Record<string, unknown>): void => {
     if (toTeam !== f.team) {
+      f.teamMoves += 1;
+      if (teamsLeft.has(toTeam)) f.bounces += 1;
+      teamsLeft.add(f.team);
       leave('team', at, by);
       enter('team', toTeam, at, by, esc);
     }

@@ -99,4 +99,11 @@ ${footer}`,
 The escalation to {{ escalation.to_team | default: "your team" }} ({{ escalation.to_level | default: "—" }}) has not been acknowledged yet. Acknowledge it or it moves further up.
 ${footer}`,
   },
+  'ticket-bounced-internal': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] Back in {{ ticket.team | default: "your team" }} — {{ ticket.subject }}',
+    text: `${header}
+This ticket has come back to {{ ticket.team | default: "your team" }}, which it had already left: it is bouncing between teams. Please decide who owns it and where it is worked, so it stops moving back and forth.
+${footer}`,
+  },
 };
