@@ -11,7 +11,7 @@
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import { METRICS, type Metric } from '../domain/policy/types.ts';
 import { Bucketer, type Granularity } from '../domain/reporting/buckets.ts';
-import { isBouncing, type GroupFigures, type KpiQuery, type KpiReport, type SlaCompliance, type TimeSpent, type TrendPoint } from '../domain/reporting/kpis.ts';
+import { isBouncing, slaCompliance, type GroupFigures, type KpiQuery, type KpiReport, type SlaCompliance, type TimeSpent, type TrendPoint } from '../domain/reporting/kpis.ts';
 import { distribution, ratio } from '../domain/reporting/stats.ts';
 import { WAIT_STATUSES } from '../domain/reporting/ticket-facts.ts';
 import type { Database } from '../store/schema.ts';
@@ -167,7 +167,7 @@ export async function kpisFromRollups(db: Kysely<Database>, q: KpiQuery): Promis
     const ended = n(sums[`${p}_ended`]);
     const met = n(sums[`${p}_met`]);
     const stopped = n(sums[`${p}_stopped`]);
-    sla[m] = { ...ratio(met, ended), fulfilledLate: ended - met - stopped, stopped, breached: n(sums[`${p}_breached`]) };
+    sla[m] = slaCompliance({ ended, met, breached: n(sums[`${p}_breached`]), stopped });
   }
 
   const pct = new Map<string, { median: number | null; p90: number | null }>();

@@ -15,7 +15,8 @@ export interface Independent {
   fcr: number;
   bounced: number;
   reEscalated: number;
-  sla: Record<string, { met: number; ended: number }>;
+  /** met, and clock cycles breached (met / (met + breached) is the compliance). */
+  sla: Record<string, { met: number; breached: number }>;
   byReason: Record<string, number>;
   byRule: Record<string, number>;
   levelIn: Record<string, number>;
@@ -61,10 +62,20 @@ export function independentKpis(lines: Line[], from: number, to: number, asOf: n
     let since = createdAt;
     const statusMs: Record<string, number> = {};
     const outcomes: Record<string, Array<'met' | 'late' | 'stopped'>> = {};
+    const breaches: Record<string, number> = {};
+    const teamsLeft = new Set<string>();
+    let bounces = 0;
+    const leaveFor = (next: string) => {
+      if (teamsLeft.has(next)) bounces++;
+      teamsLeft.add(team);
+    };
     for (const l of evs) {
       if (l.type === 'ticket.escalated') {
         escs.push(l);
-        if (l.to_team !== team) teamsEntered.push(String(l.to_team));
+        if (l.to_team !== team) {
+          teamsEntered.push(String(l.to_team));
+          leaveFor(String(l.to_team));
+        }
         if (l.to_level !== level) levelsEntered.push(String(l.to_level));
         team = String(l.to_team);
         level = String(l.to_level);
@@ -72,6 +83,7 @@ export function independentKpis(lines: Line[], from: number, to: number, asOf: n
         reassignments = Math.max(reassignments, Number(l.reassignments ?? 0));
         if (typeof l.team === 'string' && l.team !== team) {
           teamsEntered.push(l.team);
+          leaveFor(l.team);
           team = l.team;
           const newLevel = teamLevel[l.team] ?? level;
           if (newLevel !== level) levelsEntered.push(newLevel);
@@ -87,6 +99,8 @@ export function independentKpis(lines: Line[], from: number, to: number, asOf: n
           solvedAt = t(l);
           solvedLevel = level;
         } else if (status !== 'closed') solvedAt = null;
+      } else if (l.type === 'sla.breached') {
+        breaches[String(l.metric)] = (breaches[String(l.metric)] ?? 0) + 1;
       } else if (l.type === 'sla.fulfilled' || l.type === 'sla.stopped') {
         const m = String(l.metric);
         outcomes[m] ??= [];
@@ -116,7 +130,7 @@ export function independentKpis(lines: Line[], from: number, to: number, asOf: n
       tte.push(t(escs[0] as Line) - createdAt);
       if (escs.length > 1) r.reEscalated++;
     }
-    if (reassignments > 2) r.bounced++;
+    if (reassignments > 2 || bounces > 0) r.bounced++;
     for (const e of escs) {
       const reason = String(e.reason);
       const rule = typeof e.rule === 'string' ? e.rule : 'manual';
@@ -126,9 +140,12 @@ export function independentKpis(lines: Line[], from: number, to: number, asOf: n
     for (const lv of levelsEntered) r.levelIn[lv] = (r.levelIn[lv] ?? 0) + 1;
     for (const tm of teamsEntered) r.teamIn[tm] = (r.teamIn[tm] ?? 0) + 1;
     for (const [m, list] of Object.entries(outcomes)) {
-      r.sla[m] ??= { met: 0, ended: 0 };
-      r.sla[m].ended += list.length;
+      r.sla[m] ??= { met: 0, breached: 0 };
       r.sla[m].met += list.filter((o) => o === 'met').length;
+    }
+    for (const [m, n] of Object.entries(breaches)) {
+      r.sla[m] ??= { met: 0, breached: 0 };
+      r.sla[m].breached += n;
     }
     for (const st of ['new', 'open', 'pending', 'on_hold']) r.statusMs[st] = (r.statusMs[st] ?? 0) + (statusMs[st] ?? 0);
   }

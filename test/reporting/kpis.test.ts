@@ -49,11 +49,18 @@ describe('KPIs of the hand-made workload (values worked out by hand)', () => {
     expect(r.reEscalationRate).toEqual({ numerator: 1, denominator: 5, rate: 1 / 5 }); // H6
   });
 
-  it('gives SLA compliance per metric, counting a reopened clock once', () => {
-    // first_response: 7 fulfilled (H3 late) + H7 stopped when closed; H6 still running
-    expect(r.slaCompliance.first_response).toMatchObject({ numerator: 6, denominator: 8, fulfilledLate: 1, stopped: 1 });
-    // resolution: H4 was fulfilled, reopened (resumed) and fulfilled again: one clock
-    expect(r.slaCompliance.resolution).toMatchObject({ numerator: 8, denominator: 8 });
+  it('gives SLA compliance per metric as met / (met + breached), counting a reopened clock once', () => {
+    // first_response: 6 met; breached: H3 (fulfilled late) and H6 (still running, past due);
+    // H7 stopped when closed before its due moment: neither met nor breached
+    expect(r.slaCompliance.first_response).toMatchObject({ numerator: 6, denominator: 8, met: 6, breached: 2, fulfilledLate: 1, stopped: 1 });
+    // resolution: H4 was fulfilled, reopened (resumed) and fulfilled again: one clock, met;
+    // H6's resolution clock breached while still running
+    expect(r.slaCompliance.resolution).toMatchObject({ numerator: 8, denominator: 9, met: 8, breached: 1 });
+  });
+
+  it('a stopped clock that never breached is neither met nor breached', () => {
+    for (const s of Object.values(r.slaCompliance)) expect(s.denominator).toBe(s.met + s.breached);
+    expect(r.slaCompliance.first_response.stopped).toBeGreaterThan(0);
   });
 
   it('gives causes by reason category and by rule', () => {
@@ -121,7 +128,7 @@ function compare(lines: Line[], from: number, to: number, asOf: number): void {
   expect(r.firstContactResolution.numerator).toBe(ind.fcr);
   expect(r.bounceRate.numerator).toBe(ind.bounced);
   expect(r.reEscalationRate.numerator).toBe(ind.reEscalated);
-  for (const [m, s] of Object.entries(ind.sla)) expect([m, r.slaCompliance[m as 'resolution'].numerator, r.slaCompliance[m as 'resolution'].denominator]).toEqual([m, s.met, s.ended]);
+  for (const [m, s] of Object.entries(ind.sla)) expect([m, r.slaCompliance[m as 'resolution'].numerator, r.slaCompliance[m as 'resolution'].denominator]).toEqual([m, s.met, s.met + s.breached]);
   expect(Object.fromEntries(r.causes.byReason.map((c) => [c.reason, c.count]))).toEqual(ind.byReason);
   expect(Object.fromEntries(r.causes.byRule.map((c) => [c.rule, c.count]))).toEqual(ind.byRule);
   expect(Object.fromEntries(r.levels.map((g) => [g.key, g.volumeIn]))).toEqual(ind.levelIn);

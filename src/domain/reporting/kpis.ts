@@ -8,8 +8,12 @@
  * cohort. Filters keep a ticket when its priority (current), tier and channel (at creation)
  * equal the given values and it has been at the given team / level at some point.
  *
- * SLA compliance per metric = clocks fulfilled at or before due / clocks that ended
- * (fulfilled or stopped); the parts are reported so either reading can be checked.
+ * SLA compliance per metric = met / (met + breached): a clock is *met* when it was fulfilled at
+ * or before its due moment (its final outcome, after any reopen) and *breached* once its breach
+ * was recorded (fulfilled late, stopped after the breach, or still running late). A clock that
+ * stopped before its due moment (the ticket solved while a next_response clock ran, a priority
+ * without that target) was neither met nor breached and counts in neither; neither does a clock
+ * still running on time. The parts are reported beside the rate.
  */
 import { METRICS, type Metric } from '../policy/types.ts';
 import { Bucketer, type Granularity } from './buckets.ts';
@@ -37,11 +41,19 @@ export interface KpiQuery {
 }
 
 export interface SlaCompliance extends Ratio {
+  /** Met: fulfilled at or before due (= numerator). */
+  met: number;
+  /** Breached clock cycles (at most one breach per cycle), whatever happened after. */
+  breached: number;
   /** Clocks fulfilled late (after a breach). */
   fulfilledLate: number;
-  /** Clocks that ended stopped (never fulfilled). */
+  /** Clocks that ended stopped (never fulfilled), breached before or not. */
   stopped: number;
-  breached: number;
+}
+
+/** The one formula both report paths use: met / (met + breached). */
+export function slaCompliance(t: { ended: number; met: number; breached: number; stopped: number }): SlaCompliance {
+  return { ...ratio(t.met, t.met + t.breached), met: t.met, breached: t.breached, fulfilledLate: t.ended - t.met - t.stopped, stopped: t.stopped };
 }
 
 export interface GroupFigures {
@@ -216,7 +228,7 @@ export function computeKpis(facts: Iterable<TicketFacts>, stints: Iterable<Stint
       stopped += f.sla[m].stopped;
       breached += f.sla[m].breached;
     }
-    sla[m] = { ...ratio(met, ended), fulfilledLate: ended - met - stopped, stopped, breached };
+    sla[m] = slaCompliance({ ended, met, breached, stopped });
   }
 
   const rated = (list: TicketFacts[]) => {
