@@ -1,6 +1,6 @@
 /**
  * `escalon report [--from D] [--to D] [--tz ZONE] [--team T] [--level L] [--priority P]
- * [--tier T] [--channel C] [--section kpis|trends|causes|bottlenecks] [--format table|json|csv]`:
+ * [--tier T] [--channel C] [--section kpis|trends|causes|bottlenecks|agents] [--format table|json|csv]`:
  * the KPIs of DOMAIN.md §7 from the configured database (ESCALON_DATABASE_URL), through the
  * same code and renderings as GET /api/v1/reports/*. `--rebuild-rollups` recomputes the
  * reporting rollups from the event log first; `--naive` computes from the raw events instead
@@ -30,7 +30,7 @@ interface ReportOptions {
 }
 
 const FORMATS = ['table', 'json', 'csv'];
-const SECTIONS = ['kpis', 'trends', 'causes', 'bottlenecks'];
+const SECTIONS = ['kpis', 'trends', 'causes', 'bottlenecks', 'agents'];
 
 export function register(program: Command): void {
   program

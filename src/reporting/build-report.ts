@@ -12,7 +12,20 @@ export interface ReportDefaults {
   engine?: 'rollups' | 'naive';
 }
 
-export function buildReport(db: Kysely<Database>, params: ReportParams, now: number, defaults: ReportDefaults = {}): Promise<KpiReport> {
+export async function buildReport(db: Kysely<Database>, params: ReportParams, now: number, defaults: ReportDefaults = {}): Promise<KpiReport> {
   const q = parseReportParams(params, now, defaults);
-  return defaults.engine === 'naive' ? kpisNaive(db, q) : kpisFromRollups(db, q);
+  const report = defaults.engine === 'naive' ? await kpisNaive(db, q) : await kpisFromRollups(db, q);
+  return withAgentNames(db, report);
+}
+
+/** Names the agents of the per-agent figures (`user:<id>` → the user's name and email). */
+async function withAgentNames(db: Kysely<Database>, report: KpiReport): Promise<KpiReport> {
+  const ids = report.agents.filter((a) => a.key.startsWith('user:')).map((a) => a.key.slice(5));
+  if (ids.length === 0) return report;
+  const users = new Map<string, { name: string; email: string }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const u of rows) users.set(u.id, { name: u.name, email: u.email });
+  }
+  return { ...report, agents: report.agents.map((a) => ({ ...a, ...(users.get(a.key.slice(5)) ?? {}) })) };
 }

@@ -6,7 +6,7 @@
  */
 import type { KpiReport } from '../domain/reporting/kpis.ts';
 
-export type ReportSection = 'kpis' | 'trends' | 'causes' | 'bottlenecks';
+export type ReportSection = 'kpis' | 'trends' | 'causes' | 'bottlenecks' | 'agents';
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -22,7 +22,7 @@ function toSnake(v: unknown): JsonValue {
 export function reportJson(r: KpiReport, section: ReportSection = 'kpis'): { [k: string]: JsonValue } {
   const head = { period: r.period, filters: r.filters };
   const body =
-    section === 'trends' ? { ...head, trends: r.trends } : section === 'causes' ? { ...head, causes: r.causes } : section === 'bottlenecks' ? { ...head, bottlenecks: r.bottlenecks } : r;
+    section === 'trends' ? { ...head, trends: r.trends } : section === 'agents' ? { ...head, agents: r.agents } : section === 'causes' ? { ...head, causes: r.causes } : section === 'bottlenecks' ? { ...head, bottlenecks: r.bottlenecks } : r;
   return toSnake(body) as { [k: string]: JsonValue };
 }
 
@@ -121,6 +121,13 @@ export function reportTable(r: KpiReport): string {
       ),
     );
   }
+  out.push('', 'Agents (first responder)');
+  out.push(
+    table(
+      ['agent', 'handled', 'escalated', 'first response median', 'SLA met', 'CSAT'],
+      r.agents.map((a) => [a.email ?? a.key, String(a.handled), String(a.escalated), formatDuration(a.timeToFirstResponseMs.median), `${pct(a.slaMet.rate)} (${a.slaMet.numerator}/${a.slaMet.denominator})`, `${pct(a.csat.rate)} (${a.csat.numerator}/${a.csat.denominator})`]),
+    ),
+  );
   out.push('', 'Causes', table(['reason', 'escalations'], r.causes.byReason.map((c) => [c.reason, String(c.count)])));
   out.push('', table(['rule', 'escalations'], r.causes.byRule.map((c) => [c.rule, String(c.count)])));
   out.push('', 'Bottlenecks');

@@ -11,7 +11,7 @@
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import { METRICS, type Metric } from '../domain/policy/types.ts';
 import { Bucketer, type Granularity } from '../domain/reporting/buckets.ts';
-import { isBouncing, slaCompliance, type GroupFigures, type KpiQuery, type KpiReport, type SlaCompliance, type TimeSpent, type TrendPoint } from '../domain/reporting/kpis.ts';
+import { agentFigures, isBouncing, slaCompliance, type GroupFigures, type KpiQuery, type KpiReport, type SlaCompliance, type TimeSpent, type TrendPoint } from '../domain/reporting/kpis.ts';
 import { distribution, ratio } from '../domain/reporting/stats.ts';
 import { WAIT_STATUSES } from '../domain/reporting/ticket-facts.ts';
 import type { Database } from '../store/schema.ts';
@@ -92,7 +92,8 @@ export async function kpisFromRollups(db: Kysely<Database>, q: KpiQuery): Promis
   const asOf = sql<number>`cast(${q.asOf} as bigint)`;
 
   const createdRows = await facts(rdb, q, 'created')
-    .select(['f.created_at', 'f.first_escalated_at', 'f.escalations', 'f.reassignments', 'f.bounces', 'f.csat', 'f.status', 'f.status_since', 'f.ms_new', 'f.ms_open', 'f.ms_pending', 'f.ms_on_hold'])
+    .select(['f.created_at', 'f.first_escalated_at', 'f.escalations', 'f.reassignments', 'f.bounces', 'f.csat', 'f.status', 'f.status_since', 'f.ms_new', 'f.ms_open', 'f.ms_pending', 'f.ms_on_hold', 'f.first_responder', 'f.first_replied_at'])
+    .select([sql<number>`f.fr_met + f.nr_met + f.pu_met + f.res_met`.as('sla_met'), sql<number>`f.fr_breached + f.nr_breached + f.pu_breached + f.res_breached`.as('sla_breached')])
     .execute();
   const slaSums = await facts(rdb, q, 'created')
     .select(METRICS.flatMap((m) => ['ended', 'met', 'breached', 'stopped'].map((part) => sql<number>`sum(${sql.ref(`f.${SLA_PREFIX[m]}_${part}`)})`.as(`${SLA_PREFIX[m]}_${part}`))))
@@ -221,6 +222,17 @@ export async function kpisFromRollups(db: Kysely<Database>, q: KpiQuery): Promis
     slaCompliance: sla,
     csat: { escalated: rated(escalated), notEscalated: rated(createdRows.filter((r) => r.first_escalated_at === null)) },
     bounceRate: ratio(createdRows.filter((r) => isBouncing({ bounces: n(r.bounces), reassignments: n(r.reassignments) })).length, createdRows.length),
+    agents: agentFigures(
+      createdRows.map((r) => ({
+        firstResponder: r.first_responder,
+        createdAt: n(r.created_at),
+        firstRepliedAt: r.first_replied_at === null ? null : n(r.first_replied_at),
+        escalated: r.first_escalated_at !== null,
+        slaMet: n(r.sla_met),
+        slaBreached: n(r.sla_breached),
+        csat: r.csat === null ? null : n(r.csat),
+      })),
+    ),
     levels: figures('level'),
     teams: figures('team'),
     causes: {

@@ -24,6 +24,7 @@ export interface RollupEventInput {
   at: number;
   type: string;
   payload: Record<string, unknown> | string;
+  actor?: string | null;
 }
 
 const parsePayload = (p: Record<string, unknown> | string): Record<string, unknown> => (typeof p === 'string' ? (JSON.parse(p) as Record<string, unknown>) : p);
@@ -69,13 +70,13 @@ export async function writeRollups(db: Kysely<Database>, ticketIds: readonly str
 
 /** Recomputes one ticket's rollup rows from its event log plus `events` (see the file comment). */
 export async function applyToRollups(trx: Kysely<Database>, ticketId: string, events: readonly RollupEventInput[] = [], options: DeriveOptions = {}): Promise<void> {
-  const stored = await trx.selectFrom('events').select(['id', 'at', 'type', 'payload']).where('ticket_id', '=', ticketId).orderBy('at').orderBy('id').execute();
+  const stored = await trx.selectFrom('events').select(['id', 'at', 'type', 'payload', 'actor']).where('ticket_id', '=', ticketId).orderBy('at').orderBy('id').execute();
   const seen = new Set(stored.map((e) => e.id));
-  const all: Array<ReportEvent & { i: number }> = stored.map((e, i) => ({ at: e.at, type: e.type, payload: parsePayload(e.payload), i }));
+  const all: Array<ReportEvent & { i: number }> = stored.map((e, i) => ({ at: e.at, type: e.type, payload: parsePayload(e.payload), actor: e.actor, i }));
   let i = all.length;
   for (const e of events) {
     if (e.id !== undefined && seen.has(e.id)) continue;
-    all.push({ at: e.at, type: e.type, payload: parsePayload(e.payload), i: i++ });
+    all.push({ at: e.at, type: e.type, payload: parsePayload(e.payload), actor: e.actor ?? null, i: i++ });
   }
   all.sort((a, b) => a.at - b.at || a.i - b.i);
   let derive = options;
@@ -96,14 +97,14 @@ export async function loadTicketEvents(db: Kysely<Database>, ticketIds: readonly
     if (chunk.length === 0) continue;
     const rows = await db
       .selectFrom('events')
-      .select(['ticket_id', 'at', 'type', 'payload'])
+      .select(['ticket_id', 'at', 'type', 'payload', 'actor'])
       .where('ticket_id', 'in', chunk)
       .orderBy('ticket_id')
       .orderBy('at')
       .orderBy('id')
       .execute();
     for (const r of rows) {
-      const e: ReportEvent = { at: r.at, type: r.type, payload: JSON.parse(r.payload) as Record<string, unknown> };
+      const e: ReportEvent = { at: r.at, type: r.type, payload: JSON.parse(r.payload) as Record<string, unknown>, actor: r.actor };
       const list = out.get(r.ticket_id);
       if (list) list.push(e);
       else out.set(r.ticket_id, [e]);

@@ -34,6 +34,8 @@ export type TicketFactsTable = {
   /** Migration 0012. */
   team_moves: number;
   bounces: number;
+  first_responder: string | null;
+  first_replied_at: number | null;
   public_agent_replies: number;
   solved_level: string | null;
   breaches: number;

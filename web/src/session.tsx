@@ -23,6 +23,8 @@ export function useSession(): Session {
 
 export const isStaff = (role: string): boolean => role !== 'customer';
 export const isManager = (role: string): boolean => role === 'admin' || role === 'manager';
+/** Leads, managers and admins read the reports (the dashboard, per-agent figures). */
+export const canReport = (role: string): boolean => isManager(role) || role === 'lead';
 
 /** A person's name for display: "you", a known name, or a short id. */
 export function personName(s: Session, id: string | null | undefined): string {

@@ -86,6 +86,61 @@ export interface TrendPoint {
   medianEscalationResolutionMs: number | null;
 }
 
+/**
+ * Per-agent figures over the created cohort. A ticket belongs to the agent who gave its first
+ * public reply (its first responder); tickets nobody answered yet belong to no agent.
+ * handled = such tickets; escalated = those of them escalated at least once; time to first
+ * response = that reply − creation (median, p90); SLA met = met / (met + breached) over all of
+ * their clocks (the compliance formula); CSAT = ratings 4–5 / ratings of those tickets.
+ */
+export interface AgentFigures {
+  /** The first responder as the events name them: `user:<id>` live, an email or `agent` in simulate. */
+  key: string;
+  /** Filled in by the report's reader (build-report.ts) for `user:<id>` keys. */
+  name?: string;
+  email?: string;
+  handled: number;
+  escalated: number;
+  timeToFirstResponseMs: Distribution;
+  slaMet: Ratio;
+  csat: Ratio;
+}
+
+/** What per-agent figures need of one ticket (both report paths hand these in). */
+export interface AgentTicket {
+  firstResponder: string | null;
+  createdAt: number;
+  firstRepliedAt: number | null;
+  escalated: boolean;
+  slaMet: number;
+  slaBreached: number;
+  csat: number | null;
+}
+
+export function agentFigures(tickets: Iterable<AgentTicket>): AgentFigures[] {
+  const by = new Map<string, AgentTicket[]>();
+  for (const t of tickets) {
+    if (t.firstResponder === null) continue;
+    const list = by.get(t.firstResponder);
+    if (list) list.push(t);
+    else by.set(t.firstResponder, [t]);
+  }
+  return [...by.keys()].sort().map((key) => {
+    const list = by.get(key) ?? [];
+    const met = list.reduce((a, t) => a + t.slaMet, 0);
+    const breached = list.reduce((a, t) => a + t.slaBreached, 0);
+    const rated = list.filter((t) => t.csat !== null);
+    return {
+      key,
+      handled: list.length,
+      escalated: list.filter((t) => t.escalated).length,
+      timeToFirstResponseMs: distribution(list.map((t) => (t.firstRepliedAt ?? t.createdAt) - t.createdAt)),
+      slaMet: ratio(met, met + breached),
+      csat: ratio(rated.filter((t) => (t.csat ?? 0) >= 4).length, rated.length),
+    };
+  });
+}
+
 export interface KpiReport {
   period: { from: string; to: string; timeZone: string; asOf: string };
   filters: ReportFilters;
@@ -99,6 +154,7 @@ export interface KpiReport {
   slaCompliance: Record<Metric, SlaCompliance>;
   csat: { escalated: Ratio; notEscalated: Ratio };
   bounceRate: Ratio;
+  agents: AgentFigures[];
   levels: GroupFigures[];
   teams: GroupFigures[];
   causes: { byReason: Array<{ reason: string; count: number }>; byRule: Array<{ rule: string; count: number }> };
@@ -271,6 +327,17 @@ export function computeKpis(facts: Iterable<TicketFacts>, stints: Iterable<Stint
     slaCompliance: sla,
     csat: { escalated: rated(escalated), notEscalated: rated(created.filter((f) => f.firstEscalatedAt === null)) },
     bounceRate: ratio(created.filter((f) => isBouncing(f)).length, created.length),
+    agents: agentFigures(
+      created.map((f) => ({
+        firstResponder: f.firstResponder,
+        createdAt: f.createdAt,
+        firstRepliedAt: f.firstRepliedAt,
+        escalated: f.firstEscalatedAt !== null,
+        slaMet: METRICS.reduce((a, m) => a + f.sla[m].met, 0),
+        slaBreached: METRICS.reduce((a, m) => a + f.sla[m].breached, 0),
+        csat: f.csat,
+      })),
+    ),
     levels: groupFigures(ownStints, 'level'),
     teams: groupFigures(ownStints, 'team'),
     causes: {

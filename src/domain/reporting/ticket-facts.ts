@@ -23,6 +23,8 @@ export interface ReportEvent {
   at: number;
   type: string;
   payload: Record<string, unknown>;
+  /** Who (user:<id>, an email in simulate, rule:<id>, system); absent in old callers. */
+  actor?: string | null;
 }
 
 export const WAIT_STATUSES = ['new', 'open', 'pending', 'on_hold'] as const;
@@ -68,6 +70,9 @@ export interface TicketFacts {
   teamMoves: number;
   bounces: number;
   publicAgentReplies: number;
+  /** The first public agent reply: by whom (the event's actor; `agent` when unknown) and when. */
+  firstResponder: string | null;
+  firstRepliedAt: number | null;
   /** The last moment the ticket became solved, null while it is not solved (closed keeps it). */
   solvedAt: number | null;
   /** The level it was at when solved. */
@@ -164,6 +169,8 @@ export function deriveTicketRollup(ticketId: string, events: readonly ReportEven
     teamMoves: 0,
     bounces: 0,
     publicAgentReplies: 0,
+    firstResponder: null,
+    firstRepliedAt: null,
     solvedAt: null,
     solvedLevel: null,
     breaches: 0,
@@ -285,7 +292,13 @@ export function deriveTicketRollup(ticketId: string, events: readonly ReportEven
         break;
       }
       case 'comment.added':
-        if (p.public === true && AGENT_ROLES.has(str(p.author_role) ?? '')) f.publicAgentReplies += 1;
+        if (p.public === true && AGENT_ROLES.has(str(p.author_role) ?? '')) {
+          f.publicAgentReplies += 1;
+          if (f.firstRepliedAt === null) {
+            f.firstRepliedAt = e.at;
+            f.firstResponder = str(e.actor) ?? 'agent';
+          }
+        }
         break;
       case 'priority.changed':
         f.priority = str(p.to) ?? str(p.priority) ?? f.priority;

@@ -33,13 +33,15 @@ const reportQuery = z
   .strict();
 
 export const reportRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {
-  const managers = { access: ['admin', 'manager'] as const };
+  // Leads read the figures too: they supervise their teams' agents (per-agent figures).
+  const managers = { access: ['admin', 'manager', 'lead'] as const };
   const tags = ['reports'];
   const sections: Array<[string, ReportSection]> = [
     ['/reports/kpis', 'kpis'],
     ['/reports/trends', 'trends'],
     ['/reports/causes', 'causes'],
     ['/reports/bottlenecks', 'bottlenecks'],
+    ['/reports/agents', 'agents'],
   ];
   for (const [url, section] of sections) {
     app.get(url, { config: managers, schema: { tags, querystring: reportQuery, response: { 200: z.unknown() } } }, async (req, reply) => {

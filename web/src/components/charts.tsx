@@ -1,107 +1,174 @@
-/** Plain SVG charts: horizontal bars, and a line-over-bars trend. Each is an img with a text alternative. */
-export interface Bar {
+/**
+ * The dashboard's charts, drawn by uPlot (small, fast, canvas): categories or time buckets on
+ * the x axis, bars and lines with labelled axes (a second axis on the right for a line on its own
+ * scale), a legend, and a tooltip that follows the cursor with every series' formatted value.
+ * Each chart also carries a text alternative (aria-label) with the same figures.
+ */
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface Series {
   label: string;
-  value: number | null;
-  /** Shown at the bar's end; defaults to the value. */
-  text?: string;
-  tone?: 'ok' | 'warn' | 'breach' | 'info';
+  values: Array<number | null>;
+  kind: 'bar' | 'line';
+  /** `y` (left axis) or `y2` (right axis). */
+  scale?: 'y' | 'y2';
+  color: string;
+  format: (v: number) => string;
 }
 
-export function BarChart({ title, bars, max, empty = 'No data in this period.' }: { title: string; bars: Bar[]; max?: number; empty?: string }) {
-  const rowH = 26;
-  const labelW = 130;
-  const width = 480;
-  const barW = width - labelW - 150;
-  const top = Math.max(max ?? 0, ...bars.map((b) => b.value ?? 0), 0) || 1;
-  const height = Math.max(1, bars.length) * rowH + 8;
-  const desc = bars.map((b) => `${b.label}: ${b.text ?? b.value ?? '—'}`).join('; ');
+export interface ChartProps {
+  title: string;
+  /** The x categories (levels, teams, reasons) or time buckets, in order. */
+  categories: string[];
+  series: Series[];
+  /** Axis titles. */
+  yLabel: string;
+  y2Label?: string;
+  /** A fixed top for the left axis (e.g. 1 for rates). */
+  yMax?: number;
+  empty?: string;
+  height?: number;
+}
+
+export const COLORS = { info: '#3c78c3', warn: '#d98c1f', ok: '#3a9d63', breach: '#d2483c', line: '#6b3fa0' };
+
+function tooltipPlugin(categories: string[], series: Series[]): uPlot.Plugin {
+  let tip: HTMLDivElement | null = null;
+  return {
+    hooks: {
+      init: (u) => {
+        tip = document.createElement('div');
+        tip.className = 'chart-tooltip';
+        tip.setAttribute('role', 'status');
+        tip.style.display = 'none';
+        u.over.appendChild(tip);
+        u.over.addEventListener('mouseleave', () => {
+          if (tip) tip.style.display = 'none';
+        });
+      },
+      setCursor: (u) => {
+        const i = u.cursor.idx;
+        if (!tip) return;
+        if (i === null || i === undefined || u.cursor.left === undefined || u.cursor.left < 0) {
+          tip.style.display = 'none';
+          return;
+        }
+        const lines = series.map((s) => {
+          const v = s.values[i];
+          return `<div><span class="swatch" style="background:${s.color}"></span>${escapeHtml(s.label)}: <b>${v === null || v === undefined ? '—' : escapeHtml(s.format(v))}</b></div>`;
+        });
+        tip.innerHTML = `<div class="tip-title">${escapeHtml(categories[i] ?? '')}</div>${lines.join('')}`;
+        tip.style.display = 'block';
+        const left = Math.min(u.cursor.left + 12, u.over.clientWidth - tip.offsetWidth - 4);
+        tip.style.left = `${Math.max(0, left)}px`;
+        tip.style.top = `${Math.max(0, (u.cursor.top ?? 0) - tip.offsetHeight - 8)}px`;
+      },
+    },
+  };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** uPlot's bar builder; with two bar series they sit side by side (left / right of the tick). */
+function barPaths(size: number, index: number, count: number): uPlot.Series.PathBuilder | undefined {
+  const bars = uPlot.paths.bars;
+  if (!bars) return undefined;
+  const align = count === 2 ? (index === 0 ? 1 : -1) : 0;
+  return bars({ size: [size, 60], gap: 1, align: align as 0 | 1 | -1 });
+}
+
+export function Chart({ title, categories, series, yLabel, y2Label, yMax, empty = 'No data in this period.', height = 240 }: ChartProps) {
+  const holder = useRef<HTMLDivElement>(null);
+  const desc = categories
+    .map((c, i) => `${c}: ${series.map((s) => `${s.label} ${s.values[i] === null || s.values[i] === undefined ? '—' : s.format(s.values[i] as number)}`).join(', ')}`)
+    .join('; ');
+  const hasData = categories.length > 0 && series.some((s) => s.values.some((v) => v !== null));
+
+  useEffect(() => {
+    const el = holder.current;
+    if (!el || !hasData) return;
+    const barCount = series.filter((s) => s.kind === 'bar').length;
+    let barIndex = 0;
+    const xs = categories.map((_, i) => i);
+    const left = series.find((s) => (s.scale ?? 'y') === 'y');
+    const right = series.find((s) => s.scale === 'y2');
+    const opts: uPlot.Options = {
+      width: Math.max(280, el.clientWidth),
+      height,
+      legend: { show: true, live: false },
+      cursor: { drag: { x: false, y: false }, points: { show: false } },
+      scales: {
+        x: { time: false, range: () => [-0.6, categories.length - 0.4] },
+        y: { range: (_u, _min, max) => [0, yMax ?? (max > 0 ? max * 1.1 : 1)] },
+        ...(right ? { y2: { range: (_u: uPlot, _min: number, max: number) => [0, max > 0 ? max * 1.1 : 1] as uPlot.Range.MinMax } } : {}),
+      },
+      axes: [
+        {
+          values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? shorten(categories[v] ?? '') : '')),
+          splits: () => xs,
+          gap: 4,
+          size: 40,
+          font: '12px system-ui, sans-serif',
+          grid: { show: false },
+        },
+        {
+          label: yLabel,
+          labelFont: '12px system-ui, sans-serif',
+          font: '11px system-ui, sans-serif',
+          values: (_u, splits) => splits.map((v) => (left ? left.format(v) : String(v))),
+          size: 56,
+        },
+        ...(right
+          ? [
+              {
+                scale: 'y2',
+                side: 1 as const,
+                label: y2Label ?? right.label,
+                labelFont: '12px system-ui, sans-serif',
+                font: '11px system-ui, sans-serif',
+                values: (_u: uPlot, splits: number[]) => splits.map((v) => right.format(v)),
+                grid: { show: false },
+                size: 56,
+              },
+            ]
+          : []),
+      ],
+      series: [
+        { label: 'x' },
+        ...series.map((s): uPlot.Series => {
+          const base = { label: s.label, scale: s.scale ?? 'y', stroke: s.color, value: (_u: uPlot, v: number | null) => (v === null ? '—' : s.format(v)) };
+          if (s.kind === 'bar') {
+            const paths = barPaths(barCount === 2 ? 0.4 : 0.7, barIndex++, barCount);
+            return { ...base, fill: `${s.color}cc`, width: 0, paths, points: { show: false } };
+          }
+          return { ...base, width: 2, points: { show: true, size: 6, fill: s.color } };
+        }),
+      ],
+      plugins: [tooltipPlugin(categories, series)],
+    };
+    const data: uPlot.AlignedData = [xs, ...series.map((s) => s.values.map((v) => v ?? null))];
+    const plot = new uPlot(opts, data, el);
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(280, el.clientWidth), height }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
+  }, [JSON.stringify(categories), JSON.stringify(series.map((s) => [s.label, s.values, s.kind, s.scale, s.color])), yLabel, y2Label, yMax, height, hasData]);
+
   return (
-    <figure className="chart">
+    <figure className="chart" data-chart={title}>
       <figcaption>{title}</figcaption>
-      {bars.length === 0 ? (
-        <p className="muted small chart-empty">{empty}</p>
-      ) : (
-        <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${title}: ${desc}`} preserveAspectRatio="xMinYMin meet">
-          {bars.map((b, i) => {
-            const y = i * rowH + 4;
-            const w = b.value === null ? 0 : Math.max(1, (b.value / top) * barW);
-            return (
-              <g key={`${b.label}-${i}`} className={`bar bar-${b.tone ?? 'info'}`}>
-                <text x={labelW - 8} y={y + rowH / 2 + 4} textAnchor="end" className="axis-label">
-                  {b.label.length > 16 ? `${b.label.slice(0, 15)}…` : b.label}
-                </text>
-                <rect x={labelW} y={y + 3} width={w} height={rowH - 8} rx="3" />
-                <text x={labelW + w + 6} y={y + rowH / 2 + 4} className="value-label">
-                  {b.text ?? (b.value === null ? '—' : String(b.value))}
-                </text>
-              </g>
-            );
-          })}
-        </svg>
-      )}
+      {hasData ? <div ref={holder} className="uplot-holder" role="img" aria-label={`${title}: ${desc}`} /> : <p className="muted small chart-empty">{empty}</p>}
     </figure>
   );
 }
 
-export interface TrendPoint {
-  label: string;
-  bars: number;
-  bars2?: number;
-  line: number | null;
+function shorten(label: string): string {
+  return label.length > 14 ? `${label.slice(0, 13)}…` : label;
 }
 
-/** Bars (e.g. tickets created, escalated) with a line (e.g. escalation rate, 0–1 or any scale) over buckets. */
-export function TrendChart({ title, points, barLabel, bar2Label, lineLabel, lineFormat }: { title: string; points: TrendPoint[]; barLabel: string; bar2Label?: string; lineLabel: string; lineFormat: (v: number) => string }) {
-  const width = 480;
-  const height = 220;
-  const padL = 36;
-  const padR = 48;
-  const padB = 34;
-  const padT = 12;
-  const plotW = width - padL - padR;
-  const plotH = height - padT - padB;
-  const barMax = Math.max(1, ...points.map((p) => Math.max(p.bars, p.bars2 ?? 0)));
-  const lineVals = points.map((p) => p.line).filter((v): v is number => v !== null);
-  const lineMax = Math.max(...lineVals, 0) || 1;
-  const step = plotW / Math.max(1, points.length);
-  const bw = Math.max(2, step * (bar2Label ? 0.38 : 0.7));
-  const x = (i: number) => padL + i * step + step / 2;
-  const yBar = (v: number) => padT + plotH - (v / barMax) * plotH;
-  const yLine = (v: number) => padT + plotH - (v / lineMax) * plotH;
-  const path = points
-    .map((p, i) => (p.line === null ? null : `${x(i).toFixed(1)},${yLine(p.line).toFixed(1)}`))
-    .filter((s): s is string => s !== null);
-  const every = Math.ceil(points.length / 6);
-  const desc = points.map((p) => `${p.label}: ${barLabel} ${p.bars}${bar2Label ? `, ${bar2Label} ${p.bars2 ?? 0}` : ''}, ${lineLabel} ${p.line === null ? '—' : lineFormat(p.line)}`).join('; ');
-  return (
-    <figure className="chart">
-      <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`${title}. ${desc}`}>
-        <line x1={padL} x2={width - padR} y1={padT + plotH} y2={padT + plotH} className="axis" />
-        <text x={padL - 6} y={padT + 8} textAnchor="end" className="axis-label">
-          {barMax}
-        </text>
-        <text x={width - padR + 6} y={padT + 8} className="axis-label line-label">
-          {lineFormat(lineMax)}
-        </text>
-        {points.map((p, i) => (
-          <g key={p.label}>
-            <rect className="bar bar-info" x={x(i) - (bar2Label ? bw : bw / 2)} y={yBar(p.bars)} width={bw} height={Math.max(0, padT + plotH - yBar(p.bars))} />
-            {bar2Label && <rect className="bar bar-warn" x={x(i)} y={yBar(p.bars2 ?? 0)} width={bw} height={Math.max(0, padT + plotH - yBar(p.bars2 ?? 0))} />}
-            {i % every === 0 && (
-              <text x={x(i)} y={height - padB + 16} textAnchor="middle" className="axis-label">
-                {p.label.slice(5)}
-              </text>
-            )}
-          </g>
-        ))}
-        {path.length > 1 && <polyline points={path.join(' ')} className="trend-line" fill="none" />}
-        {points.map((p, i) => (p.line === null ? null : <circle key={`c${p.label}`} cx={x(i)} cy={yLine(p.line)} r="2.5" className="trend-dot" />))}
-      </svg>
-      <p className="legend small">
-        <span className="key-box bar-info" /> {barLabel} {bar2Label && (<><span className="key-box bar-warn" /> {bar2Label} </>)}
-        <span className="key-line" /> {lineLabel} (right scale)
-      </p>
-    </figure>
-  );
-}

@@ -1,13 +1,14 @@
 /**
- * The manager dashboard: the KPIs of GET /api/v1/reports/kpis as tiles and SVG charts —
+ * The dashboard (leads, managers, admins): the KPIs of GET /api/v1/reports/kpis as tiles and uPlot charts —
  * escalation rate and time to escalate over time, SLA compliance, per-level and per-team
- * performance, causes, bottlenecks — with the report API's own filters, and its CSV.
+ * performance, causes, bottlenecks, per-agent figures — with the report API's own filters, and
+ * its CSV. Every number shown is a number of the report, unchanged except for rounding.
  */
 import { useState, type FormEvent } from 'react';
 import { errorText, get, PRIORITIES, qs } from '../api.ts';
 import { label, pct, shortDuration } from '../format.ts';
 import { useSession } from '../session.tsx';
-import { BarChart, TrendChart } from '../components/charts.tsx';
+import { Chart, COLORS } from '../components/charts.tsx';
 import { usePoll } from '../use-poll.ts';
 
 interface Ratio {
@@ -41,6 +42,16 @@ interface Trend {
   solved: number;
   median_time_to_escalate_ms: number | null;
 }
+interface Agent {
+  key: string;
+  name?: string;
+  email?: string;
+  handled: number;
+  escalated: number;
+  time_to_first_response_ms: Dist;
+  sla_met: Ratio;
+  csat: Ratio;
+}
 export interface KpiReport {
   period: { from: string; to: string; time_zone: string };
   tickets_created: number;
@@ -50,9 +61,10 @@ export interface KpiReport {
   escalation_resolution_ms: Dist;
   re_escalation_rate: Ratio;
   first_contact_resolution: Ratio;
-  sla_compliance: Record<string, Ratio & { breached: number }>;
+  sla_compliance: Record<string, Ratio & { met: number; breached: number; stopped: number }>;
   csat: { escalated: Ratio; not_escalated: Ratio };
   bounce_rate: Ratio;
+  agents: Agent[];
   levels: Group[];
   teams: Group[];
   causes: { by_reason: Array<{ reason: string; count: number }>; by_rule: Array<{ rule: string; count: number }> };
@@ -79,6 +91,7 @@ export function DashboardPage() {
   };
   const r = report.data;
   const trend = r ? r.trends[grain] : [];
+  const slaRows = r ? Object.entries(r.sla_compliance).filter(([, s]) => s.denominator > 0) : [];
 
   return (
     <section className="dashboard">
@@ -176,8 +189,15 @@ export function DashboardPage() {
             <Tile title="Escalation resolution" value={shortDuration(r.escalation_resolution_ms.median)} sub={`median · p90 ${shortDuration(r.escalation_resolution_ms.p90)}`} />
             <Tile title="First-contact resolution" value={pct(r.first_contact_resolution.rate)} sub={`${r.first_contact_resolution.numerator} of ${r.first_contact_resolution.denominator} solved`} />
             <Tile title="Re-escalation" value={pct(r.re_escalation_rate.rate)} />
-            <Tile title="Bounce rate" value={pct(r.bounce_rate.rate)} />
-            <Tile title="CSAT escalated / not" value={`${pct(r.csat.escalated.rate)} / ${pct(r.csat.not_escalated.rate)}`} sub={`${r.csat.escalated.denominator + r.csat.not_escalated.denominator} ratings`} />
+            <Tile title="Bounce rate" value={pct(r.bounce_rate.rate)} sub={`${r.bounce_rate.numerator} of ${r.bounce_rate.denominator}`} />
+            <Tile
+              title="CSAT escalated / not"
+              value={`${pct(r.csat.escalated.rate)} / ${pct(r.csat.not_escalated.rate)}`}
+              sub={`${r.csat.escalated.numerator}/${r.csat.escalated.denominator} · ${r.csat.not_escalated.numerator}/${r.csat.not_escalated.denominator} satisfied`}
+            />
+            {slaRows.map(([m, s]) => (
+              <Tile key={m} title={`SLA ${label(m)}`} value={pct(s.rate)} sub={`${s.met} met · ${s.breached} breached · ${s.stopped} stopped`} />
+            ))}
           </div>
           <div className="row spread">
             <h2>Over time</h2>
@@ -190,45 +210,101 @@ export function DashboardPage() {
             </label>
           </div>
           <div className="charts">
-            <TrendChart
+            <Chart
               title="Escalation rate"
-              points={trend.map((t) => ({ label: t.bucket, bars: t.created, bars2: t.escalated, line: t.escalation_rate }))}
-              barLabel="created"
-              bar2Label="escalated"
-              lineLabel="escalation rate"
-              lineFormat={(v) => pct(v)}
+              categories={trend.map((t) => t.bucket)}
+              yLabel="tickets"
+              y2Label="escalation rate"
+              series={[
+                { label: 'created', kind: 'bar', values: trend.map((t) => t.created), color: COLORS.info, format: count },
+                { label: 'escalated', kind: 'bar', values: trend.map((t) => t.escalated), color: COLORS.warn, format: count },
+                { label: 'escalation rate', kind: 'line', scale: 'y2', values: trend.map((t) => t.escalation_rate), color: COLORS.line, format: (v) => pct(v) },
+              ]}
             />
-            <TrendChart
+            <Chart
               title="Time to escalate (median)"
-              points={trend.map((t) => ({ label: t.bucket, bars: t.escalated, line: t.median_time_to_escalate_ms }))}
-              barLabel="escalated"
-              lineLabel="median time to escalate"
-              lineFormat={(v) => shortDuration(v)}
+              categories={trend.map((t) => t.bucket)}
+              yLabel="escalated"
+              y2Label="median time to escalate"
+              series={[
+                { label: 'escalated', kind: 'bar', values: trend.map((t) => t.escalated), color: COLORS.warn, format: count },
+                { label: 'median time to escalate', kind: 'line', scale: 'y2', values: trend.map((t) => t.median_time_to_escalate_ms), color: COLORS.line, format: (v) => shortDuration(v) },
+              ]}
             />
-            <BarChart
-              title="SLA compliance"
-              max={1}
-              bars={Object.entries(r.sla_compliance)
-                .filter(([, s]) => s.denominator > 0)
-                .map(([m, s]) => ({ label: label(m), value: s.rate, text: `${pct(s.rate)} of ${s.denominator}`, tone: s.rate === null ? 'info' : s.rate >= 0.9 ? 'ok' : s.rate >= 0.75 ? 'warn' : 'breach' }))}
+            <Chart
+              title="SLA compliance (met / (met + breached))"
+              categories={slaRows.map(([m]) => label(m))}
+              yLabel="compliance"
+              yMax={1}
+              series={[
+                { label: 'compliance', kind: 'bar', values: slaRows.map(([, s]) => s.rate), color: COLORS.ok, format: (v) => pct(v) },
+              ]}
             />
-            <BarChart title="Volume in per level" bars={r.levels.map((g) => ({ label: g.key, value: g.volume_in }))} />
-            <BarChart
+            <Chart title="Volume in per level" categories={r.levels.map((g) => g.key)} yLabel="stints" series={[{ label: 'volume in', kind: 'bar', values: r.levels.map((g) => g.volume_in), color: COLORS.info, format: count }]} />
+            <Chart
               title="Breach rate per level"
-              max={1}
-              bars={r.levels.map((g) => ({ label: g.key, value: g.breach_rate.rate, text: pct(g.breach_rate.rate), tone: 'breach' }))}
+              categories={r.levels.map((g) => g.key)}
+              yLabel="breach rate"
+              yMax={1}
+              series={[{ label: 'breach rate', kind: 'bar', values: r.levels.map((g) => g.breach_rate.rate), color: COLORS.breach, format: (v) => pct(v) }]}
             />
-            <BarChart title="Median time held per team" bars={r.teams.map((g) => ({ label: g.key, value: g.time_held_ms.median, text: `${shortDuration(g.time_held_ms.median)} · p90 ${shortDuration(g.time_held_ms.p90)}` }))} />
-            <BarChart title="Causes: escalations by reason" bars={r.causes.by_reason.map((c) => ({ label: label(c.reason), value: c.count, tone: 'warn' }))} />
-            <BarChart title="Causes: escalations by rule" bars={r.causes.by_rule.map((c) => ({ label: c.rule, value: c.count, tone: 'warn' }))} />
-            <BarChart title="Bottlenecks: time per level" bars={r.bottlenecks.by_level.map((t) => ({ label: t.key, value: t.total_ms, text: `${shortDuration(t.total_ms)} (${pct(t.share)})` }))} />
-            <BarChart title="Bottlenecks: time per status" bars={r.bottlenecks.by_status.map((t) => ({ label: label(t.key), value: t.total_ms, text: `${shortDuration(t.total_ms)} (${pct(t.share)})` }))} />
+            <Chart
+              title="Time held per team"
+              categories={r.teams.map((g) => g.key)}
+              yLabel="time held"
+              series={[
+                { label: 'median', kind: 'bar', values: r.teams.map((g) => g.time_held_ms.median), color: COLORS.info, format: (v) => shortDuration(v) },
+                { label: 'p90', kind: 'bar', values: r.teams.map((g) => g.time_held_ms.p90), color: COLORS.warn, format: (v) => shortDuration(v) },
+              ]}
+            />
+            <Chart title="Causes: escalations by reason" categories={r.causes.by_reason.map((c) => label(c.reason))} yLabel="escalations" series={[{ label: 'escalations', kind: 'bar', values: r.causes.by_reason.map((c) => c.count), color: COLORS.warn, format: count }]} />
+            <Chart title="Causes: escalations by rule" categories={r.causes.by_rule.map((c) => c.rule)} yLabel="escalations" series={[{ label: 'escalations', kind: 'bar', values: r.causes.by_rule.map((c) => c.count), color: COLORS.warn, format: count }]} />
+            <Chart title="Bottlenecks: time per level" categories={r.bottlenecks.by_level.map((t) => t.key)} yLabel="total time" series={[{ label: 'total time', kind: 'bar', values: r.bottlenecks.by_level.map((t) => t.total_ms), color: COLORS.info, format: (v) => shortDuration(v) }]} />
+            <Chart title="Bottlenecks: time per status" categories={r.bottlenecks.by_status.map((t) => label(t.key))} yLabel="total time" series={[{ label: 'total time', kind: 'bar', values: r.bottlenecks.by_status.map((t) => t.total_ms), color: COLORS.info, format: (v) => shortDuration(v) }]} />
           </div>
+          <h2>Agents</h2>
+          <p className="muted small">Tickets created in the period, by the agent who gave the first public reply.</p>
+          {r.agents.length === 0 ? (
+            <p className="muted">No ticket created in this period has had a public reply yet.</p>
+          ) : (
+            <table className="agents-table">
+              <thead>
+                <tr>
+                  <th scope="col">Agent</th>
+                  <th scope="col">Handled</th>
+                  <th scope="col">Escalated</th>
+                  <th scope="col">First response (median · p90)</th>
+                  <th scope="col">SLA met</th>
+                  <th scope="col">CSAT</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.agents.map((a) => (
+                  <tr key={a.key}>
+                    <th scope="row">{a.name ?? a.email ?? a.key}</th>
+                    <td>{a.handled}</td>
+                    <td>{a.escalated}</td>
+                    <td>
+                      {shortDuration(a.time_to_first_response_ms.median)} · {shortDuration(a.time_to_first_response_ms.p90)}
+                    </td>
+                    <td>
+                      {pct(a.sla_met.rate)} <span className="muted small">({a.sla_met.numerator}/{a.sla_met.denominator})</span>
+                    </td>
+                    <td>
+                      {pct(a.csat.rate)} <span className="muted small">({a.csat.numerator}/{a.csat.denominator})</span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </>
       )}
     </section>
   );
 }
+
+const count = (v: number): string => String(Math.round(v));
 
 function Tile({ title, value, sub }: { title: string; value: string; sub?: string }) {
   return (
