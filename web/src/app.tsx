@@ -8,7 +8,7 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { ApiError, get, post, setUnauthenticatedHandler, type Me, type Organization, type PolicyDoc, type User } from './api.ts';
 import { parsePolicy } from './policy-model.ts';
 import { Link, match, navigate, useLocation } from './router.tsx';
-import { SessionContext, isManager, isStaff, type Session } from './session.tsx';
+import { SessionContext, canReport, isManager, isStaff, type Session } from './session.tsx';
 import { ContactPage } from './pages/contact.tsx';
 import { DashboardPage } from './pages/dashboard.tsx';
 import { LoginPage } from './pages/login.tsx';
@@ -131,7 +131,7 @@ function Shell({ session, path }: { session: Session; path: string }) {
   const nav: Array<[string, string]> = staff
     ? [
         ['/queues/mine', 'Queues'],
-        ...(isManager(me.role) ? ([['/dashboard', 'Dashboard']] as Array<[string, string]>) : []),
+        ...(canReport(me.role) ? ([['/dashboard', 'Dashboard']] as Array<[string, string]>) : []),
         ['/matrix', 'Escalation matrix'],
         ...(isManager(me.role) ? ([['/policy', 'Policy']] as Array<[string, string]>) : []),
       ]
@@ -151,7 +151,7 @@ function Shell({ session, path }: { session: Session; path: string }) {
     else page = <Redirect to="/portal" />;
   } else if (q?.view) page = ['mine', 'team', 'escalated', 'breaching'].includes(q.view) ? <QueuesPage view={q.view} /> : <Redirect to="/queues/mine" />;
   else if (t?.key) page = <TicketPage ticketKey={t.key} />;
-  else if (path === '/dashboard' && isManager(me.role)) page = <DashboardPage />;
+  else if (path === '/dashboard' && canReport(me.role)) page = <DashboardPage />;
   else if (path === '/matrix') page = <MatrixPage />;
   else if (path === '/policy' && isManager(me.role)) page = <PolicyEditorPage />;
   else if (path === '/' || path === '/login' || path === '/queues' || path.startsWith('/portal')) page = <Redirect to="/queues/mine" />;

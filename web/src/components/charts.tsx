@@ -30,6 +30,8 @@ export interface ChartProps {
   yMax?: number;
   empty?: string;
   height?: number;
+  /** The left axis counts things: whole-number ticks only. */
+  integerAxis?: boolean;
 }
 
 export const COLORS = { info: '#3c78c3', warn: '#d98c1f', ok: '#3a9d63', breach: '#d2483c', line: '#6b3fa0' };
@@ -81,7 +83,7 @@ function barPaths(size: number, index: number, count: number): uPlot.Series.Path
   return bars({ size: [size, 60], gap: 1, align: align as 0 | 1 | -1 });
 }
 
-export function Chart({ title, categories, series, yLabel, y2Label, yMax, empty = 'No data in this period.', height = 240 }: ChartProps) {
+export function Chart({ title, categories, series, yLabel, y2Label, yMax, empty = 'No data in this period.', height = 240, integerAxis = false }: ChartProps) {
   const holder = useRef<HTMLDivElement>(null);
   const desc = categories
     .map((c, i) => `${c}: ${series.map((s) => `${s.label} ${s.values[i] === null || s.values[i] === undefined ? '—' : s.format(s.values[i] as number)}`).join(', ')}`)
@@ -108,10 +110,15 @@ export function Chart({ title, categories, series, yLabel, y2Label, yMax, empty 
       },
       axes: [
         {
-          values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? shorten(categories[v] ?? '') : '')),
+          // As many labels as fit (about 70 px each), dates shortened to MM-DD.
+          values: (u, splits) => {
+            const every = Math.max(1, Math.ceil(categories.length / Math.max(1, Math.floor(u.bbox.width / devicePixelRatio / 70))));
+            return splits.map((v) => (Number.isInteger(v) && v % every === 0 ? shorten(categories[v] ?? '') : ''));
+          },
           splits: () => xs,
           gap: 4,
-          size: 40,
+          size: categories.length > 4 && !categories.every((c) => /^\d{4}-/.test(c)) ? 56 : 40,
+          rotate: categories.length > 4 && !categories.every((c) => /^\d{4}-/.test(c)) ? -25 : 0,
           font: '12px system-ui, sans-serif',
           grid: { show: false },
         },
@@ -120,6 +127,7 @@ export function Chart({ title, categories, series, yLabel, y2Label, yMax, empty 
           labelFont: '12px system-ui, sans-serif',
           font: '11px system-ui, sans-serif',
           values: (_u, splits) => splits.map((v) => (left ? left.format(v) : String(v))),
+          ...(integerAxis ? { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 100000] } : {}),
           size: 56,
         },
         ...(right
@@ -158,7 +166,7 @@ export function Chart({ title, categories, series, yLabel, y2Label, yMax, empty 
       resize.disconnect();
       plot.destroy();
     };
-  }, [JSON.stringify(categories), JSON.stringify(series.map((s) => [s.label, s.values, s.kind, s.scale, s.color])), yLabel, y2Label, yMax, height, hasData]);
+  }, [JSON.stringify(categories), JSON.stringify(series.map((s) => [s.label, s.values, s.kind, s.scale, s.color])), yLabel, y2Label, yMax, height, hasData, integerAxis]);
 
   return (
     <figure className="chart" data-chart={title}>
@@ -169,6 +177,7 @@ export function Chart({ title, categories, series, yLabel, y2Label, yMax, empty 
 }
 
 function shorten(label: string): string {
+  if (/^\d{4}-\d{2}-\d{2}/.test(label)) return label.slice(5, 10);
   return label.length > 14 ? `${label.slice(0, 13)}…` : label;
 }
 

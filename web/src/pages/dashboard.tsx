@@ -214,6 +214,7 @@ export function DashboardPage() {
               title="Escalation rate"
               categories={trend.map((t) => t.bucket)}
               yLabel="tickets"
+              integerAxis
               y2Label="escalation rate"
               series={[
                 { label: 'created', kind: 'bar', values: trend.map((t) => t.created), color: COLORS.info, format: count },
@@ -225,6 +226,7 @@ export function DashboardPage() {
               title="Time to escalate (median)"
               categories={trend.map((t) => t.bucket)}
               yLabel="escalated"
+              integerAxis
               y2Label="median time to escalate"
               series={[
                 { label: 'escalated', kind: 'bar', values: trend.map((t) => t.escalated), color: COLORS.warn, format: count },
@@ -240,7 +242,7 @@ export function DashboardPage() {
                 { label: 'compliance', kind: 'bar', values: slaRows.map(([, s]) => s.rate), color: COLORS.ok, format: (v) => pct(v) },
               ]}
             />
-            <Chart title="Volume in per level" categories={r.levels.map((g) => g.key)} yLabel="stints" series={[{ label: 'volume in', kind: 'bar', values: r.levels.map((g) => g.volume_in), color: COLORS.info, format: count }]} />
+            <Chart title="Volume in per level" categories={r.levels.map((g) => g.key)} yLabel="stints" integerAxis series={[{ label: 'volume in', kind: 'bar', values: r.levels.map((g) => g.volume_in), color: COLORS.info, format: count }]} />
             <Chart
               title="Breach rate per level"
               categories={r.levels.map((g) => g.key)}
@@ -257,8 +259,8 @@ export function DashboardPage() {
                 { label: 'p90', kind: 'bar', values: r.teams.map((g) => g.time_held_ms.p90), color: COLORS.warn, format: (v) => shortDuration(v) },
               ]}
             />
-            <Chart title="Causes: escalations by reason" categories={r.causes.by_reason.map((c) => label(c.reason))} yLabel="escalations" series={[{ label: 'escalations', kind: 'bar', values: r.causes.by_reason.map((c) => c.count), color: COLORS.warn, format: count }]} />
-            <Chart title="Causes: escalations by rule" categories={r.causes.by_rule.map((c) => c.rule)} yLabel="escalations" series={[{ label: 'escalations', kind: 'bar', values: r.causes.by_rule.map((c) => c.count), color: COLORS.warn, format: count }]} />
+            <Chart title="Causes: escalations by reason" categories={r.causes.by_reason.map((c) => label(c.reason))} yLabel="escalations" integerAxis series={[{ label: 'escalations', kind: 'bar', values: r.causes.by_reason.map((c) => c.count), color: COLORS.warn, format: count }]} />
+            <Chart title="Causes: escalations by rule" categories={r.causes.by_rule.map((c) => c.rule)} yLabel="escalations" integerAxis series={[{ label: 'escalations', kind: 'bar', values: r.causes.by_rule.map((c) => c.count), color: COLORS.warn, format: count }]} />
             <Chart title="Bottlenecks: time per level" categories={r.bottlenecks.by_level.map((t) => t.key)} yLabel="total time" series={[{ label: 'total time', kind: 'bar', values: r.bottlenecks.by_level.map((t) => t.total_ms), color: COLORS.info, format: (v) => shortDuration(v) }]} />
             <Chart title="Bottlenecks: time per status" categories={r.bottlenecks.by_status.map((t) => label(t.key))} yLabel="total time" series={[{ label: 'total time', kind: 'bar', values: r.bottlenecks.by_status.map((t) => t.total_ms), color: COLORS.info, format: (v) => shortDuration(v) }]} />
           </div>
