@@ -96,6 +96,7 @@ export function Chart({ title, categories, series, yLabel, y2Label, yMax, empty 
     const barCount = series.filter((s) => s.kind === 'bar').length;
     let barIndex = 0;
     const xs = categories.map((_, i) => i);
+    const dates = categories.every((c) => /^\d{4}-\d{2}-\d{2}/.test(c));
     const left = series.find((s) => (s.scale ?? 'y') === 'y');
     const right = series.find((s) => s.scale === 'y2');
     const opts: uPlot.Options = {
@@ -112,13 +113,13 @@ export function Chart({ title, categories, series, yLabel, y2Label, yMax, empty 
         {
           // As many labels as fit (about 70 px each), dates shortened to MM-DD.
           values: (u, splits) => {
-            const every = Math.max(1, Math.ceil(categories.length / Math.max(1, Math.floor(u.bbox.width / devicePixelRatio / 70))));
+            const every = dates ? Math.max(1, Math.ceil(categories.length / Math.max(1, Math.floor(u.bbox.width / devicePixelRatio / 70)))) : 1;
             return splits.map((v) => (Number.isInteger(v) && v % every === 0 ? shorten(categories[v] ?? '') : ''));
           },
           splits: () => xs,
           gap: 4,
-          size: categories.length > 4 && !categories.every((c) => /^\d{4}-/.test(c)) ? 56 : 40,
-          rotate: categories.length > 4 && !categories.every((c) => /^\d{4}-/.test(c)) ? -25 : 0,
+          size: !dates && categories.length > 3 ? 60 : 40,
+          rotate: !dates && categories.length > 3 ? -30 : 0,
           font: '12px system-ui, sans-serif',
           grid: { show: false },
         },
