@@ -54,7 +54,7 @@ try {
     const b = await launchBrowser();
     const page = await signIn(b, server.url, 'marc@example.com');
     await page.goto(`${server.url}/dashboard`);
-    await page.locator('figure.chart svg').first().waitFor();
+    await page.locator('figure.chart .uplot canvas').first().waitFor();
     await shot(page, 'dashboard');
     await page.goto(`${server.url}/policy`);
     await page.getByLabel('Policy document (YAML)').waitFor();
