@@ -75,12 +75,14 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** uPlot's bar builder; with two bar series they sit side by side (left / right of the tick). */
-function barPaths(size: number, index: number, count: number): uPlot.Series.PathBuilder | undefined {
+/**
+ * uPlot's bar builder. Several bar series are nested, each narrower than the one before and
+ * drawn over it (e.g. escalated inside created, median inside p90): list the larger one first.
+ */
+function barPaths(index: number): uPlot.Series.PathBuilder | undefined {
   const bars = uPlot.paths.bars;
   if (!bars) return undefined;
-  const align = count === 2 ? (index === 0 ? 1 : -1) : 0;
-  return bars({ size: [size, 60], gap: 1, align: align as 0 | 1 | -1 });
+  return bars({ size: [0.7 * 0.55 ** index, 80], gap: 0, align: 0 });
 }
 
 export function Chart({ title, categories, series, yLabel, y2Label, yMax, empty = 'No data in this period.', height = 240, integerAxis = false }: ChartProps) {
@@ -93,7 +95,6 @@ export function Chart({ title, categories, series, yLabel, y2Label, yMax, empty 
   useEffect(() => {
     const el = holder.current;
     if (!el || !hasData) return;
-    const barCount = series.filter((s) => s.kind === 'bar').length;
     let barIndex = 0;
     const xs = categories.map((_, i) => i);
     const dates = categories.every((c) => /^\d{4}-\d{2}-\d{2}/.test(c));
@@ -151,8 +152,8 @@ export function Chart({ title, categories, series, yLabel, y2Label, yMax, empty 
         ...series.map((s): uPlot.Series => {
           const base = { label: s.label, scale: s.scale ?? 'y', stroke: s.color, value: (_u: uPlot, v: number | null) => (v === null ? '—' : s.format(v)) };
           if (s.kind === 'bar') {
-            const paths = barPaths(barCount === 2 ? 0.4 : 0.7, barIndex++, barCount);
-            return { ...base, fill: `${s.color}cc`, width: 0, paths, points: { show: false } };
+            const paths = barPaths(barIndex++);
+            return { ...base, fill: s.color, width: 0, paths, points: { show: false } };
           }
           return { ...base, width: 2, points: { show: true, size: 6, fill: s.color } };
         }),

@@ -255,8 +255,8 @@ export function DashboardPage() {
               categories={r.teams.map((g) => g.key)}
               yLabel="time held"
               series={[
-                { label: 'median', kind: 'bar', values: r.teams.map((g) => g.time_held_ms.median), color: COLORS.info, format: (v) => shortDuration(v) },
                 { label: 'p90', kind: 'bar', values: r.teams.map((g) => g.time_held_ms.p90), color: COLORS.warn, format: (v) => shortDuration(v) },
+                { label: 'median', kind: 'bar', values: r.teams.map((g) => g.time_held_ms.median), color: COLORS.info, format: (v) => shortDuration(v) },
               ]}
             />
             <Chart title="Causes: escalations by reason" categories={r.causes.by_reason.map((c) => label(c.reason))} yLabel="escalations" integerAxis series={[{ label: 'escalations', kind: 'bar', values: r.causes.by_reason.map((c) => c.count), color: COLORS.warn, format: count }]} />
