@@ -39,6 +39,21 @@ describeStores('reports API and CLI', (ctx) => {
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/reports/trends` })).statusCode).toBe(401);
   });
 
+  it('gives leads and managers the per-agent figures, by first responder', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/reports/agents?${PERIOD}`, headers: t.auth('lead') });
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ agents: Array<{ key: string; handled: number; escalated: number; time_to_first_response_ms: { count: number }; sla_met: { denominator: number }; csat: unknown }> }>();
+    expect(Object.keys(body)).toEqual(['period', 'filters', 'agents']);
+    expect(body.agents.length).toBeGreaterThan(0);
+    const kpis = (await t.app.inject({ method: 'GET', url: `/api/v1/reports/kpis?${PERIOD}`, headers: t.auth('manager') })).json<{ agents: unknown[] }>();
+    expect(body.agents).toEqual(kpis.agents);
+    for (const a of body.agents) {
+      expect(a.escalated).toBeLessThanOrEqual(a.handled);
+      expect(a.time_to_first_response_ms.count).toBe(a.handled);
+    }
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/reports/agents?${PERIOD}`, headers: t.auth('agent') })).statusCode).toBe(403);
+  });
+
   it('returns the KPIs of the period, the sections and a CSV export with the same numbers', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/reports/kpis?${PERIOD}`, headers: t.auth('manager') });
     const body = res.json();
