@@ -37,7 +37,7 @@ describeStores('reporting rollups', (ctx) => {
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('events')
-          .values(c.events.map((e) => ({ id: e.id, ticket_id: c.id, at: e.at, recorded_at: e.at, type: e.type, actor: 'system', payload: JSON.stringify(e.payload), internal: 0 })))
+          .values(c.events.map((e) => ({ id: e.id, ticket_id: c.id, at: e.at, recorded_at: e.at, type: e.type, actor: e.type === 'comment.added' ? 'agent' : 'system', payload: JSON.stringify(e.payload), internal: 0 })))
           .execute();
         await applyToRollups(trx, c.id, c.events); // team levels from the applied policy
       });

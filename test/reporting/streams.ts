@@ -73,7 +73,8 @@ export function grouped(lines: Line[]): TicketEvents[] {
 }
 
 /**
- * Writes a stream as tickets (one organization per tier, one requester) and events. Event ids
+ * Writes a stream as tickets (one organization per tier, one requester) and events (a comment's
+ * actor is `agent`, as the engine records a workload's agent comment; others `system`). Event ids
  * sort in stream order within a ticket. Returns the ticket ids (`t-<ref>`).
  */
 export async function loadStream(db: Kysely<Database>, groups: TicketEvents[], opts: { withEvents?: boolean } = {}): Promise<string[]> {
@@ -108,7 +109,7 @@ export async function loadStream(db: Kysely<Database>, groups: TicketEvents[], o
     });
     if (opts.withEvents === false) continue;
     g.events.forEach((e, i) => {
-      eventRows.push({ id: `${id}:${String(i).padStart(6, '0')}`, ticket_id: id, at: e.at, recorded_at: e.at, type: e.type, actor: 'system', payload: JSON.stringify(e.payload), internal: 0 });
+      eventRows.push({ id: `${id}:${String(i).padStart(6, '0')}`, ticket_id: id, at: e.at, recorded_at: e.at, type: e.type, actor: e.actor ?? (e.type === 'comment.added' ? 'agent' : 'system'), payload: JSON.stringify(e.payload), internal: 0 });
     });
   }
   await db.transaction().execute(async (trx) => {
