@@ -4,7 +4,7 @@
  * is its uploader's alone; afterwards whoever sees the ticket sees it, except that an internal
  * note's files are staff-only. Anything not visible is reported exactly like a missing one.
  */
-import { PassThrough, type Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { isStaff, type Actor } from '../auth/roles.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -35,15 +35,18 @@ export function cleanFilename(raw: string | undefined): string {
 }
 
 /** Passes a stream through unchanged, keeping its first bytes for the sniffer. */
-function keepHead(source: Readable): { stream: PassThrough; head: () => Uint8Array } {
+function keepHead(source: Readable): { stream: Transform; head: () => Uint8Array } {
   const parts: Buffer[] = [];
   let kept = 0;
-  const stream = new PassThrough();
-  stream.on('data', (c: Buffer) => {
-    if (kept < SNIFF_BYTES) {
-      parts.push(c.subarray(0, SNIFF_BYTES - kept));
-      kept += Math.min(c.length, SNIFF_BYTES - kept);
-    }
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (kept < SNIFF_BYTES) {
+        const part = chunk.subarray(0, SNIFF_BYTES - kept);
+        parts.push(part);
+        kept += part.length;
+      }
+      done(null, chunk);
+    },
   });
   source.on('error', (err) => stream.destroy(err));
   source.pipe(stream);
