@@ -11,6 +11,7 @@ import { DomainError } from '../domain/errors.ts';
 import { SNIFF_BYTES, sniffContentType } from '../domain/sniff-content-type.ts';
 import { attachmentsOfComment, claimAttachments, findAttachment, insertAttachment, listTicketAttachments, type Attachment } from '../store/attachments-repo.ts';
 import type { ByteStore } from '../store/byte-store.ts';
+import { insertComment } from '../store/comments-repo.ts';
 import { newId } from '../store/new-id.ts';
 import type { Database } from '../store/schema.ts';
 import { findTicket } from '../store/tickets-repo.ts';
@@ -132,4 +133,68 @@ export async function openAttachment(deps: AppDeps, actor: Actor, id: string): P
 export async function listAttachmentsOfTicket(deps: AppDeps, actor: Actor, ref: string): Promise<Attachment[]> {
   const ticket = await loadVisibleTicket(deps.store.db, actor, ref);
   return listTicketAttachments(deps.store.db, ticket.id, { includeInternal: isStaff(actor.role) });
+}
+
+/** A file arriving with a message (inbound mail), before it is stored. */
+export interface IncomingFile {
+  filename: string | undefined;
+  /** The size the message declares, for the note when the file is dropped. */
+  size?: number;
+  open(): Readable;
+}
+
+export type PreparedFiles = {
+  kept: Array<{ filename: string; contentType: string; sha256: string; size: number }>;
+  dropped: Array<{ filename: string; size: number | undefined; reason: string }>;
+};
+
+/**
+ * Streams a message's files into the byte store before its ticket or comment exists (an
+ * unreferenced blob is harmless; a ticket without its files is not). A file over the limit
+ * is dropped, not the message; `recordIncomingFiles` notes the drop for staff.
+ */
+export async function prepareIncomingFiles(deps: AppDeps, files: readonly IncomingFile[]): Promise<PreparedFiles> {
+  const out: PreparedFiles = { kept: [], dropped: [] };
+  for (const f of files.slice(0, MAX_ATTACHMENTS_PER_MESSAGE)) {
+    const filename = cleanFilename(f.filename);
+    if (!deps.files) {
+      out.dropped.push({ filename, size: f.size, reason: 'this intake has no attachment store' });
+      continue;
+    }
+    const { stream, head } = keepHead(f.open());
+    try {
+      const stored = await deps.files.put(stream, { limit: deps.attachmentLimit });
+      out.kept.push({ filename, contentType: sniffContentType(head()), ...stored });
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === 'PAYLOAD_TOO_LARGE')) throw err;
+      out.dropped.push({ filename, size: f.size, reason: `larger than the limit of ${deps.attachmentLimit} bytes (ESCALON_ATTACHMENT_LIMIT)` });
+    }
+  }
+  for (const f of files.slice(MAX_ATTACHMENTS_PER_MESSAGE)) {
+    out.dropped.push({ filename: cleanFilename(f.filename), size: f.size, reason: `more than ${MAX_ATTACHMENTS_PER_MESSAGE} files in one message` });
+  }
+  return out;
+}
+
+/** Records prepared files on their ticket (and comment), and one internal note naming any dropped file. */
+export async function recordIncomingFiles(deps: AppDeps, sender: Actor, target: { ticketId: string; commentId: string | null }, files: PreparedFiles): Promise<void> {
+  if (files.kept.length === 0 && files.dropped.length === 0) return;
+  const at = deps.clock.now();
+  await deps.store.db.transaction().execute(async (trx) => {
+    for (const k of files.kept) {
+      await insertAttachment(trx, { id: newId(at), ticketId: target.ticketId, commentId: target.commentId, filename: k.filename, contentType: k.contentType, size: k.size, sha256: k.sha256, uploadedBy: sender.userId, createdAt: at });
+    }
+    if (files.dropped.length === 0) return;
+    const lines = files.dropped.map((d) => `- ${d.filename}${d.size !== undefined ? ` (${d.size} bytes)` : ''}: ${d.reason}`);
+    // Written by the system on the sender's message, never shown to the customer.
+    await insertComment(trx, {
+      id: newId(at),
+      ticketId: target.ticketId,
+      authorId: sender.userId,
+      authorRole: 'system',
+      public: false,
+      body: `Attachments of ${sender.email}'s message that were not kept:\n${lines.join('\n')}\nAsk the sender for them another way if they matter.`,
+      createdAt: at,
+    });
+  });
 }
