@@ -85,3 +85,17 @@ export async function attachmentsOfComment(db: Db, commentId: string): Promise<A
   const rows = await db.selectFrom('attachments').selectAll().where('comment_id', '=', commentId).orderBy('created_at').orderBy('id').execute();
   return rows.map(fromRow);
 }
+
+/** The files of a public comment (none for an internal note): what may go out with a reply. */
+export async function publicAttachmentsOfComment(db: Db, commentId: string): Promise<Attachment[]> {
+  const rows = await db
+    .selectFrom('attachments')
+    .innerJoin('comments', 'comments.id', 'attachments.comment_id')
+    .selectAll('attachments')
+    .where('attachments.comment_id', '=', commentId)
+    .where('comments.public', '=', 1)
+    .orderBy('attachments.created_at')
+    .orderBy('attachments.id')
+    .execute();
+  return rows.map(fromRow);
+}
