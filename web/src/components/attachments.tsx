@@ -13,8 +13,8 @@ export function AttachmentList({ items }: { items: readonly Attachment[] | undef
     <ul className="attachments" aria-label="Attachments">
       {items.map((a) => (
         <li key={a.id}>
-          <a href={a.url} download={a.filename}>
-            📎 {a.filename}
+          <a href={a.url} download={a.filename} title={`Download ${a.filename}`}>
+            {a.filename}
           </a>{' '}
           <span className="muted small">{fileSize(a.size)}</span>
         </li>
