@@ -26,6 +26,7 @@ const envSchema = z.object({
   ESCALON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ESCALON_BODY_LIMIT: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   ESCALON_ATTACHMENT_LIMIT: z.coerce.number().int().min(1).max(32 * 1024 * 1024).default(5 * 1024 * 1024),
+  ESCALON_ATTACHMENTS_DIR: z.string().min(1).default('./data/attachments'),
   ESCALON_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 7),
   ESCALON_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
   ESCALON_SMTP_HOST: z.string().min(1).optional(),
@@ -61,6 +62,8 @@ export interface Config {
     readonly attachmentLimit: number;
     readonly loginRateLimit: number;
   };
+  /** Where attachment bytes are kept (content-addressed files, outside the database). */
+  readonly attachments: { readonly dir: string };
   readonly secret: string | undefined;
   readonly sessionTtlMs: number;
   readonly logLevel: string;
@@ -147,6 +150,7 @@ export function loadConfig(env: Source = process.env): Config {
       attachmentLimit: e.ESCALON_ATTACHMENT_LIMIT,
       loginRateLimit: e.ESCALON_LOGIN_RATE_LIMIT,
     },
+    attachments: { dir: e.ESCALON_ATTACHMENTS_DIR },
     secret: e.ESCALON_SECRET,
     sessionTtlMs: e.ESCALON_SESSION_TTL_HOURS * 3_600_000,
     logLevel: e.ESCALON_LOG_LEVEL,

@@ -11,6 +11,7 @@ import { newId } from '../store/new-id.ts';
 import { findOrganization } from '../store/organizations-repo.ts';
 import { nextTicketNumber } from '../store/tickets-repo.ts';
 import { findUserById } from '../store/users-repo.ts';
+import { claimUploads } from './attachments.ts';
 import { commitTicketChange, type Committed } from './commit-ticket-change.ts';
 import type { AppDeps } from './deps.ts';
 import { inTransaction } from './unit-of-work.ts';
@@ -29,6 +30,8 @@ export interface CreateTicketInput {
   requesterId?: string;
   organizationId?: string;
   assigneeId?: string;
+  /** Pending uploads of the actor that belong to the opening message. */
+  attachmentIds?: readonly string[];
 }
 
 async function resolveRequester(deps: AppDeps, actor: Actor, input: CreateTicketInput): Promise<{ requesterId: string; organizationId: string }> {
@@ -111,6 +114,8 @@ export async function createTicket(deps: AppDeps, actor: Actor, input: CreateTic
       ticket = assigned.ticket;
       events.push(...assigned.events);
     }
-    return commitTicketChange(trx, uow, deps, { before: null, ticket, events, at, actor: actorRef(actor), number });
+    const committed = await commitTicketChange(trx, uow, deps, { before: null, ticket, events, at, actor: actorRef(actor), number });
+    await claimUploads(trx, actor, input.attachmentIds, { ticketId: ticket.id, commentId: null });
+    return committed;
   });
 }

@@ -17,6 +17,7 @@ import { observeTimerFiringLag } from '../reporting/ops-metrics.ts';
 import { databaseIsEmpty, seedDemo } from '../app/seed-demo.ts';
 import type { Config } from '../config.ts';
 import { buildApp } from '../http/build-app.ts';
+import { diskByteStore } from '../store/byte-store.ts';
 import { openStore, type Store } from '../store/connect.ts';
 import { migrateToLatest, pendingMigrations } from '../store/migrate.ts';
 import { loadConfigOrExit } from './runtime.ts';
@@ -70,6 +71,7 @@ export const SERVICES: Record<string, ServiceStarter> = {
       live,
       intake: intakeHttpOptions(config),
       attachmentLimit: config.http.attachmentLimit,
+      files: diskByteStore(config.attachments.dir),
       http: {
         bodyLimit: config.http.bodyLimit,
         loginRateLimit: config.http.loginRateLimit,
@@ -106,7 +108,7 @@ export const SERVICES: Record<string, ServiceStarter> = {
     return { stop: () => dispatcher.stop() };
   },
   intake: async (ctx) => {
-    const deps = { store: ctx.store, clock: systemClock, attachmentLimit: ctx.config.http.attachmentLimit, engine: ctx.live, live: ctx.live };
+    const deps = { store: ctx.store, clock: systemClock, attachmentLimit: ctx.config.http.attachmentLimit, files: diskByteStore(ctx.config.attachments.dir), engine: ctx.live, live: ctx.live };
     const listener = await startIntake(deps, ctx.config, (err) => process.stderr.write(`intake: ${(err as Error).message}\n`));
     process.stdout.write(`Escalon intake: SMTP listener on ${ctx.config.intake.smtpHost}:${listener.port} for @${ctx.config.intake.domain}\n`);
     return { stop: () => listener.close() };

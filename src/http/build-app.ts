@@ -3,6 +3,7 @@
  * the access hook, the error shape, then the routes under /api/v1 and the docs at /docs.
  */
 import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -11,6 +12,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { AppDeps } from '../app/deps.ts';
 import { installAccessControl, trackRoutes, type RouteRecord } from './access.ts';
 import { errorBody, handleError } from './errors.ts';
+import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { escalationRoutes } from './routes/escalations.ts';
@@ -65,6 +67,11 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
+  // Uploads are read as streams by the attachment route; one byte over the limit lets the
+  // byte store refuse with its own message (busboy would only truncate).
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: deps.attachmentLimit + 1, files: 20, fields: 10, fieldSize: 1024, parts: 30, headerPairs: 100 },
+  });
   installAccessControl(app, deps);
   await app.register(fastifySwagger, {
     openapi: {
@@ -88,6 +95,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(authRoutes, { deps });
       await api.register(ticketRoutes, { deps });
       await api.register(commentRoutes, { deps });
+      await api.register(attachmentRoutes, { deps });
       await api.register(escalationRoutes, { deps });
       await api.register(policyRoutes, { deps });
       await api.register(streamRoutes);

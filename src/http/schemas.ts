@@ -48,6 +48,7 @@ export const createTicketIn = z.strictObject({
   requester_id: z.string().min(1).max(64).optional(),
   organization_id: z.string().min(1).max(64).optional(),
   assignee_id: z.string().min(1).max(64).optional(),
+  attachment_ids: z.array(z.string().min(1).max(64)).max(20).optional().describe('your pending uploads (POST /api/v1/attachments) for the opening message'),
 });
 
 export const patchTicketIn = z
@@ -82,6 +83,20 @@ export const listTicketsQuery = z.strictObject({
 
 export const ticketPage = z.object({ items: z.array(ticketOut), next_cursor: z.string().nullable() });
 
+export const attachmentOut = z.object({
+  id: z.string(),
+  ticket_id: z.string().nullable().describe('null while the upload is pending'),
+  comment_id: z.string().nullable().describe("null for the ticket's opening message (or while pending)"),
+  filename: z.string(),
+  content_type: z.string().describe('sniffed from the content, not taken from the client'),
+  size: z.number().int(),
+  sha256: z.string(),
+  uploaded_by: z.string(),
+  created_at: instant,
+  url: z.string().describe('GET it to download'),
+});
+export const attachmentParams = z.strictObject({ attachmentId: z.string().min(1).max(64) });
+
 export const commentOut = z.object({
   id: z.string(),
   ticket_id: z.string(),
@@ -90,8 +105,13 @@ export const commentOut = z.object({
   public: z.boolean(),
   body: z.string(),
   created_at: instant,
+  attachments: z.array(attachmentOut),
 });
-export const addCommentIn = z.strictObject({ body: z.string().min(1).max(100_000), public: z.boolean().default(true) });
+export const addCommentIn = z.strictObject({
+  body: z.string().min(1).max(100_000),
+  public: z.boolean().default(true),
+  attachment_ids: z.array(z.string().min(1).max(64)).max(20).optional().describe('your pending uploads (POST /api/v1/attachments) to attach'),
+});
 
 export const eventOut = z.object({
   id: z.string(),

@@ -13,6 +13,7 @@
  */
 import { isStaff, type Actor } from '../auth/roles.ts';
 import { addComment } from '../app/add-comment.ts';
+import { prepareIncomingFiles, recordIncomingFiles, type IncomingFile } from '../app/attachments.ts';
 import { createTicket } from '../app/create-ticket.ts';
 import { createUser } from '../app/create-user.ts';
 import type { AppDeps } from '../app/deps.ts';
@@ -34,6 +35,8 @@ export interface InboundMessage {
   trustedTicketKey?: string;
   /** Ticket keys read from the subject or headers: used only if the sender may see the ticket. */
   claimedTicketKeys?: string[];
+  /** Files that came with the message: kept on the created comment (or the new ticket). */
+  attachments?: IncomingFile[];
 }
 
 export interface IntakeOptions {
@@ -91,6 +94,7 @@ export async function receiveMessage(deps: AppDeps, m: InboundMessage, o: Intake
   try {
     const actor = await senderActor(deps, m, o);
     const key = await threadTarget(deps, actor, m);
+    const files = await prepareIncomingFiles(deps, m.attachments ?? []);
     let result: IntakeResult;
     if (key) {
       const c = await addComment(deps, actor, key, { body: m.body || '(empty message)', public: true });
@@ -102,6 +106,7 @@ export async function receiveMessage(deps: AppDeps, m: InboundMessage, o: Intake
       const created = await createTicket(deps, actor, { subject: m.subject.trim() || '(no subject)', body: m.body || '(empty message)', channel: m.channel });
       result = { kind: 'created', ticketKey: created.ticket.key, ticketId: created.ticket.id };
     }
+    await recordIncomingFiles(deps, actor, { ticketId: result.ticketId, commentId: result.kind === 'commented' ? result.commentId : null }, files);
     await deps.store.db
       .updateTable('inbound_messages')
       .set({ ticket_id: result.ticketId, comment_id: result.kind === 'commented' ? result.commentId : null })

@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import type { AppDeps } from '../app/deps.ts';
@@ -111,6 +112,9 @@ export async function startSmtpListener(deps: AppDeps, o: SmtpListenerOptions): 
           raw,
           ...(trustedKey !== undefined && { trustedTicketKey: trustedKey }),
           claimedTicketKeys: await claimedKeys(deps, mail),
+          // mailparser hands each part over decoded in memory (the whole mail is bounded by
+          // ESCALON_INTAKE_MAX_BYTES); from here on it is streamed like an upload
+          attachments: mail.attachments.map((a) => ({ filename: a.filename, size: a.size, open: () => Readable.from([a.content]) })),
         },
         o,
       );

@@ -24,11 +24,14 @@ import type { Kysely } from 'kysely';
 import { appendTicketEvents } from '../app/append-ticket-events.ts';
 import { inTransaction, type UnitOfWork } from '../app/unit-of-work.ts';
 import type { Clock } from '../domain/clock.ts';
+import { PassThrough, type Readable } from 'node:stream';
+import { publicAttachmentsOfComment } from '../store/attachments-repo.ts';
+import type { ByteStore } from '../store/byte-store.ts';
 import type { Store } from '../store/connect.ts';
 import { newId } from '../store/new-id.ts';
 import type { Database } from '../store/schema.ts';
 import { retryDelay } from './backoff.ts';
-import type { Channel, DeliveryOutcome, OutgoingMessage } from './channels/channel.ts';
+import type { Channel, DeliveryOutcome, OutgoingAttachment, OutgoingMessage } from './channels/channel.ts';
 import { composeMessage } from './compose-message.ts';
 import { claimDue, holdUntil, lastSentAt, mergeCandidates, type OutboxRow } from './outbox-queue.ts';
 import type { RecipientDirectory } from './recipient-directory.ts';
@@ -79,6 +82,8 @@ export interface DispatcherDeps {
   options?: Partial<DispatcherOptions>;
   random?: () => number;
   onError?: (err: unknown) => void;
+  /** Where attachment bytes are read from (a reply's files go out with its mail). */
+  files?: ByteStore;
 }
 
 export interface Dispatcher {
@@ -94,6 +99,8 @@ interface RowPayload {
   audience?: 'internal' | 'customer';
   recipient_role?: string;
   urgent?: boolean;
+  /** A reply: the comment whose public files go out with the message. */
+  comment_id?: string;
 }
 
 const FINAL = ['sent', 'merged', 'failed', 'cancelled'];
@@ -154,7 +161,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     } catch (err) {
       return finish(row, absorbed, now, { kind: 'failed', error: (err as Error).message }, payload);
     }
-    const message = buildMessage(row, loaded, parts, audience);
+    const files = await replyFiles([payload, ...absorbed.map((a) => JSON.parse(a.payload) as RowPayload)]);
+    if (typeof files === 'string') return finish(row, absorbed, now, { kind: 'failed', error: files }, payload);
+    const message = { ...buildMessage(row, loaded, parts, audience), ...(files.length > 0 && { attachments: files }) };
     const outcome = await channel.deliver(message, now);
     return finish(row, absorbed, now, outcome, payload);
   }
@@ -171,6 +180,23 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       threadId: `ticket-${loaded.ticketId}`,
       ...(replyTo !== undefined && { replyTo }),
     };
+  }
+
+  /**
+   * The public files of the comments these rows are about, opened lazily from the byte store
+   * per attempt; or why they cannot be sent (a reply must not go out without its files).
+   */
+  async function replyFiles(payloads: RowPayload[]): Promise<OutgoingAttachment[] | string> {
+    const out: OutgoingAttachment[] = [];
+    for (const commentId of new Set(payloads.map((p) => p.comment_id).filter((c): c is string => typeof c === 'string'))) {
+      for (const a of await publicAttachmentsOfComment(db, commentId)) {
+        const files = deps.files;
+        if (!files) return `attachment '${a.filename}' cannot be sent: the notifier has no attachment store (ESCALON_ATTACHMENTS_DIR)`;
+        if (!(await files.exists(a.sha256))) return `attachment '${a.filename}' (${a.id}) is missing from the attachment store`;
+        out.push({ filename: a.filename, contentType: a.contentType, open: () => lazyStream(() => files.get(a.sha256)) });
+      }
+    }
+    return out;
   }
 
   /** Takes the recipient's other waiting rows about the ticket (same audience) into this message. */
@@ -313,3 +339,18 @@ async function acknowledgedSince(db: Kysely<Database>, row: OutboxRow, loaded: L
   });
 }
 
+
+/** A stream now for bytes that are opened asynchronously (the channel interface is synchronous). */
+function lazyStream(open: () => Promise<Readable | null>): Readable {
+  const out = new PassThrough();
+  open().then(
+    (src) => {
+      if (!src) return out.destroy(new Error('attachment bytes are missing'));
+      src.on('error', (err) => out.destroy(err));
+      out.on('close', () => src.destroy());
+      src.pipe(out);
+    },
+    (err: Error) => out.destroy(err),
+  );
+  return out;
+}

@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../domain/clock.ts';
 import type { Config } from '../config.ts';
+import { diskByteStore } from '../store/byte-store.ts';
 import type { Store } from '../store/connect.ts';
 import type { Channel } from './channels/channel.ts';
 import { createEmailChannel } from './channels/email.ts';
@@ -43,6 +44,7 @@ export function startNotifier(ctx: { config: Config; store: Store; clock: Clock;
     clock: ctx.clock,
     channels: channelsFromConfig(ctx.config, ctx.store),
     links: { publicUrl: ctx.config.notify.publicUrl, secret: ctx.config.secret, replyDomain: ctx.config.intake.domain },
+    files: diskByteStore(ctx.config.attachments.dir),
     ...(ctx.directory && { directory: ctx.directory }),
     ...(ctx.onError && { onError: ctx.onError }),
   });

@@ -90,15 +90,15 @@ export interface CommentsTable {
   created_at: number;
 }
 
+/** Metadata only: the bytes live in the byte store under `sha256`. `ticket_id` is null while pending. */
 export interface AttachmentsTable {
   id: string;
-  ticket_id: string;
+  ticket_id: string | null;
   comment_id: string | null;
   filename: string;
   content_type: string;
   size: number;
   sha256: string;
-  content: Uint8Array;
   uploaded_by: string;
   created_at: number;
 }

@@ -5,12 +5,18 @@
  * a role reaching what it may not, another organization's ticket answering differently from
  * a missing one, internal notes or events in a customer's response, secrets in any response.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addComment } from '../../src/app/add-comment.ts';
+import { storeAttachment } from '../../src/app/attachments.ts';
 import { createToken } from '../../src/app/create-token.ts';
 import { createTicket } from '../../src/app/create-ticket.ts';
 import type { Access } from '../../src/http/access.ts';
 import { ensureEndpoint } from '../../src/notify/webhook-endpoints-repo.ts';
+import { diskByteStore } from '../../src/store/byte-store.ts';
 import { describeStores } from '../helpers/db.ts';
 import { makeTestApp, type Person, type TestApp } from '../helpers/app.ts';
 
@@ -43,18 +49,30 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'POST /api/v1/intake/web': (t) => ({ name: 'Matrix', email: t.cast.actors.customerA.email, subject: 'matrix', body: 'matrix body' }),
   'POST /api/v1/intake/hooks/:source': () => ({ from: '+15550000000', body: 'matrix' }),
   'POST /api/v1/csat/:token': () => ({ rating: 5 }),
+  // not multipart: refused with 415 (the upload itself is proven in attachments-api.test.ts)
+  'POST /api/v1/attachments': () => ({ file: 'matrix' }),
 };
 
 describeStores('authorization matrix', (ctx) => {
   let t: TestApp;
+  const filesDir = mkdtempSync(join(tmpdir(), 'escalon-matrix-files-'));
   const refs: Record<string, Record<Side, () => Promise<string>>> = {};
   beforeAll(async () => {
-    t = await makeTestApp(ctx.store);
+    t = await makeTestApp(ctx.store, { files: diskByteStore(filesDir) });
     const { actors, orgA, orgB } = t.cast;
+    const attach = async (by: (typeof actors)[Person], ticketId: string, commentId: string, name: string) =>
+      (await storeAttachment(t.deps, t.deps.store.db, { uploadedBy: by.userId, filename: name, content: Readable.from([Buffer.from(name)]), ticketId, commentId })).id;
     const own = await createTicket(t.deps, actors.customerA, { subject: 'own ticket', body: 'mine' });
-    await addComment(t.deps, actors.agent, own.ticket.key, { body: `${INTERNAL} own`, public: false });
+    const ownNote = await addComment(t.deps, actors.agent, own.ticket.key, { body: `${INTERNAL} own`, public: false });
+    await attach(actors.agent, own.ticket.id, ownNote.comment.id, `${INTERNAL}-own.txt`);
+    const ownReply = await addComment(t.deps, actors.agent, own.ticket.key, { body: 'public reply', public: true });
+    const ownFile = await attach(actors.agent, own.ticket.id, ownReply.comment.id, 'reply.txt');
     const other = await createTicket(t.deps, actors.customerB, { subject: `${OTHER_ORG} ticket`, body: OTHER_ORG });
-    await addComment(t.deps, actors.agent, other.ticket.key, { body: `${INTERNAL} other`, public: false });
+    const otherNote = await addComment(t.deps, actors.agent, other.ticket.key, { body: `${INTERNAL} other`, public: false });
+    await attach(actors.agent, other.ticket.id, otherNote.comment.id, `${INTERNAL}-other.txt`);
+    const otherReply = await addComment(t.deps, actors.agent, other.ticket.key, { body: 'public reply', public: true });
+    const otherFile = await attach(actors.agent, other.ticket.id, otherReply.comment.id, `${OTHER_ORG}.txt`);
+    refs.attachmentId = { own: async () => ownFile, other: async () => otherFile };
     const token = async () => (await createToken(t.deps, { user: { id: actors.agent2.userId }, name: 'victim' })).token.id;
     refs.ticketRef = { own: async () => own.ticket.key, other: async () => other.ticket.key };
     refs.orgId = { own: async () => orgA, other: async () => orgB };
@@ -68,6 +86,7 @@ describeStores('authorization matrix', (ctx) => {
   });
   afterAll(async () => {
     await t.app.close();
+    rmSync(filesDir, { recursive: true, force: true });
   });
 
   async function fill(url: string, side: Side | 'missing'): Promise<{ url: string; values: string[] }> {

@@ -18,6 +18,7 @@ import { LiveEngine } from '../../src/app/live-engine.ts';
 import { PolicyRegistry } from '../../src/app/policy-registry.ts';
 import { DEMO_PASSWORD, seedDemo } from '../../src/app/seed-demo.ts';
 import { buildApp } from '../../src/http/build-app.ts';
+import { diskByteStore } from '../../src/store/byte-store.ts';
 import { openStore, type Store } from '../../src/store/connect.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { rebuildRollups } from '../../src/reporting/rollups.ts';
@@ -62,6 +63,7 @@ export async function startServer(opts: { tickets?: number } = {}): Promise<Runn
     engine: live,
     live,
     attachmentLimit: 1024 * 1024,
+    files: diskByteStore(join(dir, 'files')),
     http: { bodyLimit: 1024 * 1024, loginRateLimit: 1000, sessionTtlMs: 3_600_000, secureCookies: false },
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -46,6 +46,17 @@ export interface Comment {
   public: boolean;
   body: string;
   created_at: string;
+  attachments?: Attachment[];
+}
+
+export interface Attachment {
+  id: string;
+  ticket_id: string | null;
+  comment_id: string | null;
+  filename: string;
+  content_type: string;
+  size: number;
+  url: string;
 }
 
 export interface TicketEvent {
@@ -146,7 +157,9 @@ export function setUnauthenticatedHandler(fn: () => void): void {
 
 export async function api<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body; // the browser sets multipart/form-data with its boundary
+  } else if (body !== undefined) {
     init.headers = { ...init.headers, 'content-type': contentType };
     init.body = typeof body === 'string' && contentType !== 'application/json' ? body : JSON.stringify(body);
   }
@@ -168,6 +181,14 @@ export async function api<T>(method: string, path: string, body?: unknown, conte
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);
+
+/** Uploads files (streamed by the server, pending until a ticket or comment names their ids). */
+export async function uploadFiles(files: readonly File[]): Promise<Attachment[]> {
+  if (files.length === 0) return [];
+  const form = new FormData();
+  for (const f of files) form.append('file', f, f.name);
+  return (await api<{ items: Attachment[] }>('POST', '/attachments', form)).items;
+}
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
 export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
 

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { addComment } from '../../app/add-comment.ts';
+import { listAttachmentsOfTicket } from '../../app/attachments.ts';
 import { listTicketComments, listTicketEvents } from '../../app/read-tickets.ts';
 import { actorOf } from '../access.ts';
 import type { HttpDeps } from '../build-app.ts';
@@ -10,16 +11,23 @@ import { addCommentIn, commentOut, eventOut, ticketRefParams } from '../schemas.
 
 export const commentRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {
   const all = { access: 'authenticated' as const };
-  app.get('/tickets/:ticketRef/comments', { config: all, schema: { tags: ['comments'], params: ticketRefParams, response: { 200: z.object({ items: z.array(commentOut) }) } } }, async (req) => ({
-    items: (await listTicketComments(deps, actorOf(req), req.params.ticketRef)).map(presentComment),
-  }));
+  app.get('/tickets/:ticketRef/comments', { config: all, schema: { tags: ['comments'], params: ticketRefParams, response: { 200: z.object({ items: z.array(commentOut) }) } } }, async (req) => {
+    const comments = await listTicketComments(deps, actorOf(req), req.params.ticketRef);
+    const attachments = await listAttachmentsOfTicket(deps, actorOf(req), req.params.ticketRef);
+    return { items: comments.map((c) => presentComment(c, attachments)) };
+  });
 
   app.post(
     '/tickets/:ticketRef/comments',
     { config: all, schema: { tags: ['comments'], params: ticketRefParams, body: addCommentIn, response: { 201: commentOut } } },
     async (req, reply) => {
-      const { comment } = await addComment(deps, actorOf(req), req.params.ticketRef, req.body);
-      return reply.code(201).send(presentComment(comment));
+      const b = req.body;
+      const { comment, attachments } = await addComment(deps, actorOf(req), req.params.ticketRef, {
+        body: b.body,
+        public: b.public,
+        ...(b.attachment_ids !== undefined && { attachmentIds: b.attachment_ids }),
+      });
+      return reply.code(201).send(presentComment(comment, attachments));
     },
   );
 

@@ -25,6 +25,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
       ...(b.requester_id !== undefined && { requesterId: b.requester_id }),
       ...(b.organization_id !== undefined && { organizationId: b.organization_id }),
       ...(b.assignee_id !== undefined && { assigneeId: b.assignee_id }),
+      ...(b.attachment_ids !== undefined && { attachmentIds: b.attachment_ids }),
     });
     return reply.code(201).send(presentTicket(ticket));
   });

@@ -42,6 +42,7 @@ export function createEmailChannel(o: EmailOptions): Channel {
   return {
     name: 'email',
     async deliver(m: OutgoingMessage): Promise<DeliveryOutcome> {
+      const opened = (m.attachments ?? []).map((a) => ({ a, source: a.open() }));
       try {
         await transport.sendMail({
           from: o.from,
@@ -53,6 +54,10 @@ export function createEmailChannel(o: EmailOptions): Channel {
           ...(m.replyTo !== undefined && { replyTo: m.replyTo }),
           ...(m.threadId !== undefined && { references: [mailMessageId(m.threadId, domain)], inReplyTo: mailMessageId(m.threadId, domain) }),
           headers: { 'Auto-Submitted': 'auto-generated', ...(m.ticketKey !== null && { 'X-Escalon-Ticket': m.ticketKey }) },
+          // nodemailer reads each stream as it writes the message: no attachment is held whole
+          ...(opened.length > 0 && {
+            attachments: opened.map(({ a, source }) => ({ filename: a.filename, contentType: a.contentType, ...(typeof source === 'string' ? { path: source } : { content: source }) })),
+          }),
         });
         return { kind: 'sent' };
       } catch (err) {
@@ -61,6 +66,9 @@ export function createEmailChannel(o: EmailOptions): Channel {
         const error = `${e.code ? `${e.code}: ` : ''}${e.response ?? e.message}`;
         if (code !== undefined && code >= 500) return { kind: 'failed', statusCode: code, error };
         return { kind: 'retry', error, ...(code !== undefined && { statusCode: code }) };
+      } finally {
+        // a failed attempt may leave streams unread: release their files
+        for (const { source } of opened) if (typeof source !== 'string') source.destroy();
       }
     },
     close: async () => transport.close(),

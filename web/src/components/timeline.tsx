@@ -6,6 +6,7 @@
 import type { ReactNode } from 'react';
 import type { Comment, TicketEvent } from '../api.ts';
 import { duration, label, when } from '../format.ts';
+import { AttachmentList } from './attachments.tsx';
 
 type P = Record<string, unknown>;
 const s = (v: unknown): string => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
@@ -133,6 +134,7 @@ export function Timeline({ events, comments, actorName, showNotifications = true
               </time>
             </div>
             {comment && <blockquote className={comment.public ? 'reply' : 'internal-note'}>{comment.body}</blockquote>}
+            {comment && <AttachmentList items={comment.attachments} />}
             {e.type === 'ticket.escalated' && typeof e.payload.comment === 'string' && <blockquote className="reply">{e.payload.comment}</blockquote>}
             {e.type === 'ticket.escalated' && <Documentation doc={e.payload.documentation} />}
             {e.type === 'ticket.escalated' && <Why explanation={e.payload.explanation} />}
@@ -158,6 +160,7 @@ export function Timeline({ events, comments, actorName, showNotifications = true
               <time dateTime={c.created_at}>{when(c.created_at)}</time>
             </div>
             <blockquote className={c.public ? 'reply' : 'internal-note'}>{c.body}</blockquote>
+            <AttachmentList items={c.attachments} />
           </div>
         </li>
       ),

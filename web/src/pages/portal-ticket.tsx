@@ -4,7 +4,8 @@
  * reason, and — once solved — how to rate the resolution.
  */
 import { useState, type FormEvent } from 'react';
-import { errorText, get, post, type Comment, type Ticket, type TicketEvent } from '../api.ts';
+import { errorText, get, post, uploadFiles, type Attachment, type Comment, type Ticket, type TicketEvent } from '../api.ts';
+import { AttachmentList, FilePicker } from '../components/attachments.tsx';
 import { when } from '../format.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -18,17 +19,19 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
   const ref = encodeURIComponent(ticketKey);
   const polled = usePoll(
     async () => {
-      const [ticket, comments, events] = await Promise.all([
+      const [ticket, comments, events, opening] = await Promise.all([
         get<Ticket>(`/tickets/${ref}`),
         get<{ items: Comment[] }>(`/tickets/${ref}/comments`).then((r) => r.items),
         get<{ items: TicketEvent[] }>(`/tickets/${ref}/events`).then((r) => r.items),
+        get<{ items: Attachment[] }>(`/tickets/${ref}/attachments`).then((r) => r.items.filter((a) => a.comment_id === null)),
       ]);
-      return { ticket, comments, events };
+      return { ticket, comments, events, opening };
     },
     [ticketKey],
     5000,
   );
   const [reply, setReply] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
   const [why, setWhy] = useState('');
   const [asking, setAsking] = useState(false);
   const [flash, setFlash] = useState<string | null>(null);
@@ -39,10 +42,10 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
   if (!d) return <p className="muted">Loading…</p>;
   const { ticket, comments } = d;
   const updates = d.events.filter((e) => e.type === 'status.changed' || e.type === 'csat.received');
-  type Item = { at: string; key: string; mine: boolean; who: string; text: string; kind: 'comment' | 'update' };
+  type Item = { at: string; key: string; mine: boolean; who: string; text: string; kind: 'comment' | 'update'; files?: Attachment[] | undefined };
   const items: Item[] = [
-    { at: ticket.created_at, key: 'opened', mine: ticket.requester_id === session.me.id, who: ticket.requester_id === session.me.id ? 'You' : 'Your colleague', text: ticket.body, kind: 'comment' as const },
-    ...comments.map((c): Item => ({ at: c.created_at, key: c.id, mine: c.author_id === session.me.id, who: c.author_id === session.me.id ? 'You' : c.author_role === 'customer' ? 'Your colleague' : 'Support', text: c.body, kind: 'comment' })),
+    { at: ticket.created_at, key: 'opened', mine: ticket.requester_id === session.me.id, who: ticket.requester_id === session.me.id ? 'You' : 'Your colleague', text: ticket.body, kind: 'comment' as const, files: d.opening },
+    ...comments.map((c): Item => ({ at: c.created_at, key: c.id, mine: c.author_id === session.me.id, who: c.author_id === session.me.id ? 'You' : c.author_role === 'customer' ? 'Your colleague' : 'Support', text: c.body, kind: 'comment', files: c.attachments })),
     ...updates.map((e): Item => ({ at: e.at, key: e.id, mine: false, who: '', text: e.type === 'csat.received' ? `You rated the resolution ${String(e.payload.rating)}/5` : `Status: ${String(e.payload.to).replace('_', ' ')}`, kind: 'update' })),
   ].sort((a, b) => a.at.localeCompare(b.at));
 
@@ -60,7 +63,12 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
   const sendReply = (e: FormEvent) => {
     e.preventDefault();
     if (!reply.trim()) return;
-    void act(() => post(`/tickets/${ref}/comments`, { body: reply, public: true }), 'Your reply was sent.').then(() => setReply(''));
+    void act(async () => {
+      const uploaded = await uploadFiles(files);
+      await post(`/tickets/${ref}/comments`, { body: reply, public: true, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
+      setReply('');
+      setFiles([]);
+    }, 'Your reply was sent.');
   };
   const askEscalation = (e: FormEvent) => {
     e.preventDefault();
@@ -95,7 +103,10 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
               <div className="bubble-head">
                 <strong>{i.who}</strong> <time dateTime={i.at}>{when(i.at)}</time>
               </div>
-              <div className="bubble">{i.text}</div>
+              <div className="bubble">
+                {i.text}
+                <AttachmentList items={i.files} />
+              </div>
             </li>
           ),
         )}
@@ -106,6 +117,7 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
             Your reply
             <textarea name="reply" rows={4} required value={reply} onChange={(e) => setReply(e.target.value)} />
           </label>
+          <FilePicker files={files} onChange={setFiles} />
           <div className="row end">
             <button type="submit" className="primary">
               Send reply

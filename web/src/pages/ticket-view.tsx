@@ -5,7 +5,8 @@
  * note, the timeline, and the customer's other tickets. Refreshed every 5 s.
  */
 import { useState, type FormEvent } from 'react';
-import { errorText, get, patch, post, PRIORITIES, qs, STATUSES, type Comment, type SlaView, type Ticket, type TicketEvent } from '../api.ts';
+import { AttachmentList, FilePicker } from '../components/attachments.tsx';
+import { errorText, get, patch, post, PRIORITIES, qs, STATUSES, uploadFiles, type Attachment, type Comment, type SlaView, type Ticket, type TicketEvent } from '../api.ts';
 import { duration, label, money, when } from '../format.ts';
 import { Link } from '../router.tsx';
 import { actorName, personName, useSession } from '../session.tsx';
@@ -20,6 +21,8 @@ interface Loaded {
   events: TicketEvent[];
   comments: Comment[];
   sla: SlaView | null;
+  /** Files of the opening message (a mail's attachments, a portal request's files). */
+  opening: Attachment[];
 }
 
 export function TicketPage({ ticketKey }: { ticketKey: string }) {
@@ -29,13 +32,14 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
   const ref = encodeURIComponent(ticketKey);
   const polled = usePoll<Loaded>(
     async () => {
-      const [ticket, events, comments, sla] = await Promise.all([
+      const [ticket, events, comments, sla, opening] = await Promise.all([
         get<Ticket>(`/tickets/${ref}`),
         get<{ items: TicketEvent[] }>(`/tickets/${ref}/events`).then((r) => r.items),
         get<{ items: Comment[] }>(`/tickets/${ref}/comments`).then((r) => r.items),
         get<SlaView>(`/tickets/${ref}/sla`).catch(() => null),
+        get<{ items: Attachment[] }>(`/tickets/${ref}/attachments`).then((r) => r.items.filter((a) => a.comment_id === null)),
       ]);
-      return { ticket, events, comments, sla };
+      return { ticket, events, comments, sla, opening };
     },
     [ticketKey],
     5000,
@@ -58,7 +62,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
   if (polled.error && !polled.data) return <p className="error">Could not load {ticketKey}: {errorText(polled.error)}</p>;
   const d = polled.data;
   if (!d) return <p className="muted">Loading {ticketKey}…</p>;
-  const { ticket, events, comments, sla } = d;
+  const { ticket, events, comments, sla, opening } = d;
   const org = session.orgs.get(ticket.organization_id);
   const summary = summarise(sla ?? undefined, model, now);
   const ackPending = sla?.escalation.acknowledgement_pending ?? null;
@@ -104,6 +108,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
               {ticket.tags.length > 0 && <> · tags {ticket.tags.join(', ')}</>}
             </p>
             <p className="body-text">{ticket.body}</p>
+            <AttachmentList items={opening} />
           </section>
           <ReplyBox ticket={ticket} onDone={(what) => act(what, async () => undefined)} />
           <section className="card">
@@ -208,6 +213,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
 
 function ReplyBox({ ticket, onDone }: { ticket: Ticket; onDone: (what: string) => Promise<void> }) {
   const [body, setBody] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const send = async (isPublic: boolean) => {
@@ -218,8 +224,10 @@ function ReplyBox({ ticket, onDone }: { ticket: Ticket; onDone: (what: string) =
     setBusy(true);
     setError(null);
     try {
-      await post(`/tickets/${encodeURIComponent(ticket.key)}/comments`, { body, public: isPublic });
+      const uploaded = await uploadFiles(files);
+      await post(`/tickets/${encodeURIComponent(ticket.key)}/comments`, { body, public: isPublic, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
       setBody('');
+      setFiles([]);
       await onDone(isPublic ? 'Reply sent to the customer.' : 'Internal note added.');
     } catch (e) {
       setError(errorText(e));
@@ -238,6 +246,7 @@ function ReplyBox({ ticket, onDone }: { ticket: Ticket; onDone: (what: string) =
           Reply or note
           <textarea name="comment" rows={4} value={body} onChange={(e) => setBody(e.target.value)} placeholder="A public reply goes to the customer; an internal note stays with staff" />
         </label>
+        <FilePicker files={files} onChange={setFiles} />
         {error && (
           <p className="error" role="alert">
             {error}
