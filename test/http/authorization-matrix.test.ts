@@ -43,6 +43,7 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'POST /api/v1/intake/web': (t) => ({ name: 'Matrix', email: t.cast.actors.customerA.email, subject: 'matrix', body: 'matrix body' }),
   'POST /api/v1/intake/hooks/:source': () => ({ from: '+15550000000', body: 'matrix' }),
   'POST /api/v1/csat/:token': () => ({ rating: 5 }),
+  'POST /api/v1/intake/confirm/:token': () => ({}),
 };
 
 describeStores('authorization matrix', (ctx) => {
