@@ -107,6 +107,10 @@ describeStores('web form: new senders welcome, claimed addresses verified', (s) 
     const bad = await app.inject({ method: 'POST', url: '/api/v1/intake/confirm/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', payload: {} });
     expect(bad.statusCode).toBe(404);
     expect(bad.json().error.code).toBe('INTAKE_HOLD_INVALID');
+    const badPage = await app.inject({ method: 'GET', url: '/api/v1/intake/confirm/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    expect(badPage.statusCode).toBe(404);
+    expect(badPage.headers['content-type']).toContain('text/html');
+    expect(badPage.body).toContain('INTAKE_HOLD_INVALID');
     const victim = cast.actors.customerB;
     expect((await form({ name: 'B', email: victim.email, subject: 'Refund everything', body: 'now' })).json().status).toBe('held');
     const path = await mailedLink(victim.email);
@@ -114,6 +118,9 @@ describeStores('web form: new senders welcome, claimed addresses verified', (s) 
     const late = await app.inject({ method: 'POST', url: path, payload: {} });
     expect(late.statusCode).toBe(410);
     expect(late.json().error).toMatchObject({ code: 'INTAKE_HOLD_EXPIRED', message: expect.stringContaining('send the form again') });
+    const latePage = await app.inject({ method: 'GET', url: path });
+    expect(latePage.statusCode).toBe(410);
+    expect(latePage.body).toContain('expired');
     const hold = await s.store.db.selectFrom('intake_holds').selectAll().where('email', '=', victim.email).executeTakeFirstOrThrow();
     expect(hold).toMatchObject({ status: 'expired', subject: '', body: '', ticket_id: null });
     expect(await s.store.db.selectFrom('tickets').select('id').where('subject', '=', 'Refund everything').execute()).toEqual([]);

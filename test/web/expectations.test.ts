@@ -69,4 +69,22 @@ describe.skipIf(browserUnavailable !== null)('what to expect (browser)', () => {
     await page.goto(`${server.url}/contact`);
     await expect(page.getByRole('link', { name: 'support hours and response targets' }).getAttribute('href')).resolves.toBe('/support-hours');
   });
+
+  it('the contact form: a new sender gets a ticket at once; a known customer\'s address is asked to confirm by mail', async () => {
+    const page = await (await browser()).context.newPage();
+    const send = async (email: string) => {
+      await page.goto(`${server.url}/contact`);
+      await page.getByLabel('Your name').fill('Pat Public');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Subject').fill('Please cancel our contract');
+      await page.getByLabel('How can we help?').fill('We want to cancel our contract.');
+      await page.getByRole('button', { name: 'Send' }).click();
+      return page.getByRole('status').textContent();
+    };
+    await expect(send('pat@public.example')).resolves.toMatch(/^Thank you: your request is ESC-\d+\. We answer by email\.$/);
+    await expect(send('kim@initech.example')).resolves.toBe('We sent a confirmation link to kim@initech.example. Your request is opened as soon as you follow it (within 24 hours).');
+    await page.screenshot({ path: `${SHOTS}/contact-held.png` });
+    const forged = await server.store.db.selectFrom('tickets').innerJoin('organizations as o', 'o.id', 'tickets.organization_id').select(['o.name']).where('subject', '=', 'Please cancel our contract').execute();
+    expect(forged).toEqual([{ name: 'Web requests' }]);
+  });
 });

@@ -11,6 +11,7 @@
  * across nodes; a honeypot field answered like a success, counted and logged; bounded sizes.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
@@ -24,6 +25,7 @@ import { ticketRefParams } from '../schemas.ts';
 import { actorOf } from '../access.ts';
 import { rateTicket, readSurvey, recordCsat } from '../../intake/record-csat.ts';
 import type { HttpDeps } from '../build-app.ts';
+import { HTTP_STATUS } from '../errors.ts';
 
 export interface IntakeHttpOptions {
   /** ESCALON_SECRET: checks survey links. */
@@ -54,7 +56,6 @@ const webFormIn = z.strictObject({
 });
 const intakeOut = z.object({ status: z.enum(['created', 'commented', 'duplicate', 'accepted', 'held']), ticket: z.string().nullable() });
 const webFormOut = intakeOut.extend({ message: z.string() });
-/** POST /intake/confirm/:token answers JSON callers with { status: 'confirmed' | 'already_confirmed', ticket }. */
 const csatIn = z.strictObject({ rating: z.coerce.number().int().min(1).max(5), comment: z.string().trim().max(5000).optional() });
 const tokenParams = z.strictObject({ token: z.string().min(1).max(200) });
 
@@ -65,6 +66,21 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const htmlPage = (title: string, inner: string) =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body style="font-family:sans-serif;max-width:40rem;margin:2rem auto;line-height:1.5">${inner}</body></html>`;
+
+/** People open confirmation links in a browser: a refused link is a page there, with the same status and code. */
+async function orHoldErrorPage<T>(html: boolean, reply: FastifyReply, run: () => Promise<T>): Promise<T | FastifyReply> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!html || !(err instanceof DomainError) || !err.code.startsWith('INTAKE_')) throw err;
+    return reply
+      .code(HTTP_STATUS[err.code])
+      .type('text/html; charset=utf-8')
+      .send(htmlPage('Confirm your request', `<p>${escape(err.message)}</p><p style="color:#666">(${err.code})</p>`));
+  }
+}
 
 export const intakeRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {
   const tags = ['intake'];
@@ -121,24 +137,26 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
     },
   );
 
-  app.get('/intake/confirm/:token', { config: { access: 'public', rateLimit: rateLimit(30) }, schema: { tags, params: tokenParams } }, async (req, reply) => {
-    const h = await readHold(deps, req.params.token);
-    const page =
-      h.state === 'confirmed'
-        ? `<p>This request is confirmed already${h.ticketKey ? `: it is <strong>${escape(h.ticketKey)}</strong>` : ''}.</p>`
-        : `<form method="post"><p>Confirm that you sent the request “${escape(h.subject)}” through our web form. It is opened in your name once you confirm.</p><p><button type="submit">Yes, I sent it: open my request</button></p><p style="color:#666">If you did not send it, close this page: nothing will be opened, and the message is discarded at ${escape(new Date(h.expiresAt).toISOString())}.</p></form>`;
-    return reply.type('text/html; charset=utf-8').send(`<!doctype html><html><head><meta charset="utf-8"><title>Confirm your request</title></head><body style="font-family:sans-serif">${page}</body></html>`);
-  });
+  app.get('/intake/confirm/:token', { config: { access: 'public', rateLimit: rateLimit(30) }, schema: { tags, params: tokenParams } }, async (req, reply) =>
+    orHoldErrorPage(true, reply, async () => {
+      const h = await readHold(deps, req.params.token);
+      const page =
+        h.state === 'confirmed'
+          ? `<p>This request is confirmed already${h.ticketKey ? `: it is <strong>${escape(h.ticketKey)}</strong>` : ''}.</p>`
+          : `<form method="post"><p>Confirm that you sent the request “${escape(h.subject)}” through our web form. It is opened in your name once you confirm.</p><p><button type="submit">Yes, I sent it: open my request</button></p><p style="color:#666">If you did not send it, close this page: nothing will be opened, and the message is discarded at ${escape(new Date(h.expiresAt).toISOString())}.</p></form>`;
+      return reply.type('text/html; charset=utf-8').send(htmlPage('Confirm your request', page));
+    }),
+  );
 
   // Confirming is a POST (the page's button): mail scanners that open links must not confirm.
   app.post('/intake/confirm/:token', { config: { access: 'public', rateLimit: rateLimit(30) }, schema: { tags, params: tokenParams } }, async (req, reply) => {
-    const r = await confirmHeldMessage(deps, req.params.token, { defaultOrganizationId: need().defaultOrganizationId });
-    if (req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(`<!doctype html><html><body style="font-family:sans-serif"><p>Thank you: your request is <strong>${escape(r.ticketKey)}</strong>. We answer by email; sign in to follow it.</p></body></html>`);
-    }
-    return reply.send({ status: r.alreadyConfirmed ? 'already_confirmed' : 'confirmed', ticket: r.ticketKey });
+    const html = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') === true;
+    return orHoldErrorPage(html, reply, async () => {
+      const r = await confirmHeldMessage(deps, req.params.token, { defaultOrganizationId: need().defaultOrganizationId });
+      if (html) return reply.type('text/html; charset=utf-8').send(htmlPage('Request confirmed', `<p>Thank you: your request is <strong>${escape(r.ticketKey)}</strong>. We answer by email; sign in to follow it.</p>`));
+      // JSON callers: { status: 'confirmed' | 'already_confirmed', ticket }.
+      return reply.send({ status: r.alreadyConfirmed ? 'already_confirmed' : 'confirmed', ticket: r.ticketKey });
+    });
   });
 
   app.post(

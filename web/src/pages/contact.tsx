@@ -8,7 +8,7 @@ import { Link } from '../router.tsx';
 
 export function ContactPage() {
   const [f, setF] = useState({ name: '', email: '', subject: '', body: '', website: '' });
-  const [result, setResult] = useState<string | null>(null);
+  const [result, setResult] = useState<{ status: string; message: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const submit = async (e: FormEvent) => {
@@ -16,7 +16,7 @@ export function ContactPage() {
     setError(null);
     try {
       const r = await post<{ status: string; ticket: string | null; message: string }>('/intake/web', f);
-      setResult(r.message);
+      setResult(r);
     } catch (err) {
       setError(errorText(err));
     }
@@ -24,8 +24,8 @@ export function ContactPage() {
   if (result)
     return (
       <section className="card narrow-wide">
-        <h1>Request sent</h1>
-        <p role="status">{result}</p>
+        <h1>{result.status === 'held' ? 'Check your mail' : 'Request sent'}</h1>
+        <p role="status">{result.message}</p>
         <p>
           <Link to="/login">Sign in</Link> to follow it · <Link to="/support-hours">Support hours and response targets</Link>
         </p>
