@@ -125,6 +125,8 @@ export async function confirmHeldMessage(deps: AppDeps, token: string, o: Intake
       subject: hold.subject,
       body: hold.body,
       raw: Buffer.from(JSON.stringify({ name: hold.name, email: hold.email, subject: hold.subject, body: hold.body, ip: hold.client_ip, confirmed_hold: hold.id })),
+      // "Re: ESC-12 …": used only when the confirmed sender may see that ticket (receiveMessage checks).
+      claimedTicketKeys: [...hold.subject.toUpperCase().matchAll(/\b[A-Z][A-Z0-9]*-\d{1,15}\b/g)].map((k) => k[0]).slice(0, 3),
     },
     o,
   );

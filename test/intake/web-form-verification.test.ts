@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { applyPolicy } from '../../src/app/apply-policy.ts';
+import { createTicket } from '../../src/app/create-ticket.ts';
 import { ensureIntakeOrganization, WEB_REQUESTS_ORG_ID } from '../../src/app/intake-organization.ts';
 import { REFERENCE_POLICY } from '../../src/app/seed-demo.ts';
 import { buildApp } from '../../src/http/build-app.ts';
@@ -101,6 +102,21 @@ describeStores('web form: new senders welcome, claimed addresses verified', (s) 
     expect(again.body).toContain(t.key);
     expect((await app.inject({ method: 'POST', url: path, payload: {} })).json()).toEqual({ status: 'already_confirmed', ticket: t.key });
     expect(await s.store.db.selectFrom('tickets').select('id').where('subject', '=', 'please cancel our contract').execute()).toHaveLength(1);
+  });
+
+  it('a confirmed message naming one of the sender\'s own tickets is added to it (someone else\'s ticket key opens a new one)', async () => {
+    const victim = cast.actors.customerA;
+    const own = (await createTicket(deps, victim, { subject: 'Export broken', body: 'x' })).ticket;
+    const foreign = (await createTicket(deps, cast.actors.customerB, { subject: 'Not yours', body: 'y' })).ticket;
+    expect((await form({ name: 'A', email: victim.email, subject: `Re: ${own.key} still broken`, body: 'More details.' })).json().status).toBe('held');
+    const r = await app.inject({ method: 'POST', url: await mailedLink(victim.email), payload: {} });
+    expect(r.json()).toEqual({ status: 'confirmed', ticket: own.key });
+    const comments = await s.store.db.selectFrom('comments').select(['body', 'author_id']).where('ticket_id', '=', own.id).execute();
+    expect(comments).toContainEqual({ body: 'More details.', author_id: victim.userId });
+    expect((await form({ name: 'A', email: victim.email, subject: `About ${foreign.key}`, body: 'peek' })).json().status).toBe('held');
+    const other = await app.inject({ method: 'POST', url: await mailedLink(victim.email), payload: {} });
+    expect(other.json().ticket).not.toBe(foreign.key);
+    expect(await s.store.db.selectFrom('comments').select('id').where('ticket_id', '=', foreign.id).where('body', '=', 'peek').execute()).toEqual([]);
   });
 
   it('a link that is unknown is refused; an unconfirmed hold expires after 24 h and its text is erased', async () => {
