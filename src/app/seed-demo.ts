@@ -22,6 +22,7 @@ import { createTicket } from './create-ticket.ts';
 import { createUser } from './create-user.ts';
 import type { AppDeps } from './deps.ts';
 import { createOrganization } from './manage-organization.ts';
+import { ensureIntakeOrganization } from './intake-organization.ts';
 import { updateTicket } from './update-ticket.ts';
 
 export const DEMO_PASSWORD = 'escalon-demo';
@@ -193,6 +194,8 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
     options.onProgress?.(i + 1, total);
   }
   await runTimersUntil(options.now ?? Date.now());
+  // The web form's new senders land here (as on a fresh install).
+  await ensureIntakeOrganization(deps, undefined);
   options.onProgress?.(total, total);
   return signIns;
 }

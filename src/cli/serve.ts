@@ -15,6 +15,7 @@ import { startNotifier } from '../notify/notifier-service.ts';
 import { policyDirectory } from '../notify/recipient-directory.ts';
 import { observeTimerFiringLag } from '../reporting/ops-metrics.ts';
 import { databaseIsEmpty, seedDemo } from '../app/seed-demo.ts';
+import { ensureIntakeOrganization } from '../app/intake-organization.ts';
 import type { Config } from '../config.ts';
 import { buildApp } from '../http/build-app.ts';
 import { diskByteStore } from '../store/byte-store.ts';
@@ -64,12 +65,14 @@ function serviceContext(config: Config, store: Store): ServiceContext {
 /** The services `--services` can name. Other parts (scheduler, notifier, intake) add theirs here. */
 export const SERVICES: Record<string, ServiceStarter> = {
   api: async ({ config, store, live }) => {
+    // New web-form senders join the intake organization ("Web requests" unless configured).
+    const intakeOrg = await ensureIntakeOrganization({ store, clock: systemClock, attachmentLimit: config.http.attachmentLimit }, config.intake.defaultOrganization);
     const app = await buildApp({
       store,
       clock: systemClock,
       engine: live,
       live,
-      intake: intakeHttpOptions(config),
+      intake: intakeHttpOptions(config, intakeOrg),
       attachmentLimit: config.http.attachmentLimit,
       files: diskByteStore(config.attachments.dir),
       http: {

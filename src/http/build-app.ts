@@ -23,6 +23,7 @@ import { organizationRoutes } from './routes/organizations.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { policyRoutes } from './routes/policy.ts';
 import { streamRoutes } from './routes/stream.ts';
+import { supportHoursRoutes } from './routes/support-hours.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -104,6 +105,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { deps });
       await api.register(templateRoutes, { deps });
       await api.register(intakeRoutes, { deps });
+      await api.register(supportHoursRoutes, { deps });
       await api.register(reportRoutes, { deps });
     },
     { prefix: '/api/v1' },

@@ -3,8 +3,9 @@
  * foundation's use cases so the engine runs:
  *   1. the raw message is stored first (inbound_messages, unique per channel + external id: a
  *      redelivered message is recognised and accepted without a second ticket);
- *   2. the sender becomes an actor: a known user, or a new customer in the intake's default
- *      organization; otherwise the message is refused (INTAKE_REFUSED);
+ *   2. the sender becomes an actor: a known user, or a new customer in the intake organization
+ *      (app/intake-organization.ts); otherwise the message is refused (INTAKE_REFUSED). The web
+ *      form never reaches this step with a known user's address unconfirmed (hold-web-message.ts);
  *   3. a reply threads into its ticket when the caller vouches for the key (a valid signed
  *      reply address) or, for a key read from a subject or header, when the sender may see
  *      that ticket; a key the sender may not see never receives the text: a new ticket opens;
@@ -55,7 +56,7 @@ async function senderActor(deps: AppDeps, m: InboundMessage, o: IntakeOptions): 
   let user = await findUserByEmail(deps.store.db, email);
   if (!user) {
     if (!o.defaultOrganizationId) {
-      throw new DomainError('INTAKE_REFUSED', `sender ${email} has no account here, and no intake organization is configured (ESCALON_INTAKE_DEFAULT_ORG)`, { sender: email });
+      throw new DomainError('INTAKE_REFUSED', `sender ${email} has no account here, and this server turns new senders away (ESCALON_INTAKE_DEFAULT_ORG=none)`, { sender: email });
     }
     try {
       await createUser(deps, { email, name: m.senderName.trim() || email, role: 'customer', organizationId: o.defaultOrganizationId });

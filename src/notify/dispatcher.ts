@@ -37,6 +37,7 @@ import { claimDue, holdUntil, lastSentAt, mergeCandidates, type OutboxRow } from
 import type { RecipientDirectory } from './recipient-directory.ts';
 import { loadRenderContext, type LoadedContext } from './render-context-loader.ts';
 import { replyAddress, surveyToken, SURVEY_TTL_MS } from './signed-links.ts';
+import { standaloneMessage } from './standalone-message.ts';
 import { redactForCustomer } from './templates/redact.ts';
 import { renderTemplate, type RenderedMessage } from './templates/render.ts';
 import { findTemplate } from './templates/template-store.ts';
@@ -122,7 +123,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (!channel) return finish(row, [], now, { kind: 'retry', error: `no '${row.channel}' channel is configured (see docs/ARCHITECTURE.md, Notifications)` }, payload);
     const template = await findTemplate(db, row.template);
     if (!template) return finish(row, [], now, { kind: 'failed', error: `unknown template '${row.template}'` }, payload);
-    if (row.ticket_id === null) return finish(row, [], now, { kind: 'failed', error: 'an outbox row without a ticket has nothing to render' }, payload);
+    if (row.ticket_id === null) {
+      const standalone = await standaloneMessage(row, template);
+      return finish(row, [], now, 'error' in standalone ? { kind: 'failed', error: standalone.error } : await channel.deliver(standalone.message, now), payload);
+    }
     const role = payload.recipient_role ?? (payload.audience === 'customer' ? 'requester' : 'recipient');
     const loaded = await loadRenderContext(db, row.ticket_id, { address: row.recipient, role }, urls, payload.rule ?? null);
     if (!loaded) return finish(row, [], now, { kind: 'failed', error: `ticket ${row.ticket_id} no longer exists` }, payload);

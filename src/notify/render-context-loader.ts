@@ -6,10 +6,15 @@
  * attachments' names. Everything read here is data handed to the template, never source.
  */
 import type { Kysely } from 'kysely';
+import { PolicyRegistry } from '../app/policy-registry.ts';
+import { expectationsOf } from '../app/read-expectations.ts';
 import type { Database } from '../store/schema.ts';
 import type { RenderContext } from './templates/render-context.ts';
 
 type Db = Kysely<Database>;
+
+/** The policy in force, for the expectations told to customers (re-read when a new version is applied). */
+const policies = new PolicyRegistry();
 
 export interface LoadedContext {
   ctx: RenderContext;
@@ -111,6 +116,8 @@ export async function loadRenderContext(
     latest_update: reply?.body ?? null,
     survey_url: t.status === 'solved' || t.status === 'closed' ? links.surveyUrl(t.id) : null,
     rule,
+    expectations: await expectationsOf(db, policies, t.id),
+    confirmation_url: null,
   };
   return {
     ctx,

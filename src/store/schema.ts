@@ -211,6 +211,24 @@ export interface CsatResponsesTable {
   received_at: number;
 }
 
+/** A web-form message held until its sender confirms the address (intake/intake-holds-repo.ts). */
+export interface IntakeHoldsTable {
+  id: string;
+  email: string;
+  name: string;
+  subject: string;
+  body: string;
+  client_ip: string | null;
+  /** SHA-256 of the emailed confirmation token; the token itself is never stored here. */
+  token_digest: string;
+  /** pending | confirmed | expired */
+  status: string;
+  ticket_id: string | null;
+  created_at: number;
+  expires_at: number;
+  confirmed_at: number | null;
+}
+
 export interface Database {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -229,4 +247,5 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   inbound_messages: InboundMessagesTable;
   csat_responses: CsatResponsesTable;
+  intake_holds: IntakeHoldsTable;
 }

@@ -51,6 +51,7 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'POST /api/v1/csat/:token': () => ({ rating: 5 }),
   // not multipart: refused with 415 (the upload itself is proven in attachments-api.test.ts)
   'POST /api/v1/attachments': () => ({ file: 'matrix' }),
+  'POST /api/v1/intake/confirm/:token': () => ({}),
 };
 
 describeStores('authorization matrix', (ctx) => {

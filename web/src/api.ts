@@ -37,6 +37,29 @@ export interface Ticket {
   version: number;
   reassignments: number;
   reopens: number;
+  /** GET /tickets/:ref only: what the customer may expect, from the SLA clocks. */
+  expectations?: Expectations;
+}
+
+export interface Expectations {
+  first_response_due: string | null;
+  resolution_due: string | null;
+  time_zone: string | null;
+  text: string | null;
+}
+
+/** GET /support-hours (public). */
+export interface SupportHours {
+  policy_version: number | null;
+  calendars: Array<{ id: string; time_zone: string; always_open: boolean; hours: Record<string, string[]>; upcoming_holidays: string[] }>;
+  tiers: Array<{
+    sla_policy: string;
+    tiers: string[] | null;
+    applies_to: string;
+    calendar: string;
+    time_zone: string;
+    targets: Array<{ priority: string } & Partial<Record<'first_response' | 'next_response' | 'periodic_update' | 'resolution', { ms: number; text: string }>>>;
+  }>;
 }
 
 export interface Comment {

@@ -48,6 +48,13 @@ export interface RenderContext {
   latest_update: string | null;
   survey_url: string | null;
   rule: string | null;
+  /**
+   * What the customer may expect (SLA clocks, told in the SLA calendar's time zone): the first
+   * reply's due moment while no one has replied, the expected resolution, and one sentence.
+   */
+  expectations: { first_response_due: string | null; resolution_due: string | null; time_zone: string | null; text: string | null };
+  /** The address-confirmation link of a held web-form message (only in `intake-confirm-customer`). */
+  confirmation_url: string | null;
 }
 
 /** A complete context with every field filled: templates are checked against it when saved. */
@@ -89,5 +96,12 @@ export function sampleContext(): RenderContext {
     latest_update: 'We have found the cause and are testing a fix.',
     survey_url: 'https://escalon.example.com/api/v1/csat/sample-token',
     rule: 'breach-goes-up',
+    expectations: {
+      first_response_due: '2026-03-02T11:00:00.000Z',
+      resolution_due: '2026-03-02T13:00:00.000Z',
+      time_zone: 'America/New_York',
+      text: "We'll reply within 2 business hours (by Mon, Mar 2, 2026, 6:00 AM EST). We expect to resolve your request by Mon, Mar 2, 2026, 8:00 AM EST.",
+    },
+    confirmation_url: 'https://escalon.example.com/api/v1/intake/confirm/sample-token',
   };
 }

@@ -91,6 +91,15 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
       <p>
         <StatusBadge status={ticket.status} /> <span className="muted small">opened {when(ticket.created_at)} · priority {ticket.priority}</span>
       </p>
+      {ticket.expectations?.text && (
+        <div className="card expectations" role="note" aria-label="What to expect">
+          <strong>What to expect</strong>
+          <p>{ticket.expectations.text}</p>
+          <p className="muted small">
+            <Link to="/support-hours">Support hours and response targets</Link>
+          </p>
+        </div>
+      )}
       <Notices flash={flash} error={error} />
       <ol className="conversation" aria-label="Conversation">
         {items.map((i) =>

@@ -22,11 +22,10 @@ export function PortalHome() {
           New request
         </Link>
       </div>
-      {org && (
-        <p className="muted small">
-          {org.name} · {org.tier} support
-        </p>
-      )}
+      <p className="muted small">
+        {org && `${org.name} · ${org.tier} support · `}
+        <Link to="/support-hours">Support hours and response targets</Link>
+      </p>
       <label className="check small">
         <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> show my organization's requests too
       </label>
