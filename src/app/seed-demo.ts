@@ -13,6 +13,7 @@ import type { Store } from '../store/connect.ts';
 import { readFileSync } from 'node:fs';
 import { addComment } from './add-comment.ts';
 import { earliestTimerDue } from '../store/timers-repo.ts';
+import { cancelHistory } from '../notify/outbox-queue.ts';
 import { applyPolicy } from './apply-policy.ts';
 import { acknowledgeEscalation } from './escalate-ticket.ts';
 import { fireDueTimers } from './fire-timers.ts';
@@ -193,6 +194,8 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
     options.onProgress?.(i + 1, total);
   }
   await runTimersUntil(options.now ?? Date.now());
+  // Everything above is history: its notifications are never sent (and say so in the outbox).
+  await cancelHistory(store.db);
   options.onProgress?.(total, total);
   return signIns;
 }
