@@ -58,6 +58,21 @@ export interface TicketEvent {
   payload: Record<string, unknown>;
 }
 
+/** One outgoing message of a ticket and its delivery state (GET /tickets/:ref/notifications, staff). */
+export interface TicketNotification {
+  id: string;
+  template: string;
+  channel: string;
+  recipient: string;
+  state: 'queued' | 'held' | 'waiting' | 'sending' | 'sent' | 'merged' | 'failed' | 'cancelled';
+  attempts: number;
+  reason: string | null;
+  queued_at: string;
+  sent_at: string | null;
+  merged_into: string | null;
+  rule: string | null;
+}
+
 export interface ClockView {
   metric: string;
   status: string;

@@ -4,7 +4,7 @@
  * Customers get only the public events and comments the API gives them.
  */
 import type { ReactNode } from 'react';
-import type { Comment, TicketEvent } from '../api.ts';
+import type { Comment, TicketEvent, TicketNotification } from '../api.ts';
 import { duration, label, when } from '../format.ts';
 
 type P = Record<string, unknown>;
@@ -97,7 +97,7 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
     case 'notification.sent':
       return { icon: '✉', tone: 'muted', text: `Notification ${s(p.template)} sent to ${s(p.recipient)}` };
     case 'notification.failed':
-      return { icon: '✉', tone: 'warn', text: `Notification ${s(p.template)} to ${s(p.recipient)} failed (attempt ${s(p.attempt)})${p.error ? `: ${s(p.error)}` : ''}` };
+      return { icon: '✉', tone: 'warn', text: `Notification ${s(p.template)} to ${s(p.recipient)} ${p.cancelled ? 'not sent' : p.expired ? 'expired' : 'failed'}${p.attempt !== undefined ? ` (attempt ${s(p.attempt)})` : ''}${p.error ? `: ${s(p.error)}` : ''}` };
     case 'notification.skipped':
       return { icon: '∅', tone: 'muted', text: `Notification ${s(p.template)} to ${s(p.recipient)} skipped: ${s(p.why)}` };
     case 'csat.received':
@@ -107,9 +107,46 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
   }
 }
 
-export function Timeline({ events, comments, actorName, showNotifications = true }: { events: TicketEvent[]; comments: Comment[]; actorName: (actor: string) => string; showNotifications?: boolean }) {
+const STATE_TEXT: Record<TicketNotification['state'], string> = {
+  queued: 'queued',
+  held: 'held',
+  waiting: 'waiting',
+  sending: 'sending',
+  sent: 'sent',
+  merged: 'sent within another message',
+  failed: 'failed',
+  cancelled: 'not sent',
+};
+
+/** One line per outgoing message, its state as it is now (retries change the line, never add one). */
+export function describeNotification(n: TicketNotification): { tone: string; text: string } {
+  const tone = n.state === 'failed' ? 'warn' : n.state === 'waiting' || n.state === 'held' ? 'sla' : 'muted';
+  const why = n.reason && n.state !== 'sent' ? `: ${n.reason}` : '';
+  const attempts = n.attempts > 1 ? ` after ${n.attempts} attempts` : '';
+  const at = n.sent_at && (n.state === 'sent' || n.state === 'merged') ? ` ${when(n.sent_at)}` : '';
+  // Reasons like "waiting: no email channel" already name the state.
+  const state = n.reason?.startsWith(`${n.state}:`) && n.state !== 'sent' ? n.reason : `${STATE_TEXT[n.state]}${at}${attempts}${why}`;
+  return { tone, text: `${label(n.template)} to ${n.recipient} by ${n.channel} — ${state}` };
+}
+
+// With the per-message list, these events would say the same thing again.
+const DELIVERY_EVENTS = new Set(['notification.queued', 'notification.sent', 'notification.failed']);
+
+export function Timeline({
+  events,
+  comments,
+  actorName,
+  showNotifications = true,
+  notifications = null,
+}: {
+  events: TicketEvent[];
+  comments: Comment[];
+  actorName: (actor: string) => string;
+  showNotifications?: boolean;
+  notifications?: TicketNotification[] | null;
+}) {
   const byId = new Map(comments.map((c) => [c.id, c]));
-  const shown = events.filter((e) => showNotifications || !e.type.startsWith('notification.'));
+  const shown = events.filter((e) => (showNotifications || !e.type.startsWith('notification.')) && !(notifications && DELIVERY_EVENTS.has(e.type)));
   // Comments the events do not mention (none normally) still appear, at their time.
   const mentioned = new Set(events.map((e) => e.payload.comment_id).filter((x): x is string => typeof x === 'string'));
   const loose = comments.filter((c) => !mentioned.has(c.id));
@@ -141,6 +178,26 @@ export function Timeline({ events, comments, actorName, showNotifications = true
       ),
     };
   });
+  for (const n of showNotifications ? (notifications ?? []) : []) {
+    const d = describeNotification(n);
+    items.push({
+      at: n.queued_at,
+      key: `n-${n.id}`,
+      node: (
+        <li className={`ev ev-${d.tone}`} data-type="notification" data-state={n.state}>
+          <span className="ev-icon" aria-hidden="true">
+            ✉
+          </span>
+          <div className="ev-body">
+            <div className="ev-line">
+              <span>{d.text}</span>
+              <time dateTime={n.queued_at}>{when(n.queued_at)}</time>
+            </div>
+          </div>
+        </li>
+      ),
+    });
+  }
   for (const c of loose) {
     items.push({
       at: c.created_at,

@@ -5,7 +5,7 @@
  * note, the timeline, and the customer's other tickets. Refreshed every 5 s.
  */
 import { useState, type FormEvent } from 'react';
-import { errorText, get, patch, post, PRIORITIES, qs, STATUSES, type Comment, type SlaView, type Ticket, type TicketEvent } from '../api.ts';
+import { errorText, get, patch, post, PRIORITIES, qs, STATUSES, type Comment, type SlaView, type Ticket, type TicketEvent, type TicketNotification } from '../api.ts';
 import { duration, label, money, when } from '../format.ts';
 import { Link } from '../router.tsx';
 import { actorName, personName, useSession } from '../session.tsx';
@@ -20,6 +20,7 @@ interface Loaded {
   events: TicketEvent[];
   comments: Comment[];
   sla: SlaView | null;
+  notifications: TicketNotification[] | null;
 }
 
 export function TicketPage({ ticketKey }: { ticketKey: string }) {
@@ -29,13 +30,14 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
   const ref = encodeURIComponent(ticketKey);
   const polled = usePoll<Loaded>(
     async () => {
-      const [ticket, events, comments, sla] = await Promise.all([
+      const [ticket, events, comments, sla, notifications] = await Promise.all([
         get<Ticket>(`/tickets/${ref}`),
         get<{ items: TicketEvent[] }>(`/tickets/${ref}/events`).then((r) => r.items),
         get<{ items: Comment[] }>(`/tickets/${ref}/comments`).then((r) => r.items),
         get<SlaView>(`/tickets/${ref}/sla`).catch(() => null),
+        get<{ items: TicketNotification[] }>(`/tickets/${ref}/notifications`).then((r) => r.items).catch(() => null),
       ]);
-      return { ticket, events, comments, sla };
+      return { ticket, events, comments, sla, notifications };
     },
     [ticketKey],
     5000,
@@ -113,7 +115,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
                 <input type="checkbox" checked={showNotifications} onChange={(e) => setShowNotifications(e.target.checked)} /> notifications
               </label>
             </div>
-            <Timeline events={events} comments={comments} actorName={(a) => (a === `user:${ticket.requester_id}` ? 'the customer' : actorName(session, a))} showNotifications={showNotifications} />
+            <Timeline events={events} comments={comments} actorName={(a) => (a === `user:${ticket.requester_id}` ? 'the customer' : actorName(session, a))} showNotifications={showNotifications} notifications={d.notifications} />
           </section>
         </div>
         <aside className="side-col">
