@@ -146,7 +146,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         if (Number.isFinite(opening)) return holdUntil(db, row.id, opening, `held: quiet hours of calendar ${cal.id} until ${new Date(opening).toISOString()}`);
       }
     }
-    if (audience === 'internal' && waited && (await acknowledgedSince(db, row, loaded))) {
+    if (audience === 'internal' && waited && row.template !== 'escalation-acknowledged' && (await acknowledgedSince(db, row, loaded))) {
       return cancel(row, now, `escalation ${loaded.escalationId ?? ''} was acknowledged; the waiting notice is no longer needed`, payload);
     }
     // Merging spares people a flood; machines (webhooks) and the customer conversation get every message as it is.

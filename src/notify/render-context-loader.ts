@@ -94,6 +94,7 @@ export async function loadRenderContext(
       rule: str(esc?.rule),
       trigger_points: triggerPoints(esc?.explanation),
       recommended_actions: [],
+      comment: str(esc?.comment),
     },
     sla: {
       policy: str(lastSla?.p.policy),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TicketNotification } from '../../web/src/api.ts';
-import { describeNotification } from '../../web/src/components/timeline.tsx';
+import { describeNotification } from '../../web/src/notification-line.ts';
 
 const base: TicketNotification = {
   id: 'o1',

@@ -159,6 +159,27 @@ export function escalateTo(step: Step, team: TeamDef, spec: EscalationSpec): voi
   if (spec.documentation) data.documentation = spec.documentation;
   if (previousAssignee !== state.assignee) data.previous_assignee = previousAssignee;
   step.emit('ticket.escalated', spec.actor, data);
+  // A person escalating (staff or the customer) gets the receiving team told without a rule; rules notify for themselves.
+  if (spec.manual) notifyReceivingTeam(step, team, spec.reason === 'customer_request' ? 'customer-escalation-request' : 'escalation-manual');
+}
+
+/**
+ * The built-in notice for a move a person made (manual escalation, a customer's request, an
+ * acknowledgement): to the receiving team's lead (else its manager) during the team calendar's
+ * hours, to its on-call person outside them (or when it has neither). Queued like a rule's
+ * notice, with `default: true`; skipped, and the skip recorded, when the team names nobody.
+ */
+export function notifyReceivingTeam(step: Step, team: TeamDef, template: string): void {
+  const calendar = team.calendar ? step.ctx.calendarOf(team.calendar) : step.ctx.wallClock;
+  const open = calendar.isOpen(step.at);
+  const onCall = step.ctx.matrix.onCall(team.id, step.at);
+  const lead = team.lead ?? team.manager ?? null;
+  const [who, role] = !open && onCall ? [onCall, 'on_call'] : lead ? [lead, team.lead ? 'team_lead' : 'team_manager'] : [onCall, 'on_call'];
+  if (!who) {
+    step.emit('notification.skipped', 'system', { template, recipient: 'team_lead', default: true, why: `team ${team.id} has no lead, manager or on-call person` });
+    return;
+  }
+  step.emit('notification.queued', 'system', { template, recipient: role, to: [who], channel: 'email', audience: 'internal', default: true });
 }
 
 const CUSTOMER_ROLES = new Set(['requester']);
@@ -215,7 +236,8 @@ function roleMembers(step: Step, role: string, team: TeamDef | undefined): strin
     case 'team_lead':
       return one(team?.lead);
     case 'team_manager':
-      return one(team?.manager);
+      // A team without a manager of its own (a management team) is managed by its lead, else by its members.
+      return team?.manager ? [team.manager] : team?.lead ? [team.lead] : team ? [...team.members] : [];
     case 'on_call':
       return one(step.ctx.matrix.onCall(state.team, step.at));
     default:

@@ -99,4 +99,38 @@ ${footer}`,
 The escalation to {{ escalation.to_team | default: "your team" }} ({{ escalation.to_level | default: "—" }}) has not been acknowledged yet. Acknowledge it or it moves further up.
 ${footer}`,
   },
+  'escalation-manual': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] Escalated to {{ escalation.to_team | default: "your team" }} — {{ ticket.subject }}',
+    text: `${header}
+The ticket was escalated by hand from {{ escalation.from_level | default: "—" }} to {{ escalation.to_level | default: "—" }} ({{ escalation.to_team | default: "—" }}), reason {{ escalation.reason | default: "not given" }}.
+
+Summary
+{{ documentation.summary | default: ticket.body }}
+
+Steps already taken
+{{ documentation.steps_taken | default: "None recorded." }}
+
+Areas needing attention
+{{ documentation.needs_attention | default: "Not stated; read the ticket history." }}
+${footer}`,
+  },
+  'escalation-acknowledged': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] Escalation acknowledged — {{ ticket.subject }}',
+    text: `${header}
+The escalation to {{ escalation.to_team | default: "the team" }} ({{ escalation.to_level | default: "—" }}) has been acknowledged; someone is on it.
+${footer}`,
+  },
+  'customer-escalation-request': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] The customer asks for escalation — {{ ticket.subject }}',
+    text: `${header}
+{{ customer.name }} asked for this ticket to be escalated; it moved to {{ escalation.to_team | default: "your team" }} ({{ escalation.to_level | default: "—" }}).
+{% if escalation.comment %}
+What the customer wrote
+{{ escalation.comment }}
+{% endif %}
+${footer}`,
+  },
 };

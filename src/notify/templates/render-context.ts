@@ -29,6 +29,8 @@ export interface RenderContext {
     /** Conditions the rule saw, one line each ("text matches …: lawsuit"). */
     trigger_points: string[];
     recommended_actions: string[];
+    /** The customer's words when they asked for the escalation. */
+    comment: string | null;
   };
   sla: {
     policy: string | null;
@@ -77,6 +79,7 @@ export function sampleContext(): RenderContext {
       rule: 'breach-goes-up',
       trigger_points: ['sla.metric eq resolution: resolution'],
       recommended_actions: ['Call the account manager within the hour'],
+      comment: 'Please escalate, we are losing orders.',
     },
     sla: { policy: 'enterprise', metric: 'resolution', due_at: '2026-03-02T13:00:00.000Z', expected_resolution: '2026-03-02T13:00:00.000Z' },
     documentation: {

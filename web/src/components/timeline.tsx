@@ -6,6 +6,7 @@
 import type { ReactNode } from 'react';
 import type { Comment, TicketEvent, TicketNotification } from '../api.ts';
 import { duration, label, when } from '../format.ts';
+import { describeNotification } from '../notification-line.ts';
 
 type P = Record<string, unknown>;
 const s = (v: unknown): string => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
@@ -105,28 +106,6 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
     default:
       return { icon: '·', tone: 'muted', text: `${e.type} by ${who}` };
   }
-}
-
-const STATE_TEXT: Record<TicketNotification['state'], string> = {
-  queued: 'queued',
-  held: 'held',
-  waiting: 'waiting',
-  sending: 'sending',
-  sent: 'sent',
-  merged: 'sent within another message',
-  failed: 'failed',
-  cancelled: 'not sent',
-};
-
-/** One line per outgoing message, its state as it is now (retries change the line, never add one). */
-export function describeNotification(n: TicketNotification): { tone: string; text: string } {
-  const tone = n.state === 'failed' ? 'warn' : n.state === 'waiting' || n.state === 'held' ? 'sla' : 'muted';
-  const why = n.reason && n.state !== 'sent' ? `: ${n.reason}` : '';
-  const attempts = n.attempts > 1 ? ` after ${n.attempts} attempts` : '';
-  const at = n.sent_at && (n.state === 'sent' || n.state === 'merged') ? ` ${when(n.sent_at)}` : '';
-  // Reasons like "waiting: no email channel" already name the state.
-  const state = n.reason?.startsWith(`${n.state}:`) && n.state !== 'sent' ? n.reason : `${STATE_TEXT[n.state]}${at}${attempts}${why}`;
-  return { tone, text: `${label(n.template)} to ${n.recipient} by ${n.channel} — ${state}` };
 }
 
 // With the per-message list, these events would say the same thing again.
