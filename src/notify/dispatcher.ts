@@ -130,7 +130,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (!template) return finish(row, [], now, { kind: 'failed', error: `unknown template '${row.template}'` }, payload);
     if (row.ticket_id === null) return finish(row, [], now, { kind: 'failed', error: 'an outbox row without a ticket has nothing to render' }, payload);
     const role = payload.recipient_role ?? (payload.audience === 'customer' ? 'requester' : 'recipient');
-    const loaded = await loadRenderContext(db, row.ticket_id, { address: row.recipient, role }, urls, payload.rule ?? null);
+    const zone = deps.directory?.timeZoneFor?.(row.recipient) ?? 'UTC';
+    const loaded = await loadRenderContext(db, row.ticket_id, { address: row.recipient, role }, urls, payload.rule ?? null, zone);
     if (!loaded) return finish(row, [], now, { kind: 'failed', error: `ticket ${row.ticket_id} no longer exists` }, payload);
     const audience = payload.audience ?? template.audience;
 

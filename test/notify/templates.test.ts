@@ -37,7 +37,7 @@ describe('shipped templates', () => {
   it('customer messages: expected resolution, survey link, and no internal facts', async () => {
     const ctx = redactForCustomer(sampleContext());
     const esc = await renderTemplate('t', BUILTIN_TEMPLATES['escalated-customer-update']!, ctx);
-    expect(esc.text).toContain('Expected resolution: 2026-03-02 13:00 UTC');
+    expect(esc.text).toContain('Expected resolution: Mon 2 Mar 2026 08:00 EST');
     const done = await renderTemplate('t', BUILTIN_TEMPLATES['resolved-customer-survey']!, ctx);
     expect(done.text).toContain('https://escalon.example.com/api/v1/csat/sample-token');
     expect(done.html).toContain('<a href="https://escalon.example.com/api/v1/csat/sample-token">');

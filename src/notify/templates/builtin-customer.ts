@@ -14,12 +14,12 @@ export const CUSTOMER_TEMPLATES: Record<string, TemplateSource> = {
     text: `Hello {{ customer.name }},
 
 we have received your request "{{ ticket.subject }}" and logged it as {{ ticket.key }}.
-{% if sla.expected_resolution %}We aim to resolve it by {{ sla.expected_resolution | date: "%Y-%m-%d %H:%M UTC" }}.
+{% if sla.expected_resolution %}We aim to resolve it by {{ sla.expected_resolution_local }}.
 {% endif %}
 Reply to this message to add information.
 
 Your support team`,
-    html: htmlShell(`<p>Hello {{ customer.name }},</p><p>we have received your request “{{ ticket.subject }}” and logged it as <strong>{{ ticket.key }}</strong>.</p>{% if sla.expected_resolution %}<p>We aim to resolve it by {{ sla.expected_resolution | date: "%Y-%m-%d %H:%M UTC" }}.</p>{% endif %}<p>Your support team</p>`),
+    html: htmlShell(`<p>Hello {{ customer.name }},</p><p>we have received your request “{{ ticket.subject }}” and logged it as <strong>{{ ticket.key }}</strong>.</p>{% if sla.expected_resolution %}<p>We aim to resolve it by {{ sla.expected_resolution_local }}.</p>{% endif %}<p>Your support team</p>`),
   },
   'escalated-customer-update': {
     audience: 'customer',
@@ -27,12 +27,12 @@ Your support team`,
     text: `Hello {{ customer.name }},
 
 your request "{{ ticket.subject }}" ({{ ticket.key }}) now has the attention of {% if escalation.to_level %}our {{ escalation.to_level }} {% endif %}specialists.
-{% if sla.expected_resolution %}Expected resolution: {{ sla.expected_resolution | date: "%Y-%m-%d %H:%M UTC" }}.
+{% if sla.expected_resolution %}Expected resolution: {{ sla.expected_resolution_local }}.
 {% endif %}
 We will keep you informed of our progress. Reply to this message to add information.
 
 Your support team`,
-    html: htmlShell(`<p>Hello {{ customer.name }},</p><p>your request “{{ ticket.subject }}” ({{ ticket.key }}) now has the attention of {% if escalation.to_level %}our {{ escalation.to_level }} {% endif %}specialists.</p>{% if sla.expected_resolution %}<p><strong>Expected resolution:</strong> {{ sla.expected_resolution | date: "%Y-%m-%d %H:%M UTC" }}</p>{% endif %}<p>We will keep you informed of our progress.</p><p>Your support team</p>`),
+    html: htmlShell(`<p>Hello {{ customer.name }},</p><p>your request “{{ ticket.subject }}” ({{ ticket.key }}) now has the attention of {% if escalation.to_level %}our {{ escalation.to_level }} {% endif %}specialists.</p>{% if sla.expected_resolution %}<p><strong>Expected resolution:</strong> {{ sla.expected_resolution_local }}</p>{% endif %}<p>We will keep you informed of our progress.</p><p>Your support team</p>`),
   },
   'customer-progress-update': {
     audience: 'customer',
@@ -43,10 +43,10 @@ here is an update on {{ ticket.key }} (status: {{ ticket.status }}).
 {% if latest_update %}
 {{ latest_update }}
 {% endif %}{% if sla.expected_resolution %}
-Expected resolution: {{ sla.expected_resolution | date: "%Y-%m-%d %H:%M UTC" }}.
+Expected resolution: {{ sla.expected_resolution_local }}.
 {% endif %}
 Your support team`,
-    html: htmlShell(`<p>Hello {{ customer.name }},</p><p>here is an update on {{ ticket.key }} (status: {{ ticket.status }}).</p>{% if latest_update %}<blockquote>{{ latest_update | escape | newline_to_br | raw }}</blockquote>{% endif %}{% if sla.expected_resolution %}<p>Expected resolution: {{ sla.expected_resolution | date: "%Y-%m-%d %H:%M UTC" }}.</p>{% endif %}<p>Your support team</p>`),
+    html: htmlShell(`<p>Hello {{ customer.name }},</p><p>here is an update on {{ ticket.key }} (status: {{ ticket.status }}).</p>{% if latest_update %}<blockquote>{{ latest_update | escape | newline_to_br | raw }}</blockquote>{% endif %}{% if sla.expected_resolution %}<p>Expected resolution: {{ sla.expected_resolution_local }}.</p>{% endif %}<p>Your support team</p>`),
   },
   'resolved-customer-survey': {
     audience: 'customer',

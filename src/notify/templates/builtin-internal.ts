@@ -19,7 +19,7 @@ export const INTERNAL_TEMPLATES: Record<string, TemplateSource> = {
     audience: 'internal',
     subject: '[{{ ticket.key }}] SLA breached{% if sla.metric %}: {{ sla.metric }}{% endif %} — {{ ticket.subject }}',
     text: `${header}
-The {{ sla.metric | default: "SLA" }} target{% if sla.policy %} of SLA policy {{ sla.policy }}{% endif %} was due at {{ sla.due_at | default: "an earlier moment" }} and has been breached.
+The {{ sla.metric | default: "SLA" }} target{% if sla.policy %} of SLA policy {{ sla.policy }}{% endif %} {% if sla.due_local %}was due at {{ sla.due_local }}{% else %}was due earlier{% endif %} and has been breached.
 {% if escalation.to_level %}The ticket was escalated from {{ escalation.from_level | default: "—" }} to {{ escalation.to_level }} ({{ escalation.to_team }}).{% endif %}
 ${footer}`,
   },
@@ -27,7 +27,7 @@ ${footer}`,
     audience: 'internal',
     subject: '[{{ ticket.key }}] SLA at risk{% if sla.metric %}: {{ sla.metric }}{% endif %} — {{ ticket.subject }}',
     text: `${header}
-The {{ sla.metric | default: "SLA" }} target is due at {{ sla.due_at | default: "soon" }}. Act before it is breached.
+The {{ sla.metric | default: "SLA" }} target {% if sla.due_local %}is due at {{ sla.due_local }}{% else %}is close to its due time{% endif %}. Act before it is breached.
 ${footer}`,
   },
   'technical-complexity-escalation': {
