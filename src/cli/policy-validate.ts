@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parsePolicy } from '../domain/policy/parse.ts';
+import { recipientWarnings } from '../domain/policy/recipient-warnings.ts';
 import type { Policy, PolicyProblem } from '../domain/policy/types.ts';
 import { policyCommand } from './policy-group.ts';
 
@@ -45,6 +46,8 @@ export function validatePolicyFile(file: string, out: (line: string) => void, er
     return 1;
   }
   out(summary(result.policy));
+  // Recipients that resolve to nobody: worth knowing, not a reason to refuse.
+  for (const w of recipientWarnings(result.policy)) out(`${file}: warning: ${w.path}: ${w.message}`);
   return 0;
 }
 

@@ -77,3 +77,9 @@ export async function updateUser(db: Db, id: string, patch: { name?: string; rol
   if (Object.keys(set).length === 0) return;
   await db.updateTable('users').set(set).where('id', '=', id).execute();
 }
+
+/** Lower-cased addresses of the active staff accounts (policy validation warns about people without one). */
+export async function activeStaffEmails(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom('users').select('email').where('role', '!=', 'customer').where('active', '=', 1).execute();
+  return new Set(rows.map((r) => r.email.toLowerCase()));
+}

@@ -129,6 +129,8 @@ export interface PolicyPlan {
   teams: { added: string[]; removed: string[]; changed: string[] };
   clocks: Array<{ ticket: string; metric: string; due_before: string | null; due_after: string | null }>;
   tickets_reapplied: number;
+  /** Recipients that resolve to nobody and people without an account; never a refusal. */
+  warnings?: Array<{ path: string; message: string }>;
 }
 
 export interface Problem {

@@ -1,0 +1,73 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validatePolicyFile } from '../../src/cli/policy-validate.ts';
+import { parsePolicy } from '../../src/domain/policy/parse.ts';
+import { recipientWarnings } from '../../src/domain/policy/recipient-warnings.ts';
+import type { Policy } from '../../src/domain/policy/types.ts';
+
+const POLICY = `
+version: 1
+calendars:
+  always: { timezone: UTC, hours: 24x7 }
+levels:
+  - { id: L1, name: One }
+  - { id: L2, name: Two }
+  - { id: mgmt, name: Management }
+teams:
+  one: { level: L1, calendar: always, members: [a@x.com], lead: lead@x.com }
+  two: { level: L2, calendar: always, members: [b@x.com] }
+  boss: { level: mgmt, calendar: always, members: [] }
+sla:
+  - id: all
+    calendar: always
+    targets:
+      urgent: { first_response: 1h }
+rules:
+  - id: leads
+    on: ticket.created
+    do:
+      - notify: { to: team_lead, template: idle-reminder }
+  - id: up
+    on: ticket.updated
+    do:
+      - escalate: { to: { level: mgmt }, reason: other }
+      - notify: { to: [team_manager, on_call, requester], template: idle-reminder }
+  - id: fine
+    on: ticket.updated
+    do:
+      - escalate: { to: { team: one }, reason: other }
+      - notify: { to: team_lead, template: idle-reminder }
+`;
+
+function policy(): Policy {
+  const r = parsePolicy(POLICY);
+  if (!r.ok) throw new Error(JSON.stringify(r.problems));
+  return r.policy;
+}
+
+describe('recipients that resolve to nobody are validation warnings', () => {
+  it('names the rule, the role and the teams where nobody holds it; ticket roles are not judged', () => {
+    expect(recipientWarnings(policy())).toEqual([
+      { path: 'rules[0].do[0].notify.to[0]', message: expect.stringMatching(/^rule leads notifies team_lead, but teams two, boss have nobody in that role/) },
+      { path: 'rules[1].do[1].notify.to[0]', message: expect.stringMatching(/^rule up notifies team_manager, but team boss has nobody/) },
+      { path: 'rules[1].do[1].notify.to[1]', message: expect.stringMatching(/^rule up notifies on_call, but team boss has nobody .* \(add a rotation/) },
+    ]);
+  });
+
+  it('people without an active staff account are warned about when the accounts are known', () => {
+    const w = recipientWarnings(policy(), new Set(['a@x.com', 'b@x.com']));
+    expect(w.filter((x) => x.message.includes('no active staff account')).map((x) => x.path)).toEqual(['teams.one.lead']);
+  });
+
+  it('`policy validate` prints the warnings and still accepts the policy (exit 0)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'escalon-warn-')), 'p.yaml');
+    writeFileSync(file, POLICY);
+    const out: string[] = [];
+    expect(validatePolicyFile(file, (l) => out.push(l), () => undefined)).toBe(0);
+    expect(out[0]).toMatch(/^OK: /);
+    expect(out.slice(1)).toHaveLength(3);
+    expect(out[1]).toBe(`${file}: warning: rules[0].do[0].notify.to[0]: rule leads notifies team_lead, but teams two, boss have nobody in that role: a ticket there notifies no one (add a lead or another recipient)`);
+  });
+});
