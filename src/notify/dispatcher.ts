@@ -134,6 +134,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const loaded = await loadRenderContext(db, row.ticket_id, { address: row.recipient, role }, urls, payload.rule ?? null, zone);
     if (!loaded) return finish(row, [], now, { kind: 'failed', error: `ticket ${row.ticket_id} no longer exists` }, payload);
     const audience = payload.audience ?? template.audience;
+    // SMS to a person goes to the phone number on their account.
+    let to = row.recipient;
+    if (row.channel === 'sms' && row.recipient.includes('@')) {
+      const phone = await phoneOf(db, row.recipient);
+      if (!phone) return finish(row, [], now, { kind: 'failed', error: `${row.recipient} has no phone number on their account (set one: PATCH /api/v1/users/:id with "phone")` }, payload);
+      to = phone;
+    }
 
     if (template.audience === 'internal' && (audience === 'customer' || (await isCustomerAddress(db, row.recipient, loaded)))) {
       return cancel(row, now, `internal template '${row.template}' is never sent to a customer (${row.recipient})`, payload);
@@ -170,7 +177,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     } catch (err) {
       return finish(row, absorbed, now, { kind: 'failed', error: (err as Error).message }, payload);
     }
-    const message = buildMessage(row, loaded, distinctParts(rendered), audience);
+    const message = { ...buildMessage(row, loaded, distinctParts(rendered), audience), to };
     const hash = contentHash(message);
     if (mergeable && previous && repeatsSent(hash, previous, row.created_at, o.mergeWindowMs)) return duplicate(row, absorbed, now, payload);
     const outcome = await channel.deliver(message, now);
@@ -366,6 +373,11 @@ async function appendEvent(trx: Kysely<Database>, row: OutboxRow, now: number, t
     .insertInto('events')
     .values({ id: newId(now), ticket_id: row.ticket_id, at: now, recorded_at: now, type, actor: 'system', payload: JSON.stringify(payload), internal: 1 })
     .execute();
+}
+
+async function phoneOf(db: Kysely<Database>, address: string): Promise<string | null> {
+  const u = await db.selectFrom('users').select('phone').where('email', '=', address.toLowerCase()).where('active', '=', 1).executeTakeFirst();
+  return u?.phone ?? null;
 }
 
 async function isCustomerAddress(db: Kysely<Database>, address: string, loaded: LoadedContext): Promise<boolean> {

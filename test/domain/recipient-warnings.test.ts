@@ -71,3 +71,18 @@ describe('recipients that resolve to nobody are validation warnings', () => {
     expect(out[1]).toBe(`${file}: warning: rules[0].do[0].notify.to[0]: rule leads notifies team_lead, but teams two, boss have nobody in that role: a ticket there notifies no one (add a lead or another recipient)`);
   });
 });
+
+describe('SMS recipients in a policy', () => {
+  const withTo = (to: string) => POLICY.replace('notify: { to: team_lead, template: idle-reminder }\n  - id: up', `notify: { to: ${to}, template: idle-reminder }\n  - id: up`);
+  it.each([
+    ['[{ sms: assignee }]', { kind: 'sms', role: 'assignee', phone: null }],
+    ['[{ sms: "+1 555 000 1111" }]', { kind: 'sms', role: null, phone: '+15550001111' }],
+  ])('%s is accepted', (to, expected) => {
+    const r = parsePolicy(withTo(to));
+    expect(r.ok && r.policy.rules[0]?.do[0]).toEqual({ kind: 'notify', to: [expected], template: 'idle-reminder' });
+  });
+  it('anything else is refused with what to write instead', () => {
+    const r = parsePolicy(withTo('[{ sms: "call me" }]'));
+    expect(!r.ok && r.problems.map((p) => p.message)).toEqual(['"call me" is neither a role (assignee, owner, team, team_lead, team_manager, on_call, requester) nor a phone number in international form (+15551234567)']);
+  });
+});

@@ -199,12 +199,17 @@ function notify(step: Step, recipients: readonly Recipient[], template: string, 
       label = 'webhook';
       to = [recipient.url];
       channel = 'webhook';
+    } else if (recipient.kind === 'sms') {
+      // People by their account address; the dispatcher sends to the phone number on the account.
+      channel = 'sms';
+      label = recipient.role ? `sms:${recipient.role}` : `sms:${recipient.phone ?? ''}`;
+      to = recipient.role ? roleMembers(step, recipient.role, team) : recipient.phone ? [recipient.phone] : [];
     } else {
       label = recipient.role;
       to = roleMembers(step, recipient.role, team);
     }
-    const fresh = to.filter((address) => !seen.has(address));
-    for (const address of fresh) seen.add(address);
+    const fresh = to.filter((address) => !seen.has(`${channel}:${address}`));
+    for (const address of fresh) seen.add(`${channel}:${address}`);
     if (to.length === 0) {
       step.emit('notification.skipped', `rule:${ruleId}`, { rule: ruleId, template, recipient: label, why: `no ${label} on this ticket` });
       continue;
@@ -216,7 +221,7 @@ function notify(step: Step, recipients: readonly Recipient[], template: string, 
       recipient: label,
       to: fresh,
       channel,
-      audience: recipient.kind === 'role' && CUSTOMER_ROLES.has(recipient.role) ? 'customer' : 'internal',
+      audience: (recipient.kind === 'role' || recipient.kind === 'sms') && recipient.role !== null && CUSTOMER_ROLES.has(recipient.role) ? 'customer' : 'internal',
     });
   }
 }

@@ -49,12 +49,13 @@ export function recipientWarnings(policy: Policy, accounts?: ReadonlySet<string>
       }
       if (action.kind !== 'notify') return;
       action.to.forEach((r, ti) => {
-        if (r.kind !== 'role') return;
-        const nobody = teams.filter((team) => !reaches(policy, team, r.role)).map((team) => team.id);
+        const role = r.kind === 'role' || r.kind === 'sms' ? r.role : null;
+        if (role === null) return;
+        const nobody = teams.filter((team) => !reaches(policy, team, role)).map((team) => team.id);
         if (nobody.length === 0) return;
         warnings.push({
           path: `rules[${ri}].do[${ai}].notify.to[${ti}]`,
-          message: `rule ${rule.id} notifies ${r.role}, but team${nobody.length > 1 ? 's' : ''} ${nobody.join(', ')} ${nobody.length > 1 ? 'have' : 'has'} nobody in that role: a ticket there notifies no one (add a ${r.role === 'on_call' ? 'rotation' : r.role.replace('team_', '')} or another recipient)`,
+          message: `rule ${rule.id} notifies ${r.kind === 'sms' ? `sms: ${role}` : role}, but team${nobody.length > 1 ? 's' : ''} ${nobody.join(', ')} ${nobody.length > 1 ? 'have' : 'has'} nobody in that role: a ticket there notifies no one (add a ${role === 'on_call' ? 'rotation' : role.replace('team_', '')} or another recipient)`,
         });
       });
     });
