@@ -61,14 +61,15 @@ describe('recipients that resolve to nobody are validation warnings', () => {
     expect(w.filter((x) => x.message.includes('no active staff account')).map((x) => x.path)).toEqual(['teams.one.lead']);
   });
 
-  it('`policy validate` prints the warnings and still accepts the policy (exit 0)', () => {
+  it('`policy validate` prints the warnings (stderr) and still accepts the policy (exit 0)', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'escalon-warn-')), 'p.yaml');
     writeFileSync(file, POLICY);
     const out: string[] = [];
-    expect(validatePolicyFile(file, (l) => out.push(l), () => undefined)).toBe(0);
-    expect(out[0]).toMatch(/^OK: /);
-    expect(out.slice(1)).toHaveLength(3);
-    expect(out[1]).toBe(`${file}: warning: rules[0].do[0].notify.to[0]: rule leads notifies team_lead, but teams two, boss have nobody in that role: a ticket there notifies no one (add a lead or another recipient)`);
+    const err: string[] = [];
+    expect(validatePolicyFile(file, (l) => out.push(l), (l) => err.push(l))).toBe(0);
+    expect(out).toEqual([expect.stringMatching(/^OK: /)]);
+    expect(err).toHaveLength(3);
+    expect(err[0]).toBe(`${file}: warning: rules[0].do[0].notify.to[0]: rule leads notifies team_lead, but teams two, boss have nobody in that role: a ticket there notifies no one (add a lead or another recipient)`);
   });
 });
 
