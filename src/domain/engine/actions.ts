@@ -166,8 +166,9 @@ export function escalateTo(step: Step, team: TeamDef, spec: EscalationSpec): voi
 /**
  * The built-in notice for a move a person made (manual escalation, a customer's request, an
  * acknowledgement): to the receiving team's lead (else its manager) during the team calendar's
- * hours, to its on-call person outside them (or when it has neither). Queued like a rule's
- * notice, with `default: true`; skipped, and the skip recorded, when the team names nobody.
+ * hours, to its on-call person outside them (or when it has neither), to its members when it
+ * names none of those. Queued like a rule's notice, with `default: true`; skipped, and the
+ * skip recorded, when the team has nobody at all.
  */
 export function notifyReceivingTeam(step: Step, team: TeamDef, template: string): void {
   const calendar = team.calendar ? step.ctx.calendarOf(team.calendar) : step.ctx.wallClock;
@@ -175,11 +176,13 @@ export function notifyReceivingTeam(step: Step, team: TeamDef, template: string)
   const onCall = step.ctx.matrix.onCall(team.id, step.at);
   const lead = team.lead ?? team.manager ?? null;
   const [who, role] = !open && onCall ? [onCall, 'on_call'] : lead ? [lead, team.lead ? 'team_lead' : 'team_manager'] : [onCall, 'on_call'];
-  if (!who) {
-    step.emit('notification.skipped', 'system', { template, recipient: 'team_lead', default: true, why: `team ${team.id} has no lead, manager or on-call person` });
+  // A team with nobody in charge (a management team) hears of it as a whole.
+  const to = who ? [who] : [...team.members];
+  if (to.length === 0) {
+    step.emit('notification.skipped', 'system', { template, recipient: 'team_lead', default: true, why: `team ${team.id} has no lead, manager, on-call person or member` });
     return;
   }
-  step.emit('notification.queued', 'system', { template, recipient: role, to: [who], channel: 'email', audience: 'internal', default: true });
+  step.emit('notification.queued', 'system', { template, recipient: who ? role : 'team', to, channel: 'email', audience: 'internal', default: true });
 }
 
 const CUSTOMER_ROLES = new Set(['requester']);

@@ -73,3 +73,14 @@ rules:
     expect(alert.flatMap((e) => e.to as string[])).toEqual(['marc@example.com']);
   });
 });
+
+describe('a receiving team with nobody in charge', () => {
+  it('a manual escalation to the management team (no lead, manager or rotation) notifies its members', () => {
+    const org = { id: 'globex', tier: 'standard' };
+    const { out } = simulate(REFERENCE_POLICY, [
+      created('T', t('14:50'), { priority: 'low', organization: org }),
+      { at: t('15:00'), type: 'ticket.escalated', ticket: 'T', to_team: 'support-management', reason: 'other', documentation: { summary: 's', steps_taken: 'st', needs_attention: 'na' } },
+    ], t('15:01'));
+    expect(pick(out, 'notification.queued', { template: 'escalation-manual' })).toMatchObject([{ to: ['marc@example.com'], recipient: 'team' }]);
+  });
+});
