@@ -7,7 +7,9 @@
 import type { Actor } from '../auth/roles.ts';
 import { DomainError } from '../domain/errors.ts';
 import { parsePolicy } from '../domain/policy/parse.ts';
+import { recipientWarnings, type PolicyWarning } from '../domain/policy/recipient-warnings.ts';
 import type { Policy, PolicyProblem } from '../domain/policy/types.ts';
+import { activeStaffEmails } from '../store/users-repo.ts';
 import { rowToTicket } from '../store/tickets-repo.ts';
 import { insertPolicy, latestPolicy } from '../store/policies-repo.ts';
 import type { AppDeps } from './deps.ts';
@@ -37,6 +39,8 @@ export interface PlanResult {
   sla: { added: string[]; removed: string[]; changed: string[] };
   clocks: Array<{ ticket: string; metric: string; due_before: string | null; due_after: string | null }>;
   tickets_reapplied: number;
+  /** Recipients that resolve to nobody, and people without an account: shown, never refused. */
+  warnings: PolicyWarning[];
 }
 
 function diffById<T extends { id: string }>(before: T[], after: T[]) {
@@ -75,6 +79,7 @@ async function applyOrPlan(deps: PolicyDeps, actor: Actor, source: string, forma
         sla: diffById(before?.policy.sla ?? [], policy.sla),
         clocks: [],
         tickets_reapplied: 0,
+        warnings: recipientWarnings(policy, await activeStaffEmails(trx)),
       };
       const rows = await trx.selectFrom('tickets').selectAll().where('status', 'not in', ['solved', 'closed']).where('engine_state', 'is not', null).execute();
       for (const row of rows) {

@@ -13,6 +13,7 @@ import type { Store } from '../store/connect.ts';
 import { readFileSync } from 'node:fs';
 import { addComment } from './add-comment.ts';
 import { earliestTimerDue } from '../store/timers-repo.ts';
+import { cancelHistory } from '../notify/outbox-queue.ts';
 import { applyPolicy } from './apply-policy.ts';
 import { acknowledgeEscalation } from './escalate-ticket.ts';
 import { fireDueTimers } from './fire-timers.ts';
@@ -196,6 +197,8 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
   await runTimersUntil(options.now ?? Date.now());
   // The web form's new senders land here (as on a fresh install).
   await ensureIntakeOrganization(deps, undefined);
+  // Everything above is history: its notifications are never sent (and say so in the outbox).
+  await cancelHistory(store.db);
   options.onProgress?.(total, total);
   return signIns;
 }

@@ -37,6 +37,7 @@ function printPlan(p: PlanResult, applied: boolean): void {
   w(`  open tickets re-applied: ${p.tickets_reapplied}; clocks whose breach moment moves: ${p.clocks.length}`);
   for (const c of p.clocks.slice(0, 50)) w(`    ${c.ticket} ${c.metric}: ${c.due_before ?? '—'} → ${c.due_after ?? '—'}`);
   if (p.clocks.length > 50) w(`    … and ${p.clocks.length - 50} more`);
+  for (const x of p.warnings) w(`  warning: ${x.path}: ${x.message}`);
 }
 
 async function run(file: string, apply: boolean): Promise<void> {

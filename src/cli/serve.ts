@@ -106,7 +106,7 @@ export const SERVICES: Record<string, ServiceStarter> = {
       onError: (err) => process.stderr.write(`notifier: ${(err as Error).message}\n`),
     });
     ctx.setWakers({ notifier: () => dispatcher.wake() });
-    const email = ctx.config.smtp.host ? `email via ${ctx.config.smtp.host}:${ctx.config.smtp.port}` : 'no SMTP server configured (ESCALON_SMTP_HOST): email waits in the outbox';
+    const email = ctx.config.smtp.host ? `email via ${ctx.config.smtp.host}:${ctx.config.smtp.port}` : `no SMTP server configured (ESCALON_SMTP_HOST): email waits in the outbox (up to ${Math.round(ctx.config.notify.outboxMaxAgeMs / 3_600_000)} h)`;
     process.stdout.write(`Escalon notifier running: ${email}; webhooks on\n`);
     return { stop: () => dispatcher.stop() };
   },

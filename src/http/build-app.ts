@@ -15,6 +15,7 @@ import { errorBody, handleError } from './errors.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
 import { commentRoutes } from './routes/comments.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { escalationRoutes } from './routes/escalations.ts';
 import { healthRoutes } from './routes/health.ts';
 import { intakeRoutes } from './routes/intake.ts';
@@ -97,6 +98,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(ticketRoutes, { deps });
       await api.register(commentRoutes, { deps });
       await api.register(attachmentRoutes, { deps });
+      await api.register(notificationRoutes, { deps });
       await api.register(escalationRoutes, { deps });
       await api.register(policyRoutes, { deps });
       await api.register(streamRoutes);

@@ -76,7 +76,7 @@ export function presentOrganization(o: Organization) {
 }
 
 export function presentUser(u: User) {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, organization_id: u.organizationId, active: u.active, created_at: iso(u.createdAt) };
+  return { id: u.id, email: u.email, name: u.name, role: u.role, organization_id: u.organizationId, active: u.active, created_at: iso(u.createdAt), phone: u.phone ?? null, time_zone: u.timeZone ?? null };
 }
 
 export function presentToken(t: ApiToken) {

@@ -150,6 +150,8 @@ export const userOut = z.object({
   organization_id: z.string().nullable(),
   active: z.boolean(),
   created_at: instant,
+  phone: z.string().nullable(),
+  time_zone: z.string().nullable(),
 });
 export const createUserIn = z.strictObject({
   email: z.email().max(254),
@@ -157,9 +159,18 @@ export const createUserIn = z.strictObject({
   role: z.enum(ROLES),
   organization_id: z.string().min(1).max(64).nullable().optional(),
   password: z.string().min(10).max(200).optional(),
+  phone: z.string().max(32).nullable().optional().describe('E.164, e.g. +15551234567 (for SMS notices)'),
+  time_zone: z.string().max(64).nullable().optional().describe('IANA zone, e.g. Europe/Berlin (times in notices)'),
 });
 export const patchUserIn = z
-  .strictObject({ name: z.string().trim().min(1).max(200).optional(), role: z.enum(ROLES).optional(), active: z.boolean().optional(), password: z.string().min(10).max(200).optional() })
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    role: z.enum(ROLES).optional(),
+    active: z.boolean().optional(),
+    password: z.string().min(10).max(200).optional(),
+    phone: z.string().max(32).nullable().optional(),
+    time_zone: z.string().max(64).nullable().optional(),
+  })
   .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
 
 export const tokenIdParams = z.strictObject({ tokenId: z.string().min(1).max(64) });

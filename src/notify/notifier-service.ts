@@ -45,6 +45,7 @@ export function startNotifier(ctx: { config: Config; store: Store; clock: Clock;
     channels: channelsFromConfig(ctx.config, ctx.store),
     links: { publicUrl: ctx.config.notify.publicUrl, secret: ctx.config.secret, replyDomain: ctx.config.intake.domain },
     files: diskByteStore(ctx.config.attachments.dir),
+    options: { maxAgeMs: ctx.config.notify.outboxMaxAgeMs, mergeWindowMs: ctx.config.notify.mergeWindowMs },
     ...(ctx.directory && { directory: ctx.directory }),
     ...(ctx.onError && { onError: ctx.onError }),
   });

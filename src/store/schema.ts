@@ -22,6 +22,10 @@ export interface UsersTable {
   password_hash: string | null;
   active: number;
   created_at: number;
+  /** E.164 phone number for SMS notices (migration 0008). */
+  phone?: string | null;
+  /** IANA time zone for times in notices (migration 0008); null: the policy calendar's zone. */
+  time_zone?: string | null;
 }
 
 export interface ApiTokensTable {
@@ -152,6 +156,8 @@ export interface OutboxTable {
   message_id: string | null;
   sent_at: number | null;
   merged_into: string | null;
+  /** What the sent message said (migration 0008): an identical one within the merge window is not sent again. */
+  content_hash?: string | null;
 }
 
 /** One row per delivery attempt of an outbox row (notify/). */

@@ -92,6 +92,21 @@ export interface TicketEvent {
   payload: Record<string, unknown>;
 }
 
+/** One outgoing message of a ticket and its delivery state (GET /tickets/:ref/notifications, staff). */
+export interface TicketNotification {
+  id: string;
+  template: string;
+  channel: string;
+  recipient: string;
+  state: 'queued' | 'held' | 'waiting' | 'sending' | 'sent' | 'merged' | 'failed' | 'cancelled';
+  attempts: number;
+  reason: string | null;
+  queued_at: string;
+  sent_at: string | null;
+  merged_into: string | null;
+  rule: string | null;
+}
+
 export interface ClockView {
   metric: string;
   status: string;
@@ -148,6 +163,8 @@ export interface PolicyPlan {
   teams: { added: string[]; removed: string[]; changed: string[] };
   clocks: Array<{ ticket: string; metric: string; due_before: string | null; due_after: string | null }>;
   tickets_reapplied: number;
+  /** Recipients that resolve to nobody and people without an account; never a refusal. */
+  warnings?: Array<{ path: string; message: string }>;
 }
 
 export interface Problem {

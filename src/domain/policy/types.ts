@@ -124,7 +124,12 @@ export type EscalateTarget =
   | { kind: 'skill'; skill: string };
 
 export type RecipientRole = 'assignee' | 'owner' | 'team' | 'team_lead' | 'team_manager' | 'on_call' | 'requester';
-export type Recipient = { kind: 'role'; role: RecipientRole } | { kind: 'address'; address: string } | { kind: 'webhook'; url: string };
+export type Recipient =
+  | { kind: 'role'; role: RecipientRole }
+  | { kind: 'address'; address: string }
+  | { kind: 'webhook'; url: string }
+  /** `{ sms: ROLE }` (the people's phone numbers on their accounts) or `{ sms: "+15551234567" }`. */
+  | { kind: 'sms'; role: RecipientRole | null; phone: string | null };
 
 export type AssignTarget =
   | { kind: 'agent'; email: string }

@@ -19,6 +19,7 @@ const planOut = z.object({
   sla: z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) }),
   clocks: z.array(z.object({ ticket: z.string(), metric: z.string(), due_before: z.string().nullable(), due_after: z.string().nullable() })),
   tickets_reapplied: z.number(),
+  warnings: z.array(z.object({ path: z.string(), message: z.string() })),
 });
 const policyOut = z.object({ version: z.number(), format: z.string(), applied_at: z.string(), applied_by: z.string(), source: z.string() });
 

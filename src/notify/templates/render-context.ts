@@ -29,13 +29,19 @@ export interface RenderContext {
     /** Conditions the rule saw, one line each ("text matches …: lawsuit"). */
     trigger_points: string[];
     recommended_actions: string[];
+    /** The customer's words when they asked for the escalation. */
+    comment: string | null;
   };
   sla: {
     policy: string | null;
     metric: string | null;
+    /** ISO instant (for `date` filters); `due_local` is the same moment as the recipient reads it. */
     due_at: string | null;
+    /** e.g. "Tue 1 Dec 2026 10:00 EST": in the recipient's time zone (theirs, else their team calendar's). */
+    due_local: string | null;
     /** The resolution due moment, shown to customers as the expected resolution time. */
     expected_resolution: string | null;
+    expected_resolution_local: string | null;
   };
   documentation: {
     summary: string | null;
@@ -84,8 +90,16 @@ export function sampleContext(): RenderContext {
       rule: 'breach-goes-up',
       trigger_points: ['sla.metric eq resolution: resolution'],
       recommended_actions: ['Call the account manager within the hour'],
+      comment: 'Please escalate, we are losing orders.',
     },
-    sla: { policy: 'enterprise', metric: 'resolution', due_at: '2026-03-02T13:00:00.000Z', expected_resolution: '2026-03-02T13:00:00.000Z' },
+    sla: {
+      policy: 'enterprise',
+      metric: 'resolution',
+      due_at: '2026-03-02T13:00:00.000Z',
+      due_local: 'Mon 2 Mar 2026 08:00 EST',
+      expected_resolution: '2026-03-02T13:00:00.000Z',
+      expected_resolution_local: 'Mon 2 Mar 2026 08:00 EST',
+    },
     documentation: {
       summary: 'Exports fail for large accounts.',
       steps_taken: 'Cleared the cache; reproduced on staging.',

@@ -4,9 +4,10 @@
  * Customers get only the public events and comments the API gives them.
  */
 import type { ReactNode } from 'react';
-import type { Comment, TicketEvent } from '../api.ts';
+import type { Comment, TicketEvent, TicketNotification } from '../api.ts';
 import { duration, label, when } from '../format.ts';
 import { AttachmentList } from './attachments.tsx';
+import { describeNotification } from '../notification-line.ts';
 
 type P = Record<string, unknown>;
 const s = (v: unknown): string => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
@@ -98,7 +99,7 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
     case 'notification.sent':
       return { icon: '✉', tone: 'muted', text: `Notification ${s(p.template)} sent to ${s(p.recipient)}` };
     case 'notification.failed':
-      return { icon: '✉', tone: 'warn', text: `Notification ${s(p.template)} to ${s(p.recipient)} failed (attempt ${s(p.attempt)})${p.error ? `: ${s(p.error)}` : ''}` };
+      return { icon: '✉', tone: 'warn', text: `Notification ${s(p.template)} to ${s(p.recipient)} ${p.cancelled ? 'not sent' : p.expired ? 'expired' : 'failed'}${p.attempt !== undefined ? ` (attempt ${s(p.attempt)})` : ''}${p.error ? `: ${s(p.error)}` : ''}` };
     case 'notification.skipped':
       return { icon: '∅', tone: 'muted', text: `Notification ${s(p.template)} to ${s(p.recipient)} skipped: ${s(p.why)}` };
     case 'csat.received':
@@ -108,9 +109,24 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
   }
 }
 
-export function Timeline({ events, comments, actorName, showNotifications = true }: { events: TicketEvent[]; comments: Comment[]; actorName: (actor: string) => string; showNotifications?: boolean }) {
+// With the per-message list, these events would say the same thing again.
+const DELIVERY_EVENTS = new Set(['notification.queued', 'notification.sent', 'notification.failed']);
+
+export function Timeline({
+  events,
+  comments,
+  actorName,
+  showNotifications = true,
+  notifications = null,
+}: {
+  events: TicketEvent[];
+  comments: Comment[];
+  actorName: (actor: string) => string;
+  showNotifications?: boolean;
+  notifications?: TicketNotification[] | null;
+}) {
   const byId = new Map(comments.map((c) => [c.id, c]));
-  const shown = events.filter((e) => showNotifications || !e.type.startsWith('notification.'));
+  const shown = events.filter((e) => (showNotifications || !e.type.startsWith('notification.')) && !(notifications && DELIVERY_EVENTS.has(e.type)));
   // Comments the events do not mention (none normally) still appear, at their time.
   const mentioned = new Set(events.map((e) => e.payload.comment_id).filter((x): x is string => typeof x === 'string'));
   const loose = comments.filter((c) => !mentioned.has(c.id));
@@ -143,6 +159,26 @@ export function Timeline({ events, comments, actorName, showNotifications = true
       ),
     };
   });
+  for (const n of showNotifications ? (notifications ?? []) : []) {
+    const d = describeNotification(n);
+    items.push({
+      at: n.queued_at,
+      key: `n-${n.id}`,
+      node: (
+        <li className={`ev ev-${d.tone}`} data-type="notification" data-state={n.state}>
+          <span className="ev-icon" aria-hidden="true">
+            ✉
+          </span>
+          <div className="ev-body">
+            <div className="ev-line">
+              <span>{d.text}</span>
+              <time dateTime={n.queued_at}>{when(n.queued_at)}</time>
+            </div>
+          </div>
+        </li>
+      ),
+    });
+  }
   for (const c of loose) {
     items.push({
       at: c.created_at,

@@ -178,6 +178,18 @@ function PlanView({ plan }: { plan: PolicyPlan }) {
       <p className="small">
         Version {plan.current_version} → {plan.next_version}; {plan.tickets_reapplied} open ticket(s) re-evaluated.
       </p>
+      {(plan.warnings ?? []).length > 0 && (
+        <>
+          <h3 className="small">Warnings ({plan.warnings?.length}) — the policy can still be applied</h3>
+          <ul className="plain small warnings" aria-label="Policy warnings">
+            {plan.warnings?.map((w, i) => (
+              <li key={i} className="warn">
+                <code>{w.path}</code>: {w.message}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <Changes title="Rules" c={plan.rules} />
       <Changes title="Teams" c={plan.teams} />
       <h3 className="small">SLA due moments that move ({plan.clocks.length})</h3>

@@ -6,7 +6,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { AttachmentList, FilePicker } from '../components/attachments.tsx';
-import { errorText, get, patch, post, PRIORITIES, qs, STATUSES, uploadFiles, type Attachment, type Comment, type SlaView, type Ticket, type TicketEvent } from '../api.ts';
+import { errorText, get, patch, post, PRIORITIES, qs, STATUSES, uploadFiles, type Attachment, type Comment, type SlaView, type Ticket, type TicketEvent, type TicketNotification } from '../api.ts';
 import { duration, label, money, when } from '../format.ts';
 import { Link } from '../router.tsx';
 import { actorName, personName, useSession } from '../session.tsx';
@@ -23,6 +23,7 @@ interface Loaded {
   sla: SlaView | null;
   /** Files of the opening message (a mail's attachments, a portal request's files). */
   opening: Attachment[];
+  notifications: TicketNotification[] | null;
 }
 
 export function TicketPage({ ticketKey }: { ticketKey: string }) {
@@ -32,14 +33,15 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
   const ref = encodeURIComponent(ticketKey);
   const polled = usePoll<Loaded>(
     async () => {
-      const [ticket, events, comments, sla, opening] = await Promise.all([
+      const [ticket, events, comments, sla, opening, notifications] = await Promise.all([
         get<Ticket>(`/tickets/${ref}`),
         get<{ items: TicketEvent[] }>(`/tickets/${ref}/events`).then((r) => r.items),
         get<{ items: Comment[] }>(`/tickets/${ref}/comments`).then((r) => r.items),
         get<SlaView>(`/tickets/${ref}/sla`).catch(() => null),
         get<{ items: Attachment[] }>(`/tickets/${ref}/attachments`).then((r) => r.items.filter((a) => a.comment_id === null)),
+        get<{ items: TicketNotification[] }>(`/tickets/${ref}/notifications`).then((r) => r.items).catch(() => null),
       ]);
-      return { ticket, events, comments, sla, opening };
+      return { ticket, events, comments, sla, opening, notifications };
     },
     [ticketKey],
     5000,
@@ -118,7 +120,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
                 <input type="checkbox" checked={showNotifications} onChange={(e) => setShowNotifications(e.target.checked)} /> notifications
               </label>
             </div>
-            <Timeline events={events} comments={comments} actorName={(a) => (a === `user:${ticket.requester_id}` ? 'the customer' : actorName(session, a))} showNotifications={showNotifications} />
+            <Timeline events={events} comments={comments} actorName={(a) => (a === `user:${ticket.requester_id}` ? 'the customer' : actorName(session, a))} showNotifications={showNotifications} notifications={d.notifications} />
           </section>
         </div>
         <aside className="side-col">
