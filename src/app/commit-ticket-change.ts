@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Ticket } from '../domain/ticket.ts';
 import { applyToRollups } from '../reporting/rollups.ts';
 import { changeFeed } from './change-feed.ts';
+import { queueReplies } from '../notify/reply-outbox.ts';
 import { appendEvents, type StoredEvent } from '../store/events-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { insertTicket, updateTicket } from '../store/tickets-repo.ts';
@@ -33,6 +34,8 @@ export async function commitTicketChange(trx: Kysely<Database>, deps: AppDeps, c
   }
   const events = await appendEvents(trx, { ticketId: ticket.id, at: change.at, recordedAt, actor: change.actor }, decided.events);
   if (decided.after) await decided.after(trx, events);
+  // Staff's public replies go to the customer by default, in this same transaction.
+  if (!deps.history) await queueReplies(trx, ticket, events, recordedAt);
   // Reporting rollups move with the events, in the same transaction (docs/ARCHITECTURE.md, Reporting).
   await applyToRollups(trx, ticket.id, events);
   changeFeed.publish({ key: ticket.key, organizationId: ticket.organizationId });

@@ -12,6 +12,8 @@ export interface AppDeps {
   readonly live?: LiveEngine;
   /** Largest attachment accepted, in bytes. */
   readonly attachmentLimit: number;
+  /** Writing history (the demo seed): staff replies are recorded, never delivered to customers. */
+  readonly history?: boolean;
 }
 
 /** The wall clock, for the live server (domain code never reads it directly). */

@@ -12,6 +12,7 @@ import type { AppDeps } from '../app/deps.ts';
 import { installAccessControl, trackRoutes, type RouteRecord } from './access.ts';
 import { errorBody, handleError } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
+import { ccRoutes } from './routes/ccs.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { escalationRoutes } from './routes/escalations.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -88,6 +89,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(authRoutes, { deps });
       await api.register(ticketRoutes, { deps });
       await api.register(commentRoutes, { deps });
+      await api.register(ccRoutes, { deps });
       await api.register(escalationRoutes, { deps });
       await api.register(policyRoutes, { deps });
       await api.register(streamRoutes);

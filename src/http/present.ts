@@ -1,6 +1,7 @@
 /** Domain objects → wire objects (snake_case, ISO instants). Nothing leaves without passing here. */
 import type { Actor } from '../auth/roles.ts';
 import type { Ticket } from '../domain/ticket.ts';
+import type { ReplyDelivery } from '../notify/reply-delivery.ts';
 import type { Comment } from '../store/comments-repo.ts';
 import type { ApiToken } from '../store/credentials-repo.ts';
 import type { StoredEvent } from '../store/events-repo.ts';
@@ -38,8 +39,17 @@ export function presentTicket(t: Ticket) {
   };
 }
 
-export function presentComment(c: Comment) {
-  return { id: c.id, ticket_id: c.ticketId, author_id: c.authorId, author_role: c.authorRole, public: c.public, body: c.body, created_at: iso(c.createdAt) };
+export function presentComment(c: Comment & { delivery?: ReplyDelivery[] }) {
+  return {
+    id: c.id,
+    ticket_id: c.ticketId,
+    author_id: c.authorId,
+    author_role: c.authorRole,
+    public: c.public,
+    body: c.body,
+    created_at: iso(c.createdAt),
+    delivery: (c.delivery ?? []).map((d) => ({ recipient: d.recipient, channel: d.channel, state: d.state, error: d.error, attempts: d.attempts, sent_at: isoOrNull(d.sentAt) })),
+  };
 }
 
 export function presentEvent(e: StoredEvent) {

@@ -87,6 +87,11 @@ export interface Dispatcher {
 }
 
 interface RowPayload {
+  /** `reply`: a staff reply to the customer (reply-outbox.ts): never held for quiet hours, never merged. */
+  kind?: 'reply';
+  comment_id?: string;
+  in_reply_to?: string;
+  references?: string[];
   event_id?: string;
   rule?: string;
   audience?: 'internal' | 'customer';
@@ -118,13 +123,19 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const loaded = await loadRenderContext(db, row.ticket_id, { address: row.recipient, role }, urls, payload.rule ?? null);
     if (!loaded) return finish(row, [], now, { kind: 'failed', error: `ticket ${row.ticket_id} no longer exists` }, payload);
     const audience = payload.audience ?? template.audience;
+    const reply = payload.kind === 'reply';
+    if (reply) {
+      const written = await loadReply(db, payload.comment_id);
+      if (!written) return finish(row, [], now, { kind: 'failed', error: `the reply ${payload.comment_id ?? '?'} is not a public comment of this ticket` }, payload);
+      loaded.ctx = { ...loaded.ctx, reply: written };
+    }
 
     if (template.audience === 'internal' && (audience === 'customer' || (await isCustomerAddress(db, row.recipient, loaded)))) {
       return cancel(row, now, `internal template '${row.template}' is never sent to a customer (${row.recipient})`, payload);
     }
     const urgent = payload.urgent === true || loaded.priority === 'urgent';
     const waited = row.attempts > 0 || (row.last_error ?? '').startsWith('held:');
-    if (audience === 'internal' && !urgent && row.channel === 'email' && deps.directory) {
+    if (audience === 'internal' && !reply && !urgent && row.channel === 'email' && deps.directory) {
       const cal = deps.directory.quietHoursFor(row.recipient);
       if (cal && !cal.isOpen(now)) {
         const opening = cal.nextOpening(now);
@@ -134,8 +145,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (audience === 'internal' && waited && (await acknowledgedSince(db, row, loaded))) {
       return cancel(row, now, `escalation ${loaded.escalationId ?? ''} was acknowledged; the waiting notice is no longer needed`, payload);
     }
-    // Merging spares people a flood; machines (webhooks) get every notice as it is.
-    const mergeable = !urgent && row.channel !== 'webhook';
+    // Merging spares people a flood; machines (webhooks) get every notice as it is, and a
+    // person's reply is a message of its own, sent at once.
+    const mergeable = !urgent && !reply && row.channel !== 'webhook' && !row.channel.startsWith('reply:');
     if (mergeable) {
       const last = await lastSentAt(db, row);
       if (last !== null && now - last < o.mergeWindowMs) return holdUntil(db, row.id, last + o.mergeWindowMs, `held: merge window after the message of ${new Date(last).toISOString()}`);
@@ -152,22 +164,26 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     } catch (err) {
       return finish(row, absorbed, now, { kind: 'failed', error: (err as Error).message }, payload);
     }
-    const message = buildMessage(row, loaded, parts, audience);
+    const message = buildMessage(row, loaded, parts, audience, payload);
     const outcome = await channel.deliver(message, now);
     return finish(row, absorbed, now, outcome, payload);
   }
 
-  function buildMessage(row: OutboxRow, loaded: LoadedContext, parts: RenderedMessage[], audience: string): OutgoingMessage {
+  function buildMessage(row: OutboxRow, loaded: LoadedContext, parts: RenderedMessage[], audience: string, payload: RowPayload): OutgoingMessage {
     const composed = composeMessage(parts);
     const replyTo = links.secret && links.replyDomain && row.channel === 'email' ? replyAddress(links.secret, loaded.ticketKey, links.replyDomain) : undefined;
+    const reply = payload.kind === 'reply' && loaded.ctx.reply ? { kind: 'reply', comment_id: payload.comment_id, reply_text: loaded.ctx.reply.body } : {};
     return {
       messageId: row.message_id ?? row.id,
       to: row.recipient,
       ...composed,
-      data: { ticket: loaded.ticketKey, ticket_url: loaded.ctx.ticket.url, template: row.template, audience, priority: loaded.priority, status: loaded.status, merged: parts.length },
+      data: { ticket: loaded.ticketKey, ticket_url: loaded.ctx.ticket.url, template: row.template, audience, priority: loaded.priority, status: loaded.status, merged: parts.length, ...reply },
       ticketKey: loaded.ticketKey,
       threadId: `ticket-${loaded.ticketId}`,
       ...(replyTo !== undefined && { replyTo }),
+      ...(payload.in_reply_to !== undefined && { inReplyTo: payload.in_reply_to }),
+      ...(payload.references !== undefined && { references: payload.references }),
+      // Files attached to the reply's comment join here (attachments: OutgoingMessage.attachments).
     };
   }
 
@@ -175,7 +191,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   async function absorb(row: OutboxRow, now: number, audience: string): Promise<OutboxRow[]> {
     const candidates = (await mergeCandidates(db, row, o.mergeWindowMs)).filter((c) => {
       const p = JSON.parse(c.payload) as RowPayload;
-      return (p.audience ?? audience) === audience && p.urgent !== true;
+      return (p.audience ?? audience) === audience && p.urgent !== true && p.kind !== 'reply';
     });
     const taken: OutboxRow[] = [];
     for (const c of candidates) {
@@ -276,6 +292,7 @@ function eventBase(row: OutboxRow, payload: RowPayload): Record<string, unknown>
     outbox_id: row.id,
     ...(payload.event_id !== undefined && { event_id: payload.event_id }),
     ...(payload.rule !== undefined && { rule: payload.rule }),
+    ...(payload.comment_id !== undefined && { comment_id: payload.comment_id }),
     template: row.template,
     channel: row.channel,
     recipient: row.recipient,
@@ -289,6 +306,18 @@ async function appendEvent(trx: Kysely<Database>, row: OutboxRow, now: number, t
     .insertInto('events')
     .values({ id: newId(now), ticket_id: row.ticket_id, at: now, recorded_at: now, type, actor: 'system', payload: JSON.stringify(payload), internal: 1 })
     .execute();
+}
+
+/** A reply row's comment, if it is still a public comment (its text and its author's name). */
+async function loadReply(db: Kysely<Database>, commentId: string | undefined): Promise<{ body: string; author: string } | null> {
+  if (!commentId) return null;
+  const c = await db
+    .selectFrom('comments')
+    .innerJoin('users', 'users.id', 'comments.author_id')
+    .select(['comments.body', 'comments.public', 'users.name'])
+    .where('comments.id', '=', commentId)
+    .executeTakeFirst();
+  return c && c.public === 1 ? { body: c.body, author: c.name } : null;
 }
 
 async function isCustomerAddress(db: Kysely<Database>, address: string, loaded: LoadedContext): Promise<boolean> {

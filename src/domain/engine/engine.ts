@@ -312,7 +312,8 @@ export class Engine {
             }
           }
           s.sentiment = tri.sentiment;
-          if (s.status === 'pending') step.setStatus('open', 'system');
+          // A customer's public reply reopens a solved ticket (resolution resumes, §8).
+          if (s.status === 'pending' || s.status === 'solved') step.setStatus('open', 'system');
           const first = s.clocks.first_response;
           const firstActive = first && (first.status === 'running' || first.status === 'paused');
           const next = s.clocks.next_response;

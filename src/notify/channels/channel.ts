@@ -22,6 +22,11 @@ export interface OutgoingMessage {
   replyTo?: string;
   /** The ticket's thread root, so mail clients group every message of a ticket. */
   threadId?: string;
+  /** A reply's Message-ID it answers (the customer's latest mail), full with angle brackets. */
+  inReplyTo?: string;
+  /** Earlier Message-IDs of the conversation, oldest first (after the thread root). */
+  references?: string[];
+  // Attachments (files of the reply's comment) will be listed here as `attachments`.
 }
 
 export type DeliveryOutcome =

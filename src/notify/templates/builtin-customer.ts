@@ -62,4 +62,15 @@ How did we do? Rate us from 1 to 5 (it takes ten seconds):
 Your support team`,
     html: htmlShell(`<p>Hello {{ customer.name }},</p><p>we have resolved your request “{{ ticket.subject }}” ({{ ticket.key }}). If anything is still not right, reply to this message and we will reopen it.</p>{% if survey_url %}<p>How did we do? <a href="{{ survey_url }}">Rate us from 1 to 5</a>.</p>{% endif %}<p>Your support team</p>`),
   },
+  // A staff reply, delivered as it was written: the agent's text is data, never template source.
+  'customer-reply': {
+    audience: 'customer',
+    subject: '[{{ ticket.key }}] Re: {{ ticket.subject }}',
+    text: `{{ reply.body }}
+
+--
+{{ reply.author }}, your support team
+Reference {{ ticket.key }} · reply to this message to answer.`,
+    html: htmlShell(`<div>{{ reply.body | escape | newline_to_br | raw }}</div><p>— {{ reply.author }}, your support team</p>`),
+  },
 };
