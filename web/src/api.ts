@@ -46,6 +46,17 @@ export interface Comment {
   public: boolean;
   body: string;
   created_at: string;
+  /** A staff reply's delivery to each customer recipient (staff only; [] otherwise). */
+  delivery: ReplyDelivery[];
+}
+
+export interface ReplyDelivery {
+  recipient: string;
+  channel: string;
+  state: 'queued' | 'sent' | 'failed' | 'cancelled';
+  error: string | null;
+  attempts: number;
+  sent_at: string | null;
 }
 
 export interface TicketEvent {
@@ -170,6 +181,7 @@ export async function api<T>(method: string, path: string, body?: unknown, conte
 export const get = <T>(path: string) => api<T>('GET', path);
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
 export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
 
 /** A query string from the defined, non-empty values. */
 export function qs(params: Record<string, string | number | undefined | null>): string {
