@@ -91,6 +91,11 @@ describeStores('the conversation through an SMS provider', (s) => {
     expect(again.json()).toMatchObject({ status: 'commented', ticket: key });
     await dispatcher.drain();
     expect(provider.hooks).toHaveLength(1);
+
+    // Solved, then the customer texts again: the same ticket reopens.
+    expect((await app.inject({ method: 'PATCH', url: `/api/v1/tickets/${key}`, headers: agent, payload: { status: 'solved' } })).statusCode).toBe(200);
+    expect((await inbound('SM2b', 'Red again this morning')).json()).toMatchObject({ status: 'commented', ticket: key });
+    expect((await app.inject({ method: 'GET', url: `/api/v1/tickets/${key}`, headers: agent })).json()).toMatchObject({ status: 'open', reopens: 1 });
   });
 
   it('a failing provider: the reply shows one delivery line, queued with the reason, then failed with why', async () => {
