@@ -190,6 +190,7 @@ export function DeliveryLine({ delivery }: { delivery: Comment['delivery'] | und
   if (!delivery || delivery.length === 0) return null;
   return (
     <p className="delivery small" aria-label="Delivery to the customer">
+      Delivery:{' '}
       {delivery.map((d, i) => (
         <span key={`${d.channel}:${d.recipient}`} className={`delivery-${d.state}`} title={d.error ?? undefined}>
           {i > 0 && ' · '}
