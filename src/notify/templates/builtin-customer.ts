@@ -63,6 +63,8 @@ Your support team`,
     html: htmlShell(`<p>Hello {{ customer.name }},</p><p>we have resolved your request “{{ ticket.subject }}” ({{ ticket.key }}). If anything is still not right, reply to this message and we will reopen it.</p>{% if survey_url %}<p>How did we do? <a href="{{ survey_url }}">Rate us from 1 to 5</a>.</p>{% endif %}<p>Your support team</p>`),
   },
   // A staff reply, delivered as it was written: the agent's text is data, never template source.
+  // Written by reply-outbox.ts for every public staff reply (not a policy template: a rule's
+  // notice has no reply to carry, so it is not in BUILTIN_TEMPLATE_NAMES).
   'customer-reply': {
     audience: 'customer',
     subject: '[{{ ticket.key }}] Re: {{ ticket.subject }}',
