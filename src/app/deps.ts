@@ -15,6 +15,8 @@ export interface AppDeps {
   readonly attachmentLimit: number;
   /** Where attachment bytes go; uploads and downloads are refused (503) without one. */
   readonly files?: ByteStore;
+  /** Writing history (the demo seed): staff replies are recorded, never delivered to customers. */
+  readonly history?: boolean;
 }
 
 /** The wall clock, for the live server (domain code never reads it directly). */

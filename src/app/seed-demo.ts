@@ -106,7 +106,7 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
   const start = Math.floor((options.now ?? Date.now()) / day) * day - 14 * day;
   const clock = new ManualClock(start);
   const live = new LiveEngine(new PolicyRegistry(), clock);
-  const deps: AppDeps & { live: LiveEngine } = { store, clock, attachmentLimit: 5 * 1024 * 1024, engine: live, live };
+  const deps: AppDeps & { live: LiveEngine } = { store, clock, attachmentLimit: 5 * 1024 * 1024, engine: live, live, history: true };
   const rand = prng(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const signIns: DemoSignIn[] = [];

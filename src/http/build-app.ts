@@ -14,6 +14,7 @@ import { installAccessControl, trackRoutes, type RouteRecord } from './access.ts
 import { errorBody, handleError } from './errors.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
+import { ccRoutes } from './routes/ccs.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { escalationRoutes } from './routes/escalations.ts';
@@ -99,6 +100,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(commentRoutes, { deps });
       await api.register(attachmentRoutes, { deps });
       await api.register(notificationRoutes, { deps });
+      await api.register(ccRoutes, { deps });
       await api.register(escalationRoutes, { deps });
       await api.register(policyRoutes, { deps });
       await api.register(streamRoutes);

@@ -2,6 +2,7 @@
 import type { Actor } from '../auth/roles.ts';
 import type { Ticket } from '../domain/ticket.ts';
 import type { Attachment } from '../store/attachments-repo.ts';
+import type { ReplyDelivery } from '../notify/reply-delivery.ts';
 import type { Comment } from '../store/comments-repo.ts';
 import type { ApiToken } from '../store/credentials-repo.ts';
 import type { StoredEvent } from '../store/events-repo.ts';
@@ -54,7 +55,7 @@ export function presentAttachment(a: Attachment) {
   };
 }
 
-export function presentComment(c: Comment, attachments: readonly Attachment[] = []) {
+export function presentComment(c: Comment & { delivery?: ReplyDelivery[] }, attachments: readonly Attachment[] = []) {
   return {
     id: c.id,
     ticket_id: c.ticketId,
@@ -64,6 +65,7 @@ export function presentComment(c: Comment, attachments: readonly Attachment[] = 
     body: c.body,
     created_at: iso(c.createdAt),
     attachments: attachments.filter((a) => a.commentId === c.id).map(presentAttachment),
+    delivery: (c.delivery ?? []).map((d) => ({ recipient: d.recipient, channel: d.channel, state: d.state, error: d.error, attempts: d.attempts, sent_at: isoOrNull(d.sentAt) })),
   };
 }
 

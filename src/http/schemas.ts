@@ -106,7 +106,20 @@ export const commentOut = z.object({
   body: z.string(),
   created_at: instant,
   attachments: z.array(attachmentOut),
+  /** A staff reply's delivery to each customer recipient (staff see it; customers get []). */
+  delivery: z.array(
+    z.object({
+      recipient: z.string(),
+      channel: z.string(),
+      state: z.enum(['queued', 'sent', 'failed', 'cancelled']),
+      error: z.string().nullable(),
+      attempts: z.number().int(),
+      sent_at: instant.nullable(),
+    }),
+  ),
 });
+/** A customer's message to a closed ticket: it opened a follow-up ticket instead of a comment. */
+export const followUpOut = z.object({ follow_up: z.object({ ticket: z.string(), of: z.string() }) });
 export const addCommentIn = z.strictObject({
   body: z.string().min(1).max(100_000),
   public: z.boolean().default(true),

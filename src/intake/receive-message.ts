@@ -9,6 +9,8 @@
  *   3. a reply threads into its ticket when the caller vouches for the key (a valid signed
  *      reply address) or, for a key read from a subject or header, when the sender may see
  *      that ticket; a key the sender may not see never receives the text: a new ticket opens;
+ *      a reply to a solved ticket reopens it; to a closed one it opens a linked follow-up;
+ *      a new ticket keeps the message's customer CCs (replies go to them too);
  *   4. the raw row is linked to the ticket and comment. If anything fails, the raw row is
  *      removed again: a message is kept whole or not at all.
  */
@@ -38,6 +40,10 @@ export interface InboundMessage {
   claimedTicketKeys?: string[];
   /** Files that came with the message: kept on the created comment (or the new ticket). */
   attachments?: IncomingFile[];
+  /** Other customer addresses copied on the message (mail Cc): kept on a new ticket. */
+  ccs?: string[];
+  /** A provider intake source, and the sender's number or handle there (replies go back that way). */
+  source?: { name: string; replyTo: string };
 }
 
 export interface IntakeOptions {
@@ -47,6 +53,7 @@ export interface IntakeOptions {
 export type IntakeResult =
   | { kind: 'created'; ticketKey: string; ticketId: string }
   | { kind: 'commented'; ticketKey: string; ticketId: string; commentId: string }
+  | { kind: 'follow_up'; ticketKey: string; ticketId: string; followUpOf: string }
   | { kind: 'duplicate' };
 
 const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test((err as Error).message ?? '');
@@ -73,7 +80,7 @@ async function threadTarget(deps: AppDeps, actor: Actor, m: InboundMessage): Pro
   if (m.trustedTicketKey) return m.trustedTicketKey;
   for (const key of m.claimedTicketKeys ?? []) {
     const t = await findTicket(deps.store.db, key);
-    if (!t || t.status === 'closed') continue;
+    if (!t) continue;
     const own = isStaff(actor.role) || (actor.organizationId !== null && actor.organizationId === t.organizationId && (actor.role !== 'customer' || t.requesterId === actor.userId));
     if (own) return t.key;
   }
@@ -86,7 +93,18 @@ export async function receiveMessage(deps: AppDeps, m: InboundMessage, o: Intake
   try {
     await deps.store.db
       .insertInto('inbound_messages')
-      .values({ id: rawId, channel: m.channel, external_id: m.externalId, ticket_id: null, comment_id: null, sender: m.senderEmail.toLowerCase(), raw: m.raw, received_at: at })
+      .values({
+        id: rawId,
+        channel: m.channel,
+        external_id: m.externalId,
+        ticket_id: null,
+        comment_id: null,
+        sender: m.senderEmail.toLowerCase(),
+        raw: m.raw,
+        received_at: at,
+        source: m.source?.name ?? null,
+        reply_to: m.source?.replyTo ?? null,
+      })
       .execute();
   } catch (err) {
     if (isUniqueViolation(err)) return { kind: 'duplicate' };
@@ -99,12 +117,15 @@ export async function receiveMessage(deps: AppDeps, m: InboundMessage, o: Intake
     let result: IntakeResult;
     if (key) {
       const c = await addComment(deps, actor, key, { body: m.body || '(empty message)', public: true });
-      result = { kind: 'commented', ticketKey: c.ticket.key, ticketId: c.ticket.id, commentId: c.comment.id };
+      result = c.followUp
+        ? { kind: 'follow_up', ticketKey: c.followUp.ticket.key, ticketId: c.followUp.ticket.id, followUpOf: c.followUp.of }
+        : { kind: 'commented', ticketKey: c.ticket.key, ticketId: c.ticket.id, commentId: c.comment.id };
     } else {
       if (isStaff(actor.role)) {
         throw new DomainError('INTAKE_REFUSED', `${actor.email} is staff: open tickets for customers in the console or the API, or reply to a ticket's signed reply address`, { sender: actor.email });
       }
-      const created = await createTicket(deps, actor, { subject: m.subject.trim() || '(no subject)', body: m.body || '(empty message)', channel: m.channel });
+      const ccs = (m.ccs ?? []).map((a) => a.toLowerCase()).filter((a) => a !== actor.email.toLowerCase());
+      const created = await createTicket(deps, actor, { subject: m.subject.trim() || '(no subject)', body: m.body || '(empty message)', channel: m.channel }, { ccs });
       result = { kind: 'created', ticketKey: created.ticket.key, ticketId: created.ticket.id };
     }
     await recordIncomingFiles(deps, actor, { ticketId: result.ticketId, commentId: result.kind === 'commented' ? result.commentId : null }, files);

@@ -107,6 +107,11 @@ export interface Dispatcher {
 }
 
 interface RowPayload {
+  /** `reply`: a staff reply to the customer (reply-outbox.ts): never held for quiet hours, never merged. */
+  kind?: 'reply';
+  comment_id?: string;
+  in_reply_to?: string;
+  references?: string[];
   event_id?: string;
   rule?: string;
   audience?: 'internal' | 'customer';
@@ -154,13 +159,19 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       if (!phone) return finish(row, [], now, { kind: 'failed', error: `${row.recipient} has no phone number on their account (set one: PATCH /api/v1/users/:id with "phone")` }, payload);
       to = phone;
     }
+    const reply = payload.kind === 'reply';
+    if (reply) {
+      const written = await loadReply(db, payload.comment_id);
+      if (!written) return finish(row, [], now, { kind: 'failed', error: `the reply ${payload.comment_id ?? '?'} is not a public comment of this ticket` }, payload);
+      loaded.ctx = { ...loaded.ctx, reply: written };
+    }
 
     if (template.audience === 'internal' && (audience === 'customer' || (await isCustomerAddress(db, row.recipient, loaded)))) {
       return cancel(row, now, `internal template '${row.template}' is never sent to a customer (${row.recipient})`, payload);
     }
     const urgent = payload.urgent === true || loaded.priority === 'urgent';
     const waited = row.attempts > 0 || (row.last_error ?? '').startsWith('held:');
-    if (audience === 'internal' && !urgent && row.channel === 'email' && deps.directory) {
+    if (audience === 'internal' && !reply && !urgent && row.channel === 'email' && deps.directory) {
       const cal = deps.directory.quietHoursFor(row.recipient);
       if (cal && !cal.isOpen(now)) {
         const opening = cal.nextOpening(now);
@@ -170,7 +181,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (audience === 'internal' && waited && row.template !== 'escalation-acknowledged' && (await acknowledgedSince(db, row, loaded))) {
       return cancel(row, now, `escalation ${loaded.escalationId ?? ''} was acknowledged; the waiting notice is no longer needed`, payload);
     }
-    // Merging spares people a flood; machines (webhooks) and the customer conversation get every message as it is.
+    // Merging spares people a flood; machines (webhooks) and the customer conversation (a person's
+    // reply is a message of its own, sent at once) get every message as it is.
     const head = facts(row, payload, audience, urgent);
     const mergeable = isMergeable(head);
     const previous = mergeable ? await lastSent(db, row) : null;
@@ -192,24 +204,28 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     }
     const files = await replyFiles([payload, ...absorbed.map((a) => JSON.parse(a.payload) as RowPayload)]);
     if (typeof files === 'string') return finish(row, absorbed, now, { kind: 'failed', error: files }, payload);
-    const message = { ...buildMessage(row, loaded, distinctParts(rendered), audience), to, ...(files.length > 0 && { attachments: files }) };
+    const message = { ...buildMessage(row, loaded, distinctParts(rendered), audience, payload), to, ...(files.length > 0 && { attachments: files }) };
     const hash = contentHash(message);
     if (mergeable && previous && repeatsSent(hash, previous, row.created_at, o.mergeWindowMs)) return duplicate(row, absorbed, now, payload);
     const outcome = await channel.deliver(message, now);
     return finish(row, absorbed, now, outcome, payload, hash);
   }
 
-  function buildMessage(row: OutboxRow, loaded: LoadedContext, parts: RenderedMessage[], audience: string): OutgoingMessage {
+  function buildMessage(row: OutboxRow, loaded: LoadedContext, parts: RenderedMessage[], audience: string, payload: RowPayload): OutgoingMessage {
     const composed = composeMessage(parts);
     const replyTo = links.secret && links.replyDomain && row.channel === 'email' ? replyAddress(links.secret, loaded.ticketKey, links.replyDomain) : undefined;
+    const reply = payload.kind === 'reply' && loaded.ctx.reply ? { kind: 'reply', comment_id: payload.comment_id, reply_text: loaded.ctx.reply.body } : {};
     return {
       messageId: row.message_id ?? row.id,
       to: row.recipient,
       ...composed,
-      data: { ticket: loaded.ticketKey, ticket_url: loaded.ctx.ticket.url, template: row.template, audience, priority: loaded.priority, status: loaded.status, merged: parts.length },
+      data: { ticket: loaded.ticketKey, ticket_url: loaded.ctx.ticket.url, template: row.template, audience, priority: loaded.priority, status: loaded.status, merged: parts.length, ...reply },
       ticketKey: loaded.ticketKey,
       threadId: `ticket-${loaded.ticketId}`,
       ...(replyTo !== undefined && { replyTo }),
+      ...(payload.in_reply_to !== undefined && { inReplyTo: payload.in_reply_to }),
+      ...(payload.references !== undefined && { references: payload.references }),
+      // Files attached to the reply's comment join here (attachments: OutgoingMessage.attachments).
     };
   }
 
@@ -391,6 +407,7 @@ function eventBase(row: OutboxRow, payload: RowPayload): Record<string, unknown>
     outbox_id: row.id,
     ...(payload.event_id !== undefined && { event_id: payload.event_id }),
     ...(payload.rule !== undefined && { rule: payload.rule }),
+    ...(payload.comment_id !== undefined && { comment_id: payload.comment_id }),
     template: row.template,
     channel: row.channel,
     recipient: row.recipient,
@@ -407,6 +424,18 @@ async function appendEvent(trx: Kysely<Database>, uow: UnitOfWork, row: OutboxRo
 async function phoneOf(db: Kysely<Database>, address: string): Promise<string | null> {
   const u = await db.selectFrom('users').select('phone').where('email', '=', address.toLowerCase()).where('active', '=', 1).executeTakeFirst();
   return u?.phone ?? null;
+}
+
+/** A reply row's comment, if it is still a public comment (its text and its author's name). */
+async function loadReply(db: Kysely<Database>, commentId: string | undefined): Promise<{ body: string; author: string } | null> {
+  if (!commentId) return null;
+  const c = await db
+    .selectFrom('comments')
+    .innerJoin('users', 'users.id', 'comments.author_id')
+    .select(['comments.body', 'comments.public', 'users.name'])
+    .where('comments.id', '=', commentId)
+    .executeTakeFirst();
+  return c && c.public === 1 ? { body: c.body, author: c.name } : null;
 }
 
 async function isCustomerAddress(db: Kysely<Database>, address: string, loaded: LoadedContext): Promise<boolean> {

@@ -22,7 +22,7 @@ export interface MergeRowFacts {
 }
 
 export function isMergeable(row: Pick<MergeRowFacts, 'channel' | 'urgent' | 'kind'>): boolean {
-  return !row.urgent && row.channel !== 'webhook' && row.kind !== 'reply';
+  return !row.urgent && row.channel !== 'webhook' && !row.channel.startsWith('reply:') && row.kind !== 'reply';
 }
 
 export type HoldDecision = { kind: 'go' } | { kind: 'hold'; until: number; reason: string };

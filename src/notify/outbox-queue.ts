@@ -18,10 +18,11 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../store/connect.ts';
+import type { Selectable } from 'kysely';
 import type { Database, OutboxTable } from '../store/schema.ts';
 
 type Db = Kysely<Database>;
-export type OutboxRow = OutboxTable;
+export type OutboxRow = Selectable<OutboxTable>;
 
 export async function claimDue(db: Db, dialect: Dialect, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;

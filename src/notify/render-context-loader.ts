@@ -132,6 +132,7 @@ export async function loadRenderContext(
     },
     recipient,
     latest_update: reply?.body ?? null,
+    reply: null,
     survey_url: t.status === 'solved' || t.status === 'closed' ? links.surveyUrl(t.id) : null,
     rule,
     expectations: await expectationsOf(db, policies, t.id),

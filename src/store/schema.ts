@@ -82,6 +82,8 @@ export interface TicketsTable {
   escalations: Generated<number>;
   ack_pending: Generated<number>;
   next_sla_at: number | null;
+  /** The closed ticket this one continues (migration 0009). */
+  follow_up_of: Generated<string | null>;
 }
 
 export interface CommentsTable {
@@ -158,6 +160,16 @@ export interface OutboxTable {
   merged_into: string | null;
   /** What the sent message said (migration 0008): an identical one within the merge window is not sent again. */
   content_hash?: string | null;
+  /** The comment a reply row delivers (migration 0009); null for policy notices. */
+  comment_id: Generated<string | null>;
+}
+
+/** Customer addresses copied on a ticket's conversation (migration 0009). */
+export interface TicketCcsTable {
+  ticket_id: string;
+  address: string;
+  added_at: number;
+  added_by: string;
 }
 
 /** One row per delivery attempt of an outbox row (notify/). */
@@ -208,6 +220,9 @@ export interface InboundMessagesTable {
   sender: string;
   raw: Uint8Array;
   received_at: number;
+  /** The provider intake source it came through, and the sender's own address or number there (migration 0009). */
+  source: Generated<string | null>;
+  reply_to: Generated<string | null>;
 }
 
 export interface CsatResponsesTable {
@@ -243,6 +258,7 @@ export interface Database {
   counters: CountersTable;
   tickets: TicketsTable;
   comments: CommentsTable;
+  ticket_ccs: TicketCcsTable;
   attachments: AttachmentsTable;
   events: EventsTable;
   timers: TimersTable;

@@ -33,6 +33,7 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'POST /api/v1/tickets': () => ({ subject: 'matrix', body: 'matrix body' }),
   'PATCH /api/v1/tickets/:ticketRef': () => ({ tags: ['matrix'] }),
   'POST /api/v1/tickets/:ticketRef/comments': () => ({ body: 'matrix reply', public: true }),
+  'PUT /api/v1/tickets/:ticketRef/ccs': () => ({ ccs: ['matrix-cc@acme.example'] }),
   'POST /api/v1/organizations': () => ({ name: 'Matrix Org', tier: 'standard' }),
   'PATCH /api/v1/organizations/:orgId': () => ({ account_manager: 'someone' }),
   'POST /api/v1/users': () => ({ email: `matrix-${Math.random().toString(36).slice(2)}@example.com`, name: 'M', role: 'agent' }),

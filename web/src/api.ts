@@ -70,6 +70,17 @@ export interface Comment {
   body: string;
   created_at: string;
   attachments?: Attachment[];
+  /** A staff reply's delivery to each customer recipient (staff only; [] otherwise). */
+  delivery: ReplyDelivery[];
+}
+
+export interface ReplyDelivery {
+  recipient: string;
+  channel: string;
+  state: 'queued' | 'sent' | 'failed' | 'cancelled';
+  error: string | null;
+  attempts: number;
+  sent_at: string | null;
 }
 
 export interface Attachment {
@@ -231,6 +242,7 @@ export async function uploadFiles(files: readonly File[]): Promise<Attachment[]>
 }
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
 export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
 
 /** A query string from the defined, non-empty values. */
 export function qs(params: Record<string, string | number | undefined | null>): string {

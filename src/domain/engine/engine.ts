@@ -318,12 +318,15 @@ export class Engine {
             }
           }
           s.sentiment = tri.sentiment;
-          if (s.status === 'pending') step.setStatus('open', 'system');
+          // A customer's public reply reopens a solved ticket; reopening resumes resolution
+          // only (§8), so it starts no next_response clock.
+          const reopening = s.status === 'solved';
+          if (s.status === 'pending' || reopening) step.setStatus('open', 'system');
           const first = s.clocks.first_response;
           const firstActive = first && (first.status === 'running' || first.status === 'paused');
           const next = s.clocks.next_response;
           const nextActive = next && (next.status === 'running' || next.status === 'paused');
-          if (s.agentReplied && !firstActive && !nextActive && s.status !== 'solved') step.startClock('next_response');
+          if (s.agentReplied && !firstActive && !nextActive && s.status !== 'solved' && !reopening) step.startClock('next_response');
         }
         break;
       }

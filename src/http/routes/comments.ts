@@ -3,11 +3,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { addComment } from '../../app/add-comment.ts';
 import { listAttachmentsOfTicket } from '../../app/attachments.ts';
-import { listTicketComments, listTicketEvents } from '../../app/read-tickets.ts';
+import { commentDelivery, listTicketComments, listTicketEvents } from '../../app/read-tickets.ts';
 import { actorOf } from '../access.ts';
 import type { HttpDeps } from '../build-app.ts';
 import { presentComment, presentEvent } from '../present.ts';
-import { addCommentIn, commentOut, eventOut, ticketRefParams } from '../schemas.ts';
+import { addCommentIn, commentOut, eventOut, followUpOut, ticketRefParams } from '../schemas.ts';
 
 export const commentRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {
   const all = { access: 'authenticated' as const };
@@ -19,15 +19,16 @@ export const commentRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (a
 
   app.post(
     '/tickets/:ticketRef/comments',
-    { config: all, schema: { tags: ['comments'], params: ticketRefParams, body: addCommentIn, response: { 201: commentOut } } },
+    { config: all, schema: { tags: ['comments'], params: ticketRefParams, body: addCommentIn, response: { 201: z.union([commentOut, followUpOut]) } } },
     async (req, reply) => {
       const b = req.body;
-      const { comment, attachments } = await addComment(deps, actorOf(req), req.params.ticketRef, {
+      const r = await addComment(deps, actorOf(req), req.params.ticketRef, {
         body: b.body,
         public: b.public,
         ...(b.attachment_ids !== undefined && { attachmentIds: b.attachment_ids }),
       });
-      return reply.code(201).send(presentComment(comment, attachments));
+      if (r.followUp) return reply.code(201).send({ follow_up: { ticket: r.followUp.ticket.key, of: r.followUp.of } });
+      return reply.code(201).send(presentComment({ ...r.comment, delivery: await commentDelivery(deps, actorOf(req), r.comment.id) }, r.attachments));
     },
   );
 

@@ -54,7 +54,7 @@ const webFormIn = z.strictObject({
   /** Honeypot: hidden in the form; people leave it empty. */
   website: z.string().max(500).optional(),
 });
-const intakeOut = z.object({ status: z.enum(['created', 'commented', 'duplicate', 'accepted', 'held']), ticket: z.string().nullable() });
+const intakeOut = z.object({ status: z.enum(['created', 'commented', 'follow_up', 'duplicate', 'accepted', 'held']), ticket: z.string().nullable() });
 const webFormOut = intakeOut.extend({ message: z.string() });
 const csatIn = z.strictObject({ rating: z.coerce.number().int().min(1).max(5), comment: z.string().trim().max(5000).optional() });
 const tokenParams = z.strictObject({ token: z.string().min(1).max(200) });
@@ -183,14 +183,15 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
       }
       const sender = senderAddress(from, source.channel);
       const claimed = pick(body, source.fields.ticket);
-      // A conversation continues in the sender's latest open ticket on this channel.
+      // A conversation continues in the sender's latest ticket on this channel that is not
+      // closed (a message to a solved one reopens it).
       const open = await deps.store.db
         .selectFrom('inbound_messages as m')
         .innerJoin('tickets as t', 't.id', 'm.ticket_id')
         .select('t.key')
         .where('m.channel', '=', source.channel)
         .where('m.sender', '=', sender)
-        .where('t.status', 'not in', ['solved', 'closed'])
+        .where('t.status', '!=', 'closed')
         .orderBy('m.received_at', 'desc')
         .limit(1)
         .executeTakeFirst();
@@ -205,6 +206,7 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
           body: text,
           raw: Buffer.from(JSON.stringify(body)),
           claimedTicketKeys: [claimed?.toUpperCase(), open?.key].filter((k): k is string => typeof k === 'string'),
+          source: { name: req.params.source, replyTo: from },
         },
         { defaultOrganizationId: o.defaultOrganizationId },
       );

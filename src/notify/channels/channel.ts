@@ -24,6 +24,10 @@ export interface OutgoingMessage {
   replyTo?: string;
   /** The ticket's thread root, so mail clients group every message of a ticket. */
   threadId?: string;
+  /** A reply's Message-ID it answers (the customer's latest mail), full with angle brackets. */
+  inReplyTo?: string;
+  /** Earlier Message-IDs of the conversation, oldest first (after the thread root). */
+  references?: string[];
   /** Files sent with the message (email only); each attempt opens a fresh stream. */
   attachments?: OutgoingAttachment[];
 }

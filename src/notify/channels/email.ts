@@ -25,6 +25,14 @@ export function mailMessageId(id: string, domain: string): string {
   return `<${id}@${domain}>`;
 }
 
+/** In-Reply-To and References: the customer's mail a reply answers, else the ticket's thread root. */
+function threading(m: OutgoingMessage, domain: string): { inReplyTo?: string; references?: string[] } {
+  const root = m.threadId !== undefined ? [mailMessageId(m.threadId, domain)] : [];
+  const references = [...root, ...(m.references ?? [])];
+  const inReplyTo = m.inReplyTo ?? root[0];
+  return { ...(references.length > 0 && { references }), ...(inReplyTo !== undefined && { inReplyTo }) };
+}
+
 export function createEmailChannel(o: EmailOptions): Channel {
   const domain = o.messageIdDomain ?? o.from.split('@')[1] ?? 'escalon.local';
   const transport = nodemailer.createTransport({
@@ -52,8 +60,9 @@ export function createEmailChannel(o: EmailOptions): Channel {
           html: m.html,
           messageId: mailMessageId(m.messageId, domain),
           ...(m.replyTo !== undefined && { replyTo: m.replyTo }),
-          ...(m.threadId !== undefined && { references: [mailMessageId(m.threadId, domain)], inReplyTo: mailMessageId(m.threadId, domain) }),
-          headers: { 'Auto-Submitted': 'auto-generated', ...(m.ticketKey !== null && { 'X-Escalon-Ticket': m.ticketKey }) },
+          ...threading(m, domain),
+          // A person's reply is not an automatic message (auto-responders may answer it).
+          headers: { ...(m.data.kind !== 'reply' && { 'Auto-Submitted': 'auto-generated' }), ...(m.ticketKey !== null && { 'X-Escalon-Ticket': m.ticketKey }) },
           // nodemailer reads each stream as it writes the message: no attachment is held whole
           ...(opened.length > 0 && {
             attachments: opened.map(({ a, source }) => ({ filename: a.filename, contentType: a.contentType, ...(typeof source === 'string' ? { path: source } : { content: source }) })),

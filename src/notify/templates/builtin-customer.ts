@@ -77,4 +77,17 @@ The link is valid for 24 hours. If you did not send this request, ignore this me
 Your support team`,
     html: `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5"><p>Hello {{ customer.name }},</p><p>someone — we hope you — sent a request in your name through our web form: “{{ ticket.subject }}”. To protect your account, we open it only once you confirm it came from you.</p><p><a href="{{ confirmation_url }}">Confirm my request</a></p><p>The link is valid for 24 hours. If you did not send this request, ignore this message: nothing will be opened.</p><p>Your support team</p></body></html>`,
   },
+  // A staff reply, delivered as it was written: the agent's text is data, never template source.
+  // Written by reply-outbox.ts for every public staff reply (not a policy template: a rule's
+  // notice has no reply to carry, so it is not in BUILTIN_TEMPLATE_NAMES).
+  'customer-reply': {
+    audience: 'customer',
+    subject: '[{{ ticket.key }}] Re: {{ ticket.subject }}',
+    text: `{{ reply.body }}
+
+--
+{{ reply.author }}, your support team
+Reference {{ ticket.key }} · reply to this message to answer.`,
+    html: htmlShell(`<div>{{ reply.body | escape | newline_to_br | raw }}</div><p>— {{ reply.author }}, your support team</p>`),
+  },
 };

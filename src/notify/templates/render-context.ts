@@ -52,6 +52,8 @@ export interface RenderContext {
   recipient: { address: string; role: string };
   /** The latest public reply by an agent, for progress updates. */
   latest_update: string | null;
+  /** The staff reply a `customer-reply` message delivers (null in every other message). */
+  reply: { body: string; author: string } | null;
   survey_url: string | null;
   rule: string | null;
   /**
@@ -108,6 +110,7 @@ export function sampleContext(): RenderContext {
     },
     recipient: { address: 'lina@example.com', role: 'team_lead' },
     latest_update: 'We have found the cause and are testing a fix.',
+    reply: { body: 'We found the cause: <b>the export worker</b> ran out of memory.\nA fix is deployed.', author: 'Alex Agent' },
     survey_url: 'https://escalon.example.com/api/v1/csat/sample-token',
     rule: 'breach-goes-up',
     expectations: {

@@ -58,7 +58,13 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
   const p = e.payload;
   switch (e.type) {
     case 'ticket.created':
-      return { icon: '●', tone: 'info', text: `${who} opened the ticket via ${s(p.channel)} (${s(p.priority)}) at ${s(p.level)} · ${s(p.team)}` };
+      return {
+        icon: '●',
+        tone: 'info',
+        text: `${who} opened the ticket via ${s(p.channel)} (${s(p.priority)}) at ${s(p.level)} · ${s(p.team)}${typeof p.follow_up_of === 'string' ? ` — follow-up of ${p.follow_up_of}` : ''}${Array.isArray(p.ccs) ? ` · CC ${p.ccs.join(', ')}` : ''}`,
+      };
+    case 'ticket.followed_up':
+      return { icon: '↪', tone: 'info', text: `${who} wrote after the ticket was closed: follow-up ${s(p.follow_up)} opened` };
     case 'comment.added':
       return { icon: p.public ? '✉' : '✎', tone: p.public ? 'comment' : 'note', text: `${who} ${p.public ? 'replied' : 'added an internal note'}` };
     case 'status.changed':
@@ -68,6 +74,7 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
     case 'ticket.assigned':
       return { icon: '☺', tone: 'info', text: `Assigned by ${who}${p.reassignment ? ` (reassignment #${s(p.reassignments)})` : ''}` };
     case 'ticket.updated':
+      if (p.field === 'ccs') return { icon: '✎', tone: 'info', text: `CCs set by ${who}: ${Array.isArray(p.to) && p.to.length > 0 ? p.to.join(', ') : 'none'}` };
       return { icon: '✎', tone: 'info', text: `Updated by ${who}` };
     case 'sla.applied':
       return { icon: '◷', tone: 'sla', text: `SLA ${label(s(p.metric))} started: due ${when(s(p.due))} (${s(p.policy)}, target ${duration(Number(p.target_ms))})` };
@@ -126,14 +133,15 @@ export function Timeline({
   notifications?: TicketNotification[] | null;
 }) {
   const byId = new Map(comments.map((c) => [c.id, c]));
-  const shown = events.filter((e) => (showNotifications || !e.type.startsWith('notification.')) && !(notifications && DELIVERY_EVENTS.has(e.type)));
+  // A reply's delivery attempts are not rows of their own: its delivery line shows their state.
+  const shown = events.filter((e) => (showNotifications || !e.type.startsWith('notification.')) && !(notifications && DELIVERY_EVENTS.has(e.type)) && !(e.type.startsWith('notification.') && typeof e.payload.comment_id === 'string'));
   // Comments the events do not mention (none normally) still appear, at their time.
   const mentioned = new Set(events.map((e) => e.payload.comment_id).filter((x): x is string => typeof x === 'string'));
   const loose = comments.filter((c) => !mentioned.has(c.id));
   type Item = { at: string; key: string; node: ReactNode };
   const items: Item[] = shown.map((e) => {
     const d = describe(e, actorName(e.actor));
-    const comment = typeof e.payload.comment_id === 'string' ? byId.get(e.payload.comment_id) : undefined;
+    const comment = e.type === 'comment.added' && typeof e.payload.comment_id === 'string' ? byId.get(e.payload.comment_id) : undefined;
     return {
       at: e.at,
       key: e.id,
@@ -151,6 +159,7 @@ export function Timeline({
             </div>
             {comment && <blockquote className={comment.public ? 'reply' : 'internal-note'}>{comment.body}</blockquote>}
             {comment && <AttachmentList items={comment.attachments} />}
+            {comment && <DeliveryLine delivery={comment.delivery} />}
             {e.type === 'ticket.escalated' && typeof e.payload.comment === 'string' && <blockquote className="reply">{e.payload.comment}</blockquote>}
             {e.type === 'ticket.escalated' && <Documentation doc={e.payload.documentation} />}
             {e.type === 'ticket.escalated' && <Why explanation={e.payload.explanation} />}
@@ -197,6 +206,7 @@ export function Timeline({
             </div>
             <blockquote className={c.public ? 'reply' : 'internal-note'}>{c.body}</blockquote>
             <AttachmentList items={c.attachments} />
+            <DeliveryLine delivery={c.delivery} />
           </div>
         </li>
       ),
@@ -209,6 +219,26 @@ export function Timeline({
         <Frag key={i.key}>{i.node}</Frag>
       ))}
     </ol>
+  );
+}
+
+const DELIVERY_MARK = { queued: '…', sent: '✓', failed: '✖', cancelled: '∅' } as const;
+
+/** Where a staff reply went, one entry per recipient, in its current state (not one row per attempt). */
+export function DeliveryLine({ delivery }: { delivery: Comment['delivery'] | undefined }) {
+  if (!delivery || delivery.length === 0) return null;
+  return (
+    <p className="delivery small" aria-label="Delivery to the customer">
+      Delivery:{' '}
+      {delivery.map((d, i) => (
+        <span key={`${d.channel}:${d.recipient}`} className={`delivery-${d.state}`} title={d.error ?? undefined}>
+          {i > 0 && ' · '}
+          {DELIVERY_MARK[d.state]} {d.recipient}
+          {d.channel !== 'email' && ` (${d.channel.replace(/^reply:/, '')})`} {d.state}
+          {d.error && d.state !== 'sent' && `: ${d.error}`}
+        </span>
+      ))}
+    </p>
   );
 }
 

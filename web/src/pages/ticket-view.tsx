@@ -6,7 +6,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import { AttachmentList, FilePicker } from '../components/attachments.tsx';
-import { errorText, get, patch, post, PRIORITIES, qs, STATUSES, uploadFiles, type Attachment, type Comment, type SlaView, type Ticket, type TicketEvent, type TicketNotification } from '../api.ts';
+import { errorText, get, patch, post, PRIORITIES, put, qs, STATUSES, uploadFiles, type Attachment, type Comment, type SlaView, type Ticket, type TicketEvent, type TicketNotification } from '../api.ts';
 import { duration, label, money, when } from '../format.ts';
 import { Link } from '../router.tsx';
 import { actorName, personName, useSession } from '../session.tsx';
@@ -168,6 +168,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
             <Deescalate ticket={ticket} onSubmit={(reason) => act('De-escalated.', () => post(`/tickets/${ref}/de-escalate`, { reason }))} />
           </section>
           <Fields ticket={ticket} onSave={(changes, what) => act(what, () => patch(`/tickets/${ref}`, { ...changes, version: ticket.version }))} />
+          <Ccs ticketKey={ticket.key} onSaved={() => act('CCs saved.', async () => undefined)} />
           <section className="card">
             <h2>Customer</h2>
             <p>
@@ -210,6 +211,49 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
         }}
       />
     </article>
+  );
+}
+
+/** The customer addresses copied on the conversation: they get every public reply too. */
+function Ccs({ ticketKey, onSaved }: { ticketKey: string; onSaved: () => Promise<void> }) {
+  const url = `/tickets/${encodeURIComponent(ticketKey)}/ccs`;
+  const polled = usePoll(() => get<{ ccs: string[] }>(url), [url], 30_000);
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const text = draft ?? (polled.data?.ccs ?? []).join(', ');
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await put(url, { ccs: text.split(/[,;\s]+/).filter((a) => a !== '') });
+    } catch (err) {
+      setError(errorText(err));
+      return;
+    }
+    setDraft(null);
+    await polled.reload();
+    await onSaved();
+  };
+  return (
+    <section className="card">
+      <h2>CC</h2>
+      <form onSubmit={(e) => void save(e)} className="stack">
+        <label className="small">
+          Customer addresses that get every public reply
+          <input name="ccs" value={text} onChange={(e) => setDraft(e.target.value)} placeholder="pat@customer.example, lee@customer.example" />
+        </label>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="row end">
+          <button type="submit" disabled={draft === null}>
+            Save CCs
+          </button>
+        </div>
+      </form>
+    </section>
   );
 }
 
