@@ -9,6 +9,7 @@ import { addCcs, listCcs, removeCcs } from '../store/ccs-repo.ts';
 import { commitTicketChange } from './commit-ticket-change.ts';
 import type { AppDeps } from './deps.ts';
 import { loadVisibleTicket } from './ticket-access.ts';
+import { inTransaction } from './unit-of-work.ts';
 
 export const MAX_CCS = 20;
 
@@ -21,7 +22,7 @@ export async function setTicketCcs(deps: AppDeps, actor: Actor, ref: string, add
   const wanted = [...new Set(addresses.map((a) => a.trim().toLowerCase()))];
   if (wanted.length > MAX_CCS) throw new DomainError('VALIDATION_FAILED', `at most ${MAX_CCS} CC addresses per ticket (got ${wanted.length})`, { field: 'ccs' });
   const at = deps.clock.now();
-  return deps.store.db.transaction().execute(async (trx) => {
+  return inTransaction(deps.store, deps.live?.signals, async (trx, uow) => {
     const before = await loadVisibleTicket(trx, actor, ref, deps.store.dialect);
     const requester = await trx.selectFrom('users').select('email').where('id', '=', before.requesterId).executeTakeFirst();
     if (requester && wanted.includes(requester.email.toLowerCase())) {
@@ -33,7 +34,7 @@ export async function setTicketCcs(deps: AppDeps, actor: Actor, ref: string, add
     if (removed.length === 0 && added.length === 0) return { key: before.key, ccs: current };
     await removeCcs(trx, before.id, removed);
     await addCcs(trx, before.id, added, at, actorRef(actor));
-    await commitTicketChange(trx, deps, {
+    await commitTicketChange(trx, uow, deps, {
       before,
       ticket: before,
       events: [{ type: 'ticket.updated', payload: { field: 'ccs', from: current, to: await listCcs(trx, before.id) }, internal: true }],

@@ -109,6 +109,7 @@ export interface Dispatcher {
 interface RowPayload {
   /** `reply`: a staff reply to the customer (reply-outbox.ts): never held for quiet hours, never merged. */
   kind?: 'reply';
+  /** A reply: the comment whose text and public files go out with the message. */
   comment_id?: string;
   in_reply_to?: string;
   references?: string[];
@@ -117,10 +118,6 @@ interface RowPayload {
   audience?: 'internal' | 'customer';
   recipient_role?: string;
   urgent?: boolean;
-  /** A reply: the comment whose public files go out with the message. */
-  comment_id?: string;
-  /** `reply`: a message in the conversation with the customer (never held or merged). */
-  kind?: string;
 }
 
 const FINAL = ['sent', 'merged', 'failed', 'cancelled'];

@@ -67,7 +67,7 @@ describeStores('staff replies to the customer', (s) => {
     const to = t.cast.actors.customerA.email;
     await queue(s.store, { ticketId: ticket.id, recipient: to, template: 'customer-progress-update', at: t.deps.clock.now(), audience: 'customer', role: 'requester' });
     await dispatcher.drain();
-    // A second notice waits (merge window); the reply right after goes at once, alone.
+    // Notices wait to gather what follows them (merge window); the reply right after goes at once, alone.
     await queue(s.store, { ticketId: ticket.id, recipient: to, template: 'customer-progress-update', at: t.deps.clock.now(), audience: 'customer', role: 'requester' });
     await addComment(t.deps, t.cast.actors.agent, ticket.key, { body: 'A reply of its own', public: true });
     const before = sink.received.length;
@@ -80,7 +80,7 @@ describeStores('staff replies to the customer', (s) => {
     expect(reply[0]!.text).not.toContain('Progress update');
     const rows = await rowsOf(ticket.id);
     expect(rows.map((r) => [r.template, r.status])).toEqual([
-      ['customer-progress-update', 'sent'],
+      ['customer-progress-update', 'held'],
       ['customer-progress-update', 'held'],
       ['customer-reply', 'sent'],
     ]);

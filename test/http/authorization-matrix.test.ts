@@ -5,6 +5,7 @@
  * a role reaching what it may not, another organization's ticket answering differently from
  * a missing one, internal notes or events in a customer's response, secrets in any response.
  */
+import { writtenComment } from '../helpers/fixtures.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,14 +67,14 @@ describeStores('authorization matrix', (ctx) => {
       (await storeAttachment(t.deps, t.deps.store.db, { uploadedBy: by.userId, filename: name, content: Readable.from([Buffer.from(name)]), ticketId, commentId })).id;
     const own = await createTicket(t.deps, actors.customerA, { subject: 'own ticket', body: 'mine' });
     const ownNote = await addComment(t.deps, actors.agent, own.ticket.key, { body: `${INTERNAL} own`, public: false });
-    await attach(actors.agent, own.ticket.id, ownNote.comment.id, `${INTERNAL}-own.txt`);
+    await attach(actors.agent, own.ticket.id, writtenComment(ownNote).id, `${INTERNAL}-own.txt`);
     const ownReply = await addComment(t.deps, actors.agent, own.ticket.key, { body: 'public reply', public: true });
-    const ownFile = await attach(actors.agent, own.ticket.id, ownReply.comment.id, 'reply.txt');
+    const ownFile = await attach(actors.agent, own.ticket.id, writtenComment(ownReply).id, 'reply.txt');
     const other = await createTicket(t.deps, actors.customerB, { subject: `${OTHER_ORG} ticket`, body: OTHER_ORG });
     const otherNote = await addComment(t.deps, actors.agent, other.ticket.key, { body: `${INTERNAL} other`, public: false });
-    await attach(actors.agent, other.ticket.id, otherNote.comment.id, `${INTERNAL}-other.txt`);
+    await attach(actors.agent, other.ticket.id, writtenComment(otherNote).id, `${INTERNAL}-other.txt`);
     const otherReply = await addComment(t.deps, actors.agent, other.ticket.key, { body: 'public reply', public: true });
-    const otherFile = await attach(actors.agent, other.ticket.id, otherReply.comment.id, `${OTHER_ORG}.txt`);
+    const otherFile = await attach(actors.agent, other.ticket.id, writtenComment(otherReply).id, `${OTHER_ORG}.txt`);
     refs.attachmentId = { own: async () => ownFile, other: async () => otherFile };
     const token = async () => (await createToken(t.deps, { user: { id: actors.agent2.userId }, name: 'victim' })).token.id;
     refs.ticketRef = { own: async () => own.ticket.key, other: async () => other.ticket.key };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { addComment } from '../../src/app/add-comment.ts';
 import { createTicket } from '../../src/app/create-ticket.ts';
 import { BusinessCalendar } from '../../src/domain/calendar.ts';
 import { createEmailChannel } from '../../src/notify/channels/email.ts';
@@ -214,16 +215,18 @@ describeStores('dispatcher over real SMTP', (s) => {
     expect(await outboxRow(s.store, third)).toMatchObject({ status: 'merged' });
   });
 
-  it("a conversation reply (payload kind 'reply') is never held nor merged", async () => {
+  it('conversation replies are never held nor merged: two replies in a row are two mails at once', async () => {
     const merging = { ...dispatcherDeps, options: { backoffBaseMs: 10_000 } };
     const t = await newTicket('Talking');
     const before = sink.received.length;
-    const a = await queue(s.store, { ticketId: t.id, recipient: cast.actors.customerA.email, template: 'escalated-customer-update', at: deps.clock.now(), audience: 'customer', role: 'requester', kind: 'reply' });
-    const b = await queue(s.store, { ticketId: t.id, recipient: cast.actors.customerA.email, template: 'escalated-customer-update', at: deps.clock.now(), audience: 'customer', role: 'requester', kind: 'reply' });
+    await addComment(deps, cast.actors.agent, t.key, { body: 'First answer', public: true });
+    await addComment(deps, cast.actors.agent, t.key, { body: 'Second answer', public: true });
+    const rows = await s.store.db.selectFrom('outbox').select('id').where('ticket_id', '=', t.id).where('template', '=', 'customer-reply').orderBy('created_at').execute();
+    expect(rows).toHaveLength(2);
     await createDispatcher(merging).drain();
     await sink.waitFor(before + 2);
-    expect((await outboxRow(s.store, a)).status).toBe('sent');
-    expect((await outboxRow(s.store, b)).status).toBe('sent');
+    for (const r of rows) expect((await outboxRow(s.store, r.id)).status).toBe('sent');
+    expect(sink.received.slice(before).map((m) => m.text.split('\n')[0])).toEqual(['First answer', 'Second answer']);
   });
 
   it("holds non-urgent internal notices during the recipient's quiet hours; urgent ones go at once", async () => {

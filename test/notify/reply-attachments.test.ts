@@ -17,7 +17,7 @@ import { createDispatcher, type DispatcherDeps } from '../../src/notify/dispatch
 import { diskByteStore, type ByteStore } from '../../src/store/byte-store.ts';
 import { newId } from '../../src/store/new-id.ts';
 import { describeStores } from '../helpers/db.ts';
-import { depsFor, makeCast, type Cast } from '../helpers/fixtures.ts';
+import { depsFor, makeCast, type Cast, writtenComment } from '../helpers/fixtures.ts';
 import { outboxRow, queue } from './support/queue.ts';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.ts';
 
@@ -83,19 +83,24 @@ describeStores('outbound mail attachments over real SMTP', (s) => {
     const reply = await addComment(deps, cast.actors.agent, ticket.key, { body: 'Here is the report.', public: true, attachmentIds: [report] });
     const note = await addComment(deps, cast.actors.agent, ticket.key, { body: 'internal', public: false, attachmentIds: [secret] });
     const at = deps.clock.now();
-    const replyRow = await queueReply(ticket.id, reply.comment.id, at);
-    // even a row naming the internal note (a bug elsewhere) sends none of its files
-    const noteRow = await queueReply(ticket.id, note.comment.id, at);
+    // The public reply queued its own row (to the requester); the internal note queued none.
+    const replyRows = await s.store.db.selectFrom('outbox').select('id').where('comment_id', '=', writtenComment(reply).id).execute();
+    expect(replyRows).toHaveLength(1);
+    expect(await s.store.db.selectFrom('outbox').select('id').where('comment_id', '=', writtenComment(note).id).execute()).toEqual([]);
+    const replyRow = replyRows[0]!.id;
+    // even a row naming the internal note (a bug elsewhere) sends nothing: not a public reply
+    const noteRow = await queueReply(ticket.id, writtenComment(note).id, at);
     const before = sink.received.length;
     await createDispatcher(dispatcherDeps).drain();
-    await sink.waitFor(before + 2);
+    await sink.waitFor(before + 1);
     const mails = sink.received.slice(before);
     const withFiles = mails.filter((m) => m.attachments.length > 0);
     expect(withFiles).toHaveLength(1);
     expect(withFiles[0]!.attachments.map((a) => [a.filename, a.contentType, sha(a.content)])).toEqual([['report.pdf', 'application/pdf', sha(Buffer.concat([Buffer.from('%PDF-1.4\n'), BINARY]))]]);
     expect(mails.flatMap((m) => m.attachments.map((a) => a.filename))).not.toContain('internal.txt');
     expect((await outboxRow(s.store, replyRow)).status).toBe('sent');
-    expect((await outboxRow(s.store, noteRow)).status).toBe('sent');
+    expect(mails).toHaveLength(1);
+    expect(await outboxRow(s.store, noteRow)).toMatchObject({ status: 'failed', last_error: expect.stringContaining('is not a public comment') });
   });
 
   it('fails the row, clearly, when a file is missing from the store rather than mailing without it', async () => {
@@ -103,7 +108,7 @@ describeStores('outbound mail attachments over real SMTP', (s) => {
     const other = diskByteStore(mkdtempSync(join(tmpdir(), 'escalon-other-')));
     const a = await storeAttachment({ ...deps, files: other }, deps.store.db, { uploadedBy: cast.actors.agent.userId, filename: 'gone.txt', content: Readable.from([Buffer.from('only elsewhere')]) });
     const reply = await addComment(deps, cast.actors.agent, ticket.key, { body: 'file', public: true, attachmentIds: [a.id] });
-    const id = await queueReply(ticket.id, reply.comment.id, deps.clock.now());
+    const id = await queueReply(ticket.id, writtenComment(reply).id, deps.clock.now());
     const before = sink.received.length;
     await createDispatcher(dispatcherDeps).drain();
     expect(sink.received.length).toBe(before);
