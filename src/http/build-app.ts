@@ -22,6 +22,7 @@ import { templateRoutes } from './routes/templates.ts';
 import { policyRoutes } from './routes/policy.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { requesterRoutes } from './routes/requester.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
@@ -89,6 +90,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(ticketRoutes, { deps });
       await api.register(commentRoutes, { deps });
       await api.register(escalationRoutes, { deps });
+      await api.register(requesterRoutes, { deps });
       await api.register(policyRoutes, { deps });
       await api.register(streamRoutes);
       await api.register(organizationRoutes, { deps });
