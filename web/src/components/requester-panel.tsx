@@ -52,7 +52,7 @@ export function RequesterPanel({ ticketKey, version }: { ticketKey: string; vers
           )}
           {v.organization && (
             <p>
-              {v.organization.name} <span className={`badge tier-${v.organization.tier}`}>{v.organization.tier}</span>
+              <span className="org-name">{v.organization.name}</span> <span className={`badge tier-${v.organization.tier}`}>{v.organization.tier}</span>
               <br />
               <span className="small">Contract value {money(v.organization.contract_value)} a year</span>
               {v.organization.account_manager && (
