@@ -22,6 +22,9 @@ function Sparkline({ values }: { values: number[] }) {
   );
 }
 
+// Words are quoted; described signals (`shouting: "…"`, `"!!!"`, `sentiment -0.8 (…)`) are shown as they are.
+const quoted = (w: string) => (w.includes('"') || w.startsWith('sentiment ') ? w : `“${w}”`);
+
 const mood = (v: number) => (v <= -0.5 ? 'angry' : v < -0.1 ? 'unhappy' : v < 0.1 ? 'neutral' : v < 0.5 ? 'content' : 'happy');
 
 export function CustomerCuesPanel({ ticketKey, version }: { ticketKey: string; version: number }) {
@@ -47,7 +50,7 @@ export function CustomerCuesPanel({ ticketKey, version }: { ticketKey: string; v
       <ul className="plain small flags">
         {cues.flags.map((f, i) => (
           <li key={`${f.flag}-${i}`} data-flag={f.flag}>
-            <span className="badge ack">{label(f.flag)}</span> {f.words.map((w) => `“${w}”`).join(', ')} <span className="muted">({f.source === 'ticket' ? 'in the request' : 'in a reply'}, {when(f.at)})</span>
+            <span className="badge ack">{label(f.flag)}</span> {f.words.map(quoted).join(', ')} <span className="muted">({f.source === 'ticket' ? 'in the request' : 'in a reply'}, {when(f.at)})</span>
           </li>
         ))}
         {cues.flags.length === 0 && <li className="muted">none</li>}

@@ -87,8 +87,9 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
       return { icon: '‖', tone: 'sla', text: `SLA ${label(s(p.metric))} ${e.type.slice(4)}${p.due ? `, due ${when(s(p.due))}` : ''}` };
     case 'ticket.escalated': {
       const target = p.to_level || p.to_team ? `${s(p.from_level)} → ${s(p.to_level)} · ${s(p.to_team)}` : 'escalation requested';
-      const by = typeof p.rule === 'string' ? `rule ${p.rule}` : p.reason === 'customer_request' && typeof p.comment === 'string' ? `${who} (the customer asked)` : who;
-      return { icon: '⤴', tone: 'escalation', text: `Escalated ${target} (${label(s(p.reason))}) by ${by}${p.require_ack ? '; needs acknowledgement' : ''}` };
+      const by = typeof p.rule === 'string' ? `rule ${p.rule}` : who;
+      const why = p.reason === 'customer_request' && typeof p.comment === 'string' ? ' at the customer’s request' : ` (${label(s(p.reason))}) by ${by}`;
+      return { icon: '⤴', tone: 'escalation', text: `Escalated ${target}${why}${p.require_ack ? '; needs acknowledgement' : ''}` };
     }
     case 'ticket.deescalated':
       return { icon: '⤵', tone: 'escalation', text: `De-escalated ${s(p.from_level)} → ${s(p.to_level)} · ${s(p.to_team)} by ${who}: ${s(p.reason)}` };
