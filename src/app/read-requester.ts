@@ -13,7 +13,8 @@ import type { AppDeps } from './deps.ts';
 import { loadVisibleTicket } from './ticket-access.ts';
 
 export interface RequesterView {
-  requester: { id: string; name: string; email: string; role: string } | null;
+  /** `email` null when the account has only intake's pseudo-address; `phone` when the requester wrote from a phone (SMS, WhatsApp intake). */
+  requester: { id: string; name: string; email: string | null; phone: string | null; role: string } | null;
   organization: { id: string; name: string; tier: string; contract_value: number | null; account_manager: string | null } | null;
   other_tickets: Array<{ key: string; subject: string; status: string; priority: string; level: string | null; created_at: string }>;
   cues: {
@@ -24,6 +25,18 @@ export interface RequesterView {
 }
 
 const OTHER_TICKETS = 20;
+// Intake gives a sender without an email address a pseudo-address `<sender>@<channel>.intake.invalid`
+// (intake-sources.ts senderAddress); for a phone number that is the only place the number is kept.
+const PSEUDO = /^([^@]+)@[a-z0-9-]+\.intake\.invalid$/;
+const PHONE = /^\+?\d[\d.-]{5,}$/;
+
+/** The contact details an account's address holds: a real email, or a phone number behind intake's pseudo-address. */
+export function contactOf(address: string): { email: string | null; phone: string | null } {
+  const pseudo = PSEUDO.exec(address);
+  if (!pseudo) return { email: address, phone: null };
+  const local = pseudo[1] ?? '';
+  return { email: null, phone: PHONE.test(local) ? local : null };
+}
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export async function readRequester(deps: AppDeps, actor: Actor, ref: string): Promise<RequesterView> {
@@ -48,7 +61,7 @@ export async function readRequester(deps: AppDeps, actor: Actor, ref: string): P
   ];
   const cues = customerCues(messages);
   return {
-    requester: user ? { id: user.id, name: user.name, email: user.email, role: user.role } : null,
+    requester: user ? { id: user.id, name: user.name, ...contactOf(user.email), role: user.role } : null,
     organization: org ? { id: org.id, name: org.name, tier: org.tier, contract_value: org.contractValue, account_manager: org.accountManager } : null,
     other_tickets: others.map(rowToTicket).map((t) => ({ key: t.key, subject: t.subject, status: t.status, priority: t.priority, level: t.level, created_at: iso(t.createdAt) })),
     cues: {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { applyPolicy } from '../../src/app/apply-policy.ts';
 import { createTicket } from '../../src/app/create-ticket.ts';
+import { contactOf } from '../../src/app/read-requester.ts';
 import { makeTestApp, type Person, type TestApp } from '../helpers/app.ts';
 import { describeStores } from '../helpers/db.ts';
 
@@ -140,5 +141,11 @@ describeStores('escalation flows', (ctx) => {
     expect(cues.flags.find((f) => f.flag === 'billing')?.words).toEqual(expect.arrayContaining(['charged us twice']));
     expect(cues.flags.find((f) => f.flag === 'churn')?.words.join(' ')).toMatch(/cancel/);
     expect((await call('customerA', 'GET', `/tickets/${key}/requester`)).status).toBe(403);
+  });
+
+  it('a requester who wrote from a phone shows the number, not intake\'s pseudo-address', () => {
+    expect(contactOf('+15551234567@sms.intake.invalid')).toEqual({ email: null, phone: '+15551234567' });
+    expect(contactOf('jo_handle@chat.intake.invalid')).toEqual({ email: null, phone: null });
+    expect(contactOf('kim@initech.example')).toEqual({ email: 'kim@initech.example', phone: null });
   });
 });

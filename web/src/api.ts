@@ -87,7 +87,7 @@ export interface SlaView {
 
 /** GET /tickets/:ref/requester (staff only). */
 export interface RequesterView {
-  requester: { id: string; name: string; email: string; role: string } | null;
+  requester: { id: string; name: string; email: string | null; phone: string | null; role: string } | null;
   organization: { id: string; name: string; tier: string; contract_value: number | null; account_manager: string | null } | null;
   other_tickets: Array<{ key: string; subject: string; status: Status; priority: Priority; level: string | null; created_at: string }>;
   cues: {

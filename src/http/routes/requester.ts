@@ -12,7 +12,7 @@ import type { HttpDeps } from '../build-app.ts';
 import { ticketRefParams } from '../schemas.ts';
 
 const requesterOut = z.object({
-  requester: z.object({ id: z.string(), name: z.string(), email: z.string(), role: z.string() }).nullable(),
+  requester: z.object({ id: z.string(), name: z.string(), email: z.string().nullable(), phone: z.string().nullable(), role: z.string() }).nullable(),
   organization: z
     .object({ id: z.string(), name: z.string(), tier: z.string(), contract_value: z.number().nullable(), account_manager: z.string().nullable() })
     .nullable(),

@@ -1,5 +1,5 @@
 /**
- * Who asked (staff only): the requester's name and email, their organization with its tier and
+ * Who asked (staff only): the requester's name, email and phone (when they wrote from one), their organization with its tier and
  * contract value, and their other tickets. Reads GET /tickets/:ref/requester, shared with the
  * customer-cues panel (one request per ticket version).
  */
@@ -42,10 +42,22 @@ export function RequesterPanel({ ticketKey, version }: { ticketKey: string; vers
           {v.requester ? (
             <p>
               <strong>{v.requester.name}</strong>
-              <br />
-              <a href={`mailto:${v.requester.email}`} className="small">
-                {v.requester.email}
-              </a>
+              {v.requester.email && (
+                <>
+                  <br />
+                  <a href={`mailto:${v.requester.email}`} className="small">
+                    {v.requester.email}
+                  </a>
+                </>
+              )}
+              {v.requester.phone && (
+                <>
+                  <br />
+                  <a href={`tel:${v.requester.phone}`} className="small">
+                    {v.requester.phone}
+                  </a>
+                </>
+              )}
             </p>
           ) : (
             <p className="muted small">No requester on record.</p>
