@@ -83,6 +83,22 @@ describeStores('escalation flows', (ctx) => {
     expect((await call('admin', 'POST', `/tickets/${key3}/acknowledge`)).status).toBe(200);
   });
 
+  it('the agent the escalated ticket is assigned to may acknowledge it, though outside the receiving team', async () => {
+    const key = await newTicket();
+    await call('manager', 'POST', `/tickets/${key}/escalate`, { reason: 'technical_complexity', documentation, require_acknowledgement: true });
+    expect((await call('agent', 'POST', `/tickets/${key}/acknowledge`)).status).toBe(403);
+    const ticket = (await call('admin', 'GET', `/tickets/${key}`)).body;
+    const assigned = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/tickets/${key}`,
+      headers: t.auth('admin'),
+      payload: { assignee_id: t.cast.actors.agent.userId, version: ticket.version },
+    });
+    expect(assigned.statusCode, assigned.body).toBe(200);
+    expect(await slaOf('agent', key)).toMatchObject({ can_acknowledge: true });
+    expect((await call('agent', 'POST', `/tickets/${key}/acknowledge`)).status).toBe(200);
+  });
+
   it('"waiting for my acknowledgement" lists only what I may acknowledge; a lead of two teams sees both teams at once', async () => {
     const atL1 = await newTicket('Stays in frontline', 'Reset my password please.');
     const atL2 = await newTicket();
