@@ -62,4 +62,9 @@ describe('customer requests', () => {
     const paths = parsed.ok ? [] : parsed.problems.map((p) => p.path);
     expect(paths).toEqual(expect.arrayContaining(['customer_requests.to.level', 'customer_requests.limit', 'customer_requests.often']));
   });
+
+  it('a team id with a comma is refused (the API lists several teams as team=a,b)', () => {
+    const parsed = parsePolicy(REFERENCE_POLICY.replace('  billing:\n', '  "billing,refunds":\n'));
+    expect(parsed.ok ? [] : parsed.problems.map((p) => p.path)).toContain('teams.billing,refunds');
+  });
 });
