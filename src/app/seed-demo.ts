@@ -16,6 +16,7 @@ import { earliestTimerDue } from '../store/timers-repo.ts';
 import { cancelHistory } from '../notify/outbox-queue.ts';
 import { applyPolicy } from './apply-policy.ts';
 import { acknowledgeEscalation } from './escalate-ticket.ts';
+import { parsePolicy } from '../domain/policy/parse.ts';
 import { fireDueTimers } from './fire-timers.ts';
 import { LiveEngine } from './live-engine.ts';
 import { PolicyRegistry } from './policy-registry.ts';
@@ -143,17 +144,25 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
   // Between tickets, the timers that came due fire at their moments (warnings, breaches,
   // escalations), and the leads acknowledge most escalations soon after — so the demo shows
   // escalations at every level, some still waiting, rather than every ticket at the top.
-  const lead = staff.find((s) => s.role === 'lead') ?? admin;
+  // Who acknowledges: the receiving team's lead, else its manager, else a manager (acknowledgement rights).
+  const parsed = parsePolicy(REFERENCE_POLICY);
+  const teams = new Map(parsed.ok ? parsed.policy.teams.map((t) => [t.id, t]) : []);
+  const byEmail = (email: string | undefined) => staff.find((s) => s.email === email);
+  const acknowledgerOf = (team: string | null) => {
+    const def = team ? teams.get(team) : undefined;
+    return byEmail(def?.lead) ?? byEmail(def?.manager) ?? staff.find((s) => s.role === 'manager') ?? admin;
+  };
   const runTimersUntil = async (until: number) => {
     for (;;) {
       const due = await earliestTimerDue(store.db);
       if (due === null || due >= until) break;
       clock.set(Math.max(due, clock.now()));
       await fireDueTimers({ store, clock, live, owner: 'seed' });
-      const waiting = await store.db.selectFrom('tickets').select(['key', 'engine_state']).where('ack_pending', '=', 1).execute();
+      const waiting = await store.db.selectFrom('tickets').select(['key', 'team', 'engine_state']).where('ack_pending', '=', 1).execute();
       const latest = clock.now();
-      for (const { key, engine_state } of waiting) {
+      for (const { key, team, engine_state } of waiting) {
         const since = (JSON.parse(engine_state ?? '{}') as { pendingAck?: { at: number } }).pendingAck?.at;
+        const lead = acknowledgerOf(team);
         if (!lead || since === undefined || rand() >= 0.8) continue;
         // The lead acknowledges 5–25 minutes after the escalation, before the next step is due.
         clock.set(since + 300_000 + Math.floor(rand() * 1_200_000));

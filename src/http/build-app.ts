@@ -27,6 +27,7 @@ import { policyRoutes } from './routes/policy.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { supportHoursRoutes } from './routes/support-hours.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { requesterRoutes } from './routes/requester.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
@@ -102,6 +103,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(notificationRoutes, { deps });
       await api.register(ccRoutes, { deps });
       await api.register(escalationRoutes, { deps });
+      await api.register(requesterRoutes, { deps });
       await api.register(policyRoutes, { deps });
       await api.register(streamRoutes);
       await api.register(organizationRoutes, { deps });

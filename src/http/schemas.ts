@@ -73,7 +73,7 @@ const csv = <T extends readonly [string, ...string[]]>(values: T) =>
 export const listTicketsQuery = z.strictObject({
   status: csv(STATUSES).optional().describe('comma-separated statuses'),
   priority: csv(PRIORITIES).optional().describe('comma-separated priorities'),
-  team: z.string().min(1).max(100).optional(),
+  team: z.string().min(1).max(1000).optional().describe('a team id, or several comma-separated'),
   assignee: z.string().min(1).max(64).optional().describe("a user id, 'me' or 'none'"),
   organization: z.string().min(1).max(64).optional(),
   q: z.string().min(1).max(200).optional().describe('text in subject or body, or a ticket key'),

@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addComment } from '../../src/app/add-comment.ts';
 import { storeAttachment } from '../../src/app/attachments.ts';
+import { applyPolicy } from '../../src/app/apply-policy.ts';
 import { createToken } from '../../src/app/create-token.ts';
 import { createTicket } from '../../src/app/create-ticket.ts';
 import type { Access } from '../../src/http/access.ts';
@@ -165,5 +166,49 @@ describeStores('authorization matrix', (ctx) => {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  // Runs after the walk above: it applies a policy, which the walk does without.
+  it('acknowledgement and customer-request rows: who may acknowledge, who may ask', async () => {
+    const a = t.cast.actors;
+    const policy = `version: 1
+calendars: { always: { timezone: UTC, hours: 24x7 } }
+levels: [{ id: L1, name: Frontline }, { id: L2, name: Specialists }]
+teams:
+  frontline: { level: L1, calendar: always, members: [${a.agent.email}] }
+  specialists: { level: L2, calendar: always, members: [${a.agent2.email}], lead: ${a.lead.email} }
+`;
+    await applyPolicy(t.deps, a.admin, policy, 'yaml');
+    const doc = { summary: 's', steps_taken: 't', needs_attention: 'n' };
+    const ackRows: Array<[Person | 'nobody', number, string | null]> = [
+      ['nobody', 401, 'UNAUTHENTICATED'],
+      ['customerA', 403, 'FORBIDDEN'],
+      ['agent', 403, 'ACKNOWLEDGEMENT_NOT_ALLOWED'], // made the escalation
+      ['agent2', 200, null], // member of the receiving team
+      ['lead', 200, null], // lead of the receiving team
+      ['manager', 200, null],
+      ['admin', 200, null],
+    ];
+    const got: Array<[string, number, string | null]> = [];
+    for (const [who] of ackRows) {
+      const { ticket } = await createTicket(t.deps, a.customerA, { subject: 'ack row', body: 'b' });
+      const url = `/api/v1/tickets/${ticket.key}`;
+      const up = await t.app.inject({ method: 'POST', url: `${url}/escalate`, headers: t.auth('agent'), payload: { reason: 'other', documentation: doc, require_acknowledgement: true } });
+      expect(up.statusCode, up.body).toBe(200);
+      const res = await t.app.inject({ method: 'POST', url: `${url}/acknowledge`, headers: who === 'nobody' ? {} : t.auth(who) });
+      got.push([who, res.statusCode, res.statusCode === 200 ? null : res.json<{ error: { code: string } }>().error.code]);
+    }
+    expect(got).toEqual(ackRows);
+
+    const { ticket } = await createTicket(t.deps, a.customerA, { subject: 'request row', body: 'b' });
+    const ask = async (who: Person | 'nobody', payload: object) =>
+      (await t.app.inject({ method: 'POST', url: `/api/v1/tickets/${ticket.key}/escalate`, headers: who === 'nobody' ? {} : t.auth(who), payload })).statusCode;
+    expect([
+      await ask('nobody', { comment: 'please' }),
+      await ask('customerB', { comment: 'please' }),
+      await ask('customerA', { comment: 'please', to_level: 'L2' }),
+      await ask('customerA', { comment: '' }),
+      await ask('customerA', { comment: 'please' }),
+    ]).toEqual([401, 404, 403, 400, 200]);
   });
 });

@@ -152,7 +152,7 @@ describe.skipIf(browserUnavailable !== null)('web console (browser)', () => {
     await page.getByRole('button', { name: 'Request escalation' }).click();
     await page.getByLabel('Why should this be escalated?').fill('We ship 500 parcels a day and cannot print labels.');
     await page.getByRole('button', { name: 'Request escalation' }).click();
-    await page.getByText(/escalation request was passed on/).waitFor();
+    await page.getByText(/Your request was passed on to/).waitFor();
     await page.reload();
     await page.getByText('Done, still blank.').waitFor();
     expect(await page.content()).not.toContain('INTERNAL-NOTE-MARKER');

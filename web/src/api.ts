@@ -138,8 +138,32 @@ export interface SlaView {
     owner: string | null;
     escalations: number;
     acknowledgement_pending: { escalation_id: string; since: string } | null;
+    /** Whether you may acknowledge (the receiving team, its lead or manager, the assignee, managers and admins; never who escalated). */
+    can_acknowledge: boolean;
+    acknowledge_refusal: string | null;
   };
   next_moments: Array<{ key: string; due: string }>;
+}
+
+/** GET /tickets/:ref/requester (staff only). */
+export interface RequesterView {
+  requester: { id: string; name: string; email: string | null; phone: string | null; role: string } | null;
+  organization: { id: string; name: string; tier: string; contract_value: number | null; account_manager: string | null } | null;
+  other_tickets: Array<{ key: string; subject: string; status: Status; priority: Priority; level: string | null; created_at: string }>;
+  cues: {
+    sentiment: Array<{ at: string; source: 'ticket' | 'comment'; value: number }>;
+    trend: { direction: 'improving' | 'worsening' | 'steady'; first: number; latest: number; change: number } | null;
+    flags: Array<{ flag: string; words: string[]; at: string; source: 'ticket' | 'comment' }>;
+  };
+}
+
+/** What a customer is told after asking for escalation. */
+export interface CustomerRequestOutcome {
+  outcome: 'escalated' | 'recorded';
+  level: string | null;
+  level_name: string | null;
+  message: string;
+  next_request_from: string | null;
 }
 
 export interface Organization {

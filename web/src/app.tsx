@@ -151,7 +151,7 @@ function Shell({ session, path }: { session: Session; path: string }) {
     else if (pt?.key) page = <PortalTicketPage ticketKey={pt.key} />;
     else if (path === '/portal') page = <PortalHome />;
     else page = <Redirect to="/portal" />;
-  } else if (q?.view) page = ['mine', 'team', 'escalated', 'breaching'].includes(q.view) ? <QueuesPage view={q.view} /> : <Redirect to="/queues/mine" />;
+  } else if (q?.view) page = ['awaiting', 'mine', 'team', 'escalated', 'breaching'].includes(q.view) ? <QueuesPage view={q.view} /> : <Redirect to="/queues/mine" />;
   else if (t?.key) page = <TicketPage ticketKey={t.key} />;
   else if (path === '/dashboard' && isManager(me.role)) page = <DashboardPage />;
   else if (path === '/matrix') page = <MatrixPage />;

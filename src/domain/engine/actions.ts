@@ -125,6 +125,8 @@ export interface EscalationSpec {
   explanation?: Record<string, unknown>;
   documentation?: unknown;
   manual?: boolean;
+  /** The customer's words, when the customer asked. */
+  comment?: string;
 }
 
 /** Moves the ticket to `team` and records the escalation (§1 "escalation"). */
@@ -141,7 +143,7 @@ export function escalateTo(step: Step, team: TeamDef, spec: EscalationSpec): voi
   // The receiving team works the ticket now; the owner stays the customer's contact.
   if (previousAssignee !== null && !team.members.includes(previousAssignee)) state.assignee = null;
   // A later escalation replaces an earlier pending acknowledgement (§8.7).
-  state.pendingAck = spec.requireAck ? { escalationId: id, at: step.at, fired: [] } : null;
+  state.pendingAck = spec.requireAck ? { escalationId: id, at: step.at, fired: [], by: spec.actor, team: team.id } : null;
   step.moved = true;
   const data: Record<string, unknown> = {
     escalation_id: id,
@@ -157,6 +159,7 @@ export function escalateTo(step: Step, team: TeamDef, spec: EscalationSpec): voi
   if (spec.rule) data.rule = spec.rule;
   if (spec.explanation) data.explanation = spec.explanation;
   if (spec.documentation) data.documentation = spec.documentation;
+  if (spec.comment !== undefined) data.comment = spec.comment;
   if (previousAssignee !== state.assignee) data.previous_assignee = previousAssignee;
   step.emit('ticket.escalated', spec.actor, data);
   // A person escalating (staff or the customer) gets the receiving team told without a rule; rules notify for themselves.

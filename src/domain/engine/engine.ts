@@ -13,6 +13,7 @@
 import type { Policy, Status } from '../policy/types.ts';
 import { triage } from '../triage.ts';
 import { escalateTo, notifyReceivingTeam, runRule } from './actions.ts';
+import { requestEscalation } from './customer-request.ts';
 import { EngineContext, type TriageFn, type TriageResult } from './context.ts';
 import { clockTimers } from './sla.ts';
 import { cloneState, Step } from './step.ts';
@@ -307,6 +308,7 @@ export class Engine {
           if (periodic && (periodic.status === 'running' || periodic.status === 'paused')) step.endClock('periodic_update', 'fulfilled');
           if (s.status !== 'solved') step.startClock('periodic_update');
           s.agentReplied = true;
+          if (s.customerRequest && !s.customerRequest.answered) s.customerRequest = { ...s.customerRequest, answered: true };
           if (s.owner === null && input.actor && input.actor.includes('@')) s.owner = input.actor;
           if (s.status === 'new') step.setStatus('open', 'system');
         } else {
@@ -366,6 +368,10 @@ export class Engine {
         break;
       }
       case 'ticket.escalated': {
+        if (input.byCustomer) {
+          requestEscalation(step, input.comment ?? '', input.actor ?? 'customer');
+          break;
+        }
         const target = input.toTeam
           ? ({ kind: 'team', team: input.toTeam } as const)
           : input.toLevel
@@ -379,6 +385,7 @@ export class Engine {
           requireAck: input.requireAck ?? false,
           documentation: input.documentation,
           manual: true,
+          ...(input.comment !== undefined && { comment: input.comment }),
         });
         break;
       }

@@ -162,7 +162,7 @@ function readEscalate(p: Problems, node: PNode, path: string, scope: RuleScope):
   return target && reason ? { kind: 'escalate', target, reason } : undefined;
 }
 
-function readEscalateTarget(p: Problems, node: PNode, path: string, scope: RuleScope): EscalateTarget | undefined {
+export function readEscalateTarget(p: Problems, node: PNode, path: string, scope: RuleScope): EscalateTarget | undefined {
   if (node.kind === 'scalar' && node.value === 'next_level') return { kind: 'next_level' };
   if (node.kind !== 'map' || node.entries.length !== 1) {
     p.add(path, `expected next_level, { level: ID }, { team: ID } or { skill: NAME }, found ${describe(node)}`, node.line);

@@ -168,7 +168,22 @@ export interface Policy {
   /** In document order. */
   rules: RuleDef[];
   templates: string[];
+  /** `customer_requests:` — where a customer's request goes and how often one escalates (absent: the defaults). */
+  customerRequests?: CustomerRequestsDef;
 }
+
+/**
+ * A customer's request for escalation: it goes to `to`; a further request within `limitMs`
+ * (business time of the ticket's SLA calendar) of the last one that escalated, while that one is
+ * still unanswered or unacknowledged, is recorded and answered but does not move the ticket.
+ */
+export interface CustomerRequestsDef {
+  to: EscalateTarget;
+  limitMs: number;
+  requireAck: boolean;
+}
+
+export const DEFAULT_CUSTOMER_REQUESTS: CustomerRequestsDef = { to: { kind: 'next_level' }, limitMs: 24 * 3600_000, requireAck: true };
 
 /** One problem found while reading a policy; all are reported at once. */
 export interface PolicyProblem {

@@ -10,6 +10,12 @@ import { AttachmentList } from './attachments.tsx';
 import { describeNotification } from '../notification-line.ts';
 
 type P = Record<string, unknown>;
+const RECORDED_WHY: Record<string, string> = {
+  previous_request_unacknowledged: 'the previous request is not acknowledged yet',
+  previous_request_unanswered: 'the previous request is not answered yet',
+  already_there: 'already where customer requests go',
+  nowhere_higher: 'already at the top level',
+};
 const s = (v: unknown): string => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 const isObj = (v: unknown): v is P => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -91,7 +97,8 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
     case 'ticket.escalated': {
       const target = p.to_level || p.to_team ? `${s(p.from_level)} → ${s(p.to_level)} · ${s(p.to_team)}` : 'escalation requested';
       const by = typeof p.rule === 'string' ? `rule ${p.rule}` : who;
-      return { icon: '⤴', tone: 'escalation', text: `Escalated ${target} (${label(s(p.reason))}) by ${by}${p.require_ack ? '; needs acknowledgement' : ''}` };
+      const why = p.reason === 'customer_request' && typeof p.comment === 'string' ? ' at the customer’s request' : ` (${label(s(p.reason))}) by ${by}`;
+      return { icon: '⤴', tone: 'escalation', text: `Escalated ${target}${why}${p.require_ack ? '; needs acknowledgement' : ''}` };
     }
     case 'ticket.deescalated':
       return { icon: '⤵', tone: 'escalation', text: `De-escalated ${s(p.from_level)} → ${s(p.to_level)} · ${s(p.to_team)} by ${who}: ${s(p.reason)}` };
@@ -99,6 +106,8 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
       return { icon: '✔', tone: 'ok', text: `Escalation acknowledged by ${who}${p.waited_ms !== undefined ? ` after ${duration(Number(p.waited_ms))}` : ''}` };
     case 'escalation.refused':
       return { icon: '✖', tone: 'warn', text: `Escalation refused (${s(p.rule ?? who)}): ${s(p.why)}` };
+    case 'escalation.request_recorded':
+      return { icon: '⤴', tone: 'warn', text: `Customer asked for escalation again: recorded, not escalated (${RECORDED_WHY[s(p.why)] ?? s(p.why)}; with ${s(p.level)} · ${s(p.team)})` };
     case 'escalation.skipped':
       return { icon: '↷', tone: 'muted', text: `Escalation skipped (${s(p.rule ?? who)})${p.why ? `: ${s(p.why)}` : ''}` };
     case 'notification.queued':
@@ -160,8 +169,13 @@ export function Timeline({
             {comment && <blockquote className={comment.public ? 'reply' : 'internal-note'}>{comment.body}</blockquote>}
             {comment && <AttachmentList items={comment.attachments} />}
             {comment && <DeliveryLine delivery={comment.delivery} />}
-            {e.type === 'ticket.escalated' && typeof e.payload.comment === 'string' && <blockquote className="reply">{e.payload.comment}</blockquote>}
-            {e.type === 'ticket.escalated' && <Documentation doc={e.payload.documentation} />}
+            {(e.type === 'ticket.escalated' || e.type === 'escalation.request_recorded') && typeof e.payload.comment === 'string' && (
+              <blockquote className="reply customer-reason">
+                <strong>{e.payload.reason === 'customer_request' || e.type === 'escalation.request_recorded' ? 'Customer’s reason: ' : 'Comment: '}</strong>
+                {e.payload.comment}
+              </blockquote>
+            )}
+            {e.type === 'ticket.escalated' && !(e.payload.reason === 'customer_request' && typeof e.payload.comment === 'string') && <Documentation doc={e.payload.documentation} />}
             {e.type === 'ticket.escalated' && <Why explanation={e.payload.explanation} />}
           </div>
         </li>

@@ -4,7 +4,7 @@
  * reason, and — once solved — how to rate the resolution.
  */
 import { useState, type FormEvent } from 'react';
-import { errorText, get, post, uploadFiles, type Attachment, type Comment, type Ticket, type TicketEvent } from '../api.ts';
+import { errorText, get, post, uploadFiles, type Attachment, type Comment, type CustomerRequestOutcome, type Ticket, type TicketEvent } from '../api.ts';
 import { AttachmentList, FilePicker } from '../components/attachments.tsx';
 import { when } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
@@ -91,10 +91,18 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
   const askEscalation = (e: FormEvent) => {
     e.preventDefault();
     if (!why.trim()) return;
-    void act(() => post(`/tickets/${ref}/escalate`, { comment: why.trim() }), 'Your escalation request was passed on to the team’s management.').then(() => {
-      setWhy('');
-      setAsking(false);
-    });
+    // What the customer is told comes from where the ticket actually went (the server's answer).
+    setError(null);
+    setFlash(null);
+    post<{ request?: CustomerRequestOutcome }>(`/tickets/${ref}/escalate`, { comment: why.trim() })
+      .then(async (r) => {
+        const next = r.request?.next_request_from;
+        setFlash(`${r.request?.message ?? 'Your escalation request was recorded.'}${next ? ` If there is still no answer, you can ask again from ${when(next)}.` : ''}`);
+        setWhy('');
+        setAsking(false);
+        await polled.reload();
+      })
+      .catch((e: unknown) => setError(errorText(e)));
   };
   const done = ticket.status === 'solved' || ticket.status === 'closed';
 
@@ -177,7 +185,7 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
             <form onSubmit={askEscalation} className="stack">
               <label>
                 Why should this be escalated?
-                <textarea name="escalation_reason" rows={3} required value={why} onChange={(e) => setWhy(e.target.value)} placeholder="e.g. our whole team is blocked and the deadline is tomorrow" />
+                <textarea name="escalation_reason" rows={3} required maxLength={2000} value={why} onChange={(e) => setWhy(e.target.value)} placeholder="e.g. our whole team is blocked and the deadline is tomorrow" />
               </label>
               <div className="row end">
                 <button type="button" onClick={() => setAsking(false)}>

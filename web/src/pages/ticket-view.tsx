@@ -2,12 +2,13 @@
  * One ticket for staff: header (priority, status, level · team, the organization's tier and
  * contract value), SLA clocks with live countdowns, escalation state with acknowledge /
  * escalate / de-escalate, field changes (status, priority, assignee), reply or internal
- * note, the timeline, and the customer's other tickets. Refreshed every 5 s.
+ * note, the timeline, the requester (who, organization, other tickets) and the customer's cues
+ * (sentiment trend, risk flags with their words), each in its own panel. Refreshed every 5 s.
  */
 import { useState, type FormEvent } from 'react';
 import { AttachmentList, FilePicker } from '../components/attachments.tsx';
-import { errorText, get, patch, post, PRIORITIES, put, qs, STATUSES, uploadFiles, type Attachment, type Comment, type SlaView, type Ticket, type TicketEvent, type TicketNotification } from '../api.ts';
-import { duration, label, money, when } from '../format.ts';
+import { errorText, get, patch, post, PRIORITIES, put, STATUSES, uploadFiles, type Attachment, type Comment, type SlaView, type Ticket, type TicketEvent, type TicketNotification } from '../api.ts';
+import { duration, label, when } from '../format.ts';
 import { Link } from '../router.tsx';
 import { actorName, personName, useSession } from '../session.tsx';
 import { Countdown, PriorityBadge, StatusBadge, summarise } from '../components/sla.tsx';
@@ -15,6 +16,8 @@ import { EscalateDialog } from '../components/escalate-dialog.tsx';
 import { Timeline } from '../components/timeline.tsx';
 import { useNow, usePoll } from '../use-poll.ts';
 import { Notices } from '../components/notices.tsx';
+import { RequesterPanel } from '../components/requester-panel.tsx';
+import { CustomerCuesPanel } from '../components/customer-cues.tsx';
 
 interface Loaded {
   ticket: Ticket;
@@ -46,16 +49,6 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
     [ticketKey],
     5000,
   );
-  const others = usePoll(
-    async () => {
-      const t = polled.data?.ticket;
-      if (!t) return [];
-      const r = await get<{ items: Ticket[] }>(`/tickets${qs({ organization: t.organization_id, limit: 50 })}`);
-      return r.items.filter((x) => x.requester_id === t.requester_id && x.id !== t.id);
-    },
-    [polled.data?.ticket.id],
-    0,
-  );
   const [escalating, setEscalating] = useState(false);
   const [showNotifications, setShowNotifications] = useState(true);
   const [flash, setFlash] = useState<string | null>(null);
@@ -65,7 +58,6 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
   const d = polled.data;
   if (!d) return <p className="muted">Loading {ticketKey}…</p>;
   const { ticket, events, comments, sla, opening } = d;
-  const org = session.orgs.get(ticket.organization_id);
   const summary = summarise(sla ?? undefined, model, now);
   const ackPending = sla?.escalation.acknowledgement_pending ?? null;
 
@@ -156,7 +148,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
               {sla?.escalation.escalations ?? 0} escalation(s) · owner {sla?.escalation.owner ?? personName(session, ticket.owner_id)}
             </p>
             <div className="row wrap">
-              {ackPending && (
+              {ackPending && sla?.escalation.can_acknowledge && (
                 <button className="primary" onClick={() => void act('Escalation acknowledged.', () => post(`/tickets/${ref}/acknowledge`))}>
                   Acknowledge
                 </button>
@@ -165,39 +157,13 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
                 Escalate…
               </button>
             </div>
+            {ackPending && sla && !sla.escalation.can_acknowledge && <p className="muted small ack-refusal">Waiting for the receiving team to acknowledge: {sla.escalation.acknowledge_refusal}</p>}
             <Deescalate ticket={ticket} onSubmit={(reason) => act('De-escalated.', () => post(`/tickets/${ref}/de-escalate`, { reason }))} />
           </section>
           <Fields ticket={ticket} onSave={(changes, what) => act(what, () => patch(`/tickets/${ref}`, { ...changes, version: ticket.version }))} />
           <Ccs ticketKey={ticket.key} onSaved={() => act('CCs saved.', async () => undefined)} />
-          <section className="card">
-            <h2>Customer</h2>
-            <p>
-              {org ? (
-                <>
-                  <strong>{org.name}</strong> <span className={`badge tier-${org.tier}`}>{org.tier}</span>
-                  <br />
-                  <span className="small">Contract value {money(org.contract_value)} a year</span>
-                  {org.account_manager && (
-                    <>
-                      <br />
-                      <span className="small muted">Account manager {org.account_manager}</span>
-                    </>
-                  )}
-                </>
-              ) : (
-                <span className="muted">organization {ticket.organization_id.slice(-6)}</span>
-              )}
-            </p>
-            <h3 className="small">Their other tickets</h3>
-            <ul className="plain small">
-              {(others.data ?? []).slice(0, 8).map((o) => (
-                <li key={o.id}>
-                  <Link to={`/tickets/${o.key}`}>{o.key}</Link> {o.subject} <StatusBadge status={o.status} />
-                </li>
-              ))}
-              {others.data && others.data.length === 0 && <li className="muted">none</li>}
-            </ul>
-          </section>
+          <RequesterPanel ticketKey={ticket.key} version={ticket.version} />
+          <CustomerCuesPanel ticketKey={ticket.key} version={ticket.version} />
         </aside>
       </div>
       <EscalateDialog
