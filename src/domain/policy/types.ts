@@ -163,6 +163,13 @@ export interface Policy {
   /** In document order. */
   rules: RuleDef[];
   templates: string[];
+  /** The categories a post-resolution review picks its root cause from (`root_causes:`, or the default list). */
+  rootCauses: RootCauseDef[];
+}
+
+export interface RootCauseDef {
+  id: string;
+  name: string;
 }
 
 /** One problem found while reading a policy; all are reported at once. */

@@ -8,6 +8,7 @@ import * as m0002 from './0002-live-engine.ts';
 import * as m0005 from './0005-notify-intake.ts';
 import * as m0006 from './0006-reporting-rollups.ts';
 import * as m0007 from './0007-reporting-stint-range.ts';
+import * as m0013 from './0013-policy-history-reviews.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: 'sqlite' | 'postgres') => Promise<void>;
 
@@ -17,4 +18,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationUp>> = {
   '0005-notify-intake': m0005.up,
   '0006-reporting-rollups': m0006.up,
   '0007-reporting-stint-range': m0007.up,
+  '0013-policy-history-reviews': m0013.up,
 };
