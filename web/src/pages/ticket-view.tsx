@@ -14,6 +14,7 @@ import { EscalateDialog } from '../components/escalate-dialog.tsx';
 import { Timeline } from '../components/timeline.tsx';
 import { useNow, usePoll } from '../use-poll.ts';
 import { Notices } from '../components/notices.tsx';
+import { ReviewForm } from '../components/review-form.tsx';
 
 interface Loaded {
   ticket: Ticket;
@@ -106,6 +107,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
             <p className="body-text">{ticket.body}</p>
           </section>
           <ReplyBox ticket={ticket} onDone={(what) => act(what, async () => undefined)} />
+          <ReviewForm ticketKey={ticket.key} status={ticket.status} />
           <section className="card">
             <div className="row spread">
               <h2>Timeline</h2>
