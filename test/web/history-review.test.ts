@@ -77,7 +77,7 @@ describe.skipIf(browserUnavailable !== null)('policy history and reviews (browse
     await page.getByLabel('What went well').fill('the customer was told within the hour');
     await page.getByLabel('What went badly').fill('no alert on vendor throttling');
     await page.getByRole('button', { name: 'Add action' }).click();
-    await page.getByLabel('Action 1').fill('alert on vendor throttling');
+    await page.getByLabel('Action 1', { exact: true }).fill('alert on vendor throttling');
     await page.getByLabel('Owner of action 1').selectOption({ label: 'Marc Manager' });
     await page.getByLabel('Due date of action 1').fill('2027-01-15');
     await page.getByRole('button', { name: 'Save review' }).click();

@@ -148,7 +148,7 @@ export function ReviewForm({ ticketKey, status }: { ticketKey: string; status: s
         <form className="stack" onSubmit={(e) => void save(e)}>
           <label>
             Root cause
-            <select value={cause} onChange={(e) => setCause(e.target.value)} required>
+            <select aria-label="Root cause" value={cause} onChange={(e) => setCause(e.target.value)} required>
               <option value="">— choose —</option>
               {data.choices.root_causes.map((c) => (
                 <option key={c.id} value={c.id}>
