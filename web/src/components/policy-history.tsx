@@ -155,7 +155,7 @@ export function PolicyHistory({ inForce, onApplied }: { inForce: number | null; 
           <h3 className="small">
             Version {view.diff.from} → {view.diff.to}: {view.diff.summary}
           </h3>
-          <SectionChangesView changes={view.diff.changes} />
+          <SectionChangesView changes={view.diff.changes} onlyChanged />
           <pre className="policy-diff">
             {hunks(view.diff.lines).map((l, i) =>
               l === 'gap' ? (

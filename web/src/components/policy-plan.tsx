@@ -45,10 +45,12 @@ function Changes({ title, c }: { title: string; c: SectionChanges }) {
   );
 }
 
-export function SectionChangesView({ changes }: { changes: PolicyChanges }) {
+/** Every section (a plan), or only those that changed (`onlyChanged`, a diff of two versions). */
+export function SectionChangesView({ changes, onlyChanged = false }: { changes: PolicyChanges; onlyChanged?: boolean }) {
+  const shown = SECTIONS.filter(([k]) => !onlyChanged || changes[k].added.length + changes[k].removed.length + changes[k].changed.length > 0);
   return (
     <>
-      {SECTIONS.map(([k, title]) => (
+      {shown.map(([k, title]) => (
         <Changes key={k} title={title} c={changes[k]} />
       ))}
     </>
