@@ -50,6 +50,9 @@ export const ERROR_CODES = [
   'NO_POLICY',
   'POLICY_INVALID',
   'DOCUMENTATION_REQUIRED',
+  // policy history and reviews (docs/errors.md, "Policy history and reviews")
+  'POLICY_VERSION_NOT_FOUND',
+  'REVIEW_NOT_OPEN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -52,6 +52,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   SURVEY_LINK_INVALID: 404,
   SURVEY_NOT_OPEN: 409,
   SURVEY_ALREADY_ANSWERED: 409,
+  POLICY_VERSION_NOT_FOUND: 404,
+  REVIEW_NOT_OPEN: 409,
 };
 
 export interface ErrorBody {

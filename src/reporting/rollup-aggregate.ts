@@ -11,7 +11,7 @@
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import { METRICS, type Metric } from '../domain/policy/types.ts';
 import { Bucketer, type Granularity } from '../domain/reporting/buckets.ts';
-import type { GroupFigures, KpiQuery, KpiReport, SlaCompliance, TimeSpent, TrendPoint } from '../domain/reporting/kpis.ts';
+import { rootCauseCounts, type GroupFigures, type KpiQuery, type KpiReport, type SlaCompliance, type TimeSpent, type TrendPoint } from '../domain/reporting/kpis.ts';
 import { distribution, ratio } from '../domain/reporting/stats.ts';
 import { WAIT_STATUSES } from '../domain/reporting/ticket-facts.ts';
 import type { Database } from '../store/schema.ts';
@@ -92,7 +92,7 @@ export async function kpisFromRollups(db: Kysely<Database>, q: KpiQuery): Promis
   const asOf = sql<number>`cast(${q.asOf} as bigint)`;
 
   const createdRows = await facts(rdb, q, 'created')
-    .select(['f.created_at', 'f.first_escalated_at', 'f.escalations', 'f.reassignments', 'f.csat', 'f.status', 'f.status_since', 'f.ms_new', 'f.ms_open', 'f.ms_pending', 'f.ms_on_hold'])
+    .select(['f.created_at', 'f.first_escalated_at', 'f.escalations', 'f.reassignments', 'f.csat', 'f.root_cause', 'f.status', 'f.status_since', 'f.ms_new', 'f.ms_open', 'f.ms_pending', 'f.ms_on_hold'])
     .execute();
   const slaSums = await facts(rdb, q, 'created')
     .select(METRICS.flatMap((m) => ['ended', 'met', 'breached', 'stopped'].map((part) => sql<number>`sum(${sql.ref(`f.${SLA_PREFIX[m]}_${part}`)})`.as(`${SLA_PREFIX[m]}_${part}`))))
@@ -226,6 +226,7 @@ export async function kpisFromRollups(db: Kysely<Database>, q: KpiQuery): Promis
     causes: {
       byReason: tally((c) => c.reason ?? 'other').map(({ k, count }) => ({ reason: k, count })),
       byRule: tally((c) => c.rule ?? 'manual').map(({ k, count }) => ({ rule: k, count })),
+      byRootCause: rootCauseCounts(createdRows.map((r) => ({ escalated: r.first_escalated_at !== null, rootCause: r.root_cause ?? null }))),
     },
     bottlenecks: {
       byLevel: spent(groups.filter((g) => g.kind === 'level').map((g) => ({ key: g.key, ms: n(g.total_ms), tickets: n(g.tickets) }))),

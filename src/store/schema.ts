@@ -139,6 +139,23 @@ export interface PoliciesTable {
   format: string;
   applied_at: number;
   applied_by: string;
+  /** The version a rollback re-applied; null for an ordinary apply. */
+  rollback_of: number | null;
+}
+
+/** One post-resolution review per ticket (migration 0013); `actions` is JSON. */
+export interface TicketReviewsTable {
+  ticket_id: string;
+  root_cause: string;
+  root_cause_detail: string;
+  went_well: string;
+  went_badly: string;
+  actions: string;
+  recorded_by: string;
+  recorded_at: number;
+  updated_by: string;
+  updated_at: number;
+  revision: number;
 }
 
 export interface OutboxTable {
@@ -263,6 +280,7 @@ export interface Database {
   events: EventsTable;
   timers: TimersTable;
   policies: PoliciesTable;
+  ticket_reviews: TicketReviewsTable;
   outbox: OutboxTable;
   notification_deliveries: NotificationDeliveriesTable;
   notification_templates: NotificationTemplatesTable;

@@ -47,6 +47,8 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'POST /api/v1/tickets/:ticketRef/acknowledge': () => undefined,
   'POST /api/v1/policy/plan': () => 'version: 1',
   'PUT /api/v1/policy': () => 'version: 1',
+  'POST /api/v1/policy/rollback': () => ({ version: 1, dry_run: true }),
+  'PUT /api/v1/tickets/:ticketRef/review': () => ({ root_cause: 'other', root_cause_detail: 'matrix', went_well: '', went_badly: '', actions: [] }),
   'PUT /api/v1/templates/:name': () => ({ subject: '{{ ticket.key }}', text: 'matrix {{ ticket.subject }}' }),
   'PATCH /api/v1/webhook-endpoints/:id': () => ({ enabled: true }),
   'POST /api/v1/intake/web': (t) => ({ name: 'Matrix', email: t.cast.actors.customerA.email, subject: 'matrix', body: 'matrix body' }),
@@ -87,6 +89,9 @@ describeStores('authorization matrix', (ctx) => {
     refs.id = { own: async () => hook, other: async () => hook };
     refs.source = { own: async () => 'sms', other: async () => 'chat' };
     refs.token = { own: async () => 'not-a-survey-token', other: async () => 'not-a-survey-token' };
+    refs.n = { own: async () => '1', other: async () => '1' };
+    refs.a = { own: async () => '1', other: async () => '1' };
+    refs.b = { own: async () => '1', other: async () => '1' };
   });
   afterAll(async () => {
     await t.app.close();

@@ -191,11 +191,26 @@ export interface PolicyDoc {
   source: string;
 }
 
-export interface PolicyPlan {
+export interface SectionChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+/** What a policy change changes, section by section (a plan, or a diff of two versions). */
+export interface PolicyChanges {
+  levels: SectionChanges;
+  teams: SectionChanges;
+  sla: SectionChanges;
+  rules: SectionChanges;
+  calendars: SectionChanges;
+  root_causes: SectionChanges;
+}
+
+export interface PolicyPlan extends PolicyChanges {
   current_version: number;
   next_version: number;
-  rules: { added: string[]; removed: string[]; changed: string[] };
-  teams: { added: string[]; removed: string[]; changed: string[] };
+  rollback_of: number | null;
   clocks: Array<{ ticket: string; metric: string; due_before: string | null; due_after: string | null }>;
   tickets_reapplied: number;
   /** Recipients that resolve to nobody and people without an account; never a refusal. */

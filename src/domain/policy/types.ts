@@ -170,6 +170,13 @@ export interface Policy {
   templates: string[];
   /** `customer_requests:` — where a customer's request goes and how often one escalates (absent: the defaults). */
   customerRequests?: CustomerRequestsDef;
+  /** The categories a post-resolution review picks its root cause from (`root_causes:`, or the default list). */
+  rootCauses: RootCauseDef[];
+}
+
+export interface RootCauseDef {
+  id: string;
+  name: string;
 }
 
 /**

@@ -12,6 +12,7 @@ import * as m0008 from './0008-notify-quiet.ts';
 import * as m0009 from './0009-conversation.ts';
 import * as m0010 from './0010-attachments.ts';
 import * as m0011 from './0011-intake-verification.ts';
+import * as m0013 from './0013-policy-history-reviews.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: 'sqlite' | 'postgres') => Promise<void>;
 
@@ -25,4 +26,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationUp>> = {
   '0009-conversation': m0009.up,
   '0010-attachments': m0010.up,
   '0011-intake-verification': m0011.up,
+  '0013-policy-history-reviews': m0013.up,
 };

@@ -120,6 +120,8 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
       return { icon: '∅', tone: 'muted', text: `Notification ${s(p.template)} to ${s(p.recipient)} skipped: ${s(p.why)}` };
     case 'csat.received':
       return { icon: '★', tone: 'ok', text: `Customer rated the resolution ${s(p.rating)}/5${p.comment ? `: “${s(p.comment)}”` : ''}` };
+    case 'review.recorded':
+      return { icon: '✎', tone: 'muted', text: `Review recorded by ${who} (revision ${s(p.revision)}): root cause ${s(p.root_cause)}` };
     default:
       return { icon: '·', tone: 'muted', text: `${e.type} by ${who}` };
   }

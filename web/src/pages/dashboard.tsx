@@ -55,7 +55,7 @@ export interface KpiReport {
   bounce_rate: Ratio;
   levels: Group[];
   teams: Group[];
-  causes: { by_reason: Array<{ reason: string; count: number }>; by_rule: Array<{ rule: string; count: number }> };
+  causes: { by_reason: Array<{ reason: string; count: number }>; by_rule: Array<{ rule: string; count: number }>; by_root_cause: Array<{ root_cause: string; count: number }> };
   bottlenecks: { by_level: Spent[]; by_status: Spent[] };
   trends: { day: Trend[]; week: Trend[] };
 }
@@ -219,6 +219,7 @@ export function DashboardPage() {
               bars={r.levels.map((g) => ({ label: g.key, value: g.breach_rate.rate, text: pct(g.breach_rate.rate), tone: 'breach' }))}
             />
             <BarChart title="Median time held per team" bars={r.teams.map((g) => ({ label: g.key, value: g.time_held_ms.median, text: `${shortDuration(g.time_held_ms.median)} · p90 ${shortDuration(g.time_held_ms.p90)}` }))} />
+            <BarChart title="Causes: root cause from reviews (escalated or reviewed tickets)" bars={r.causes.by_root_cause.map((c) => ({ label: label(c.root_cause), value: c.count, tone: 'warn' }))} />
             <BarChart title="Causes: escalations by reason" bars={r.causes.by_reason.map((c) => ({ label: label(c.reason), value: c.count, tone: 'warn' }))} />
             <BarChart title="Causes: escalations by rule" bars={r.causes.by_rule.map((c) => ({ label: c.rule, value: c.count, tone: 'warn' }))} />
             <BarChart title="Bottlenecks: time per level" bars={r.bottlenecks.by_level.map((t) => ({ label: t.key, value: t.total_ms, text: `${shortDuration(t.total_ms)} (${pct(t.share)})` }))} />

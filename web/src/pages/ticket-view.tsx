@@ -18,6 +18,7 @@ import { useNow, usePoll } from '../use-poll.ts';
 import { Notices } from '../components/notices.tsx';
 import { RequesterPanel } from '../components/requester-panel.tsx';
 import { CustomerCuesPanel } from '../components/customer-cues.tsx';
+import { ReviewForm } from '../components/review-form.tsx';
 
 interface Loaded {
   ticket: Ticket;
@@ -105,6 +106,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
             <AttachmentList items={opening} />
           </section>
           <ReplyBox ticket={ticket} onDone={(what) => act(what, async () => undefined)} />
+          <ReviewForm ticketKey={ticket.key} status={ticket.status} />
           <section className="card">
             <div className="row spread">
               <h2>Timeline</h2>
