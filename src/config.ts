@@ -26,6 +26,7 @@ const envSchema = z.object({
   ESCALON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ESCALON_BODY_LIMIT: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   ESCALON_ATTACHMENT_LIMIT: z.coerce.number().int().min(1).max(32 * 1024 * 1024).default(5 * 1024 * 1024),
+  ESCALON_ATTACHMENTS_DIR: z.string().min(1).default('./data/attachments'),
   ESCALON_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 7),
   ESCALON_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
   ESCALON_SMTP_HOST: z.string().min(1).optional(),
@@ -39,6 +40,8 @@ const envSchema = z.object({
   ESCALON_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   ESCALON_WEBHOOK_ALLOW_PRIVATE: flag.default(false),
   ESCALON_WEBHOOK_DISABLE_AFTER: z.coerce.number().int().min(1).max(10_000).default(25),
+  ESCALON_OUTBOX_MAX_AGE_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(72),
+  ESCALON_MERGE_WINDOW_MS: z.coerce.number().int().min(0).max(3_600_000).default(300_000),
   ESCALON_SMS_URL: z.string().url('must be the provider\'s absolute URL').optional(),
   ESCALON_SMS_AUTHORIZATION: z.string().min(1).optional(),
   ESCALON_SMS_FROM: z.string().min(1).optional(),
@@ -61,6 +64,8 @@ export interface Config {
     readonly attachmentLimit: number;
     readonly loginRateLimit: number;
   };
+  /** Where attachment bytes are kept (content-addressed files, outside the database). */
+  readonly attachments: { readonly dir: string };
   readonly secret: string | undefined;
   readonly sessionTtlMs: number;
   readonly logLevel: string;
@@ -77,6 +82,10 @@ export interface Config {
     readonly webhookTimeoutMs: number;
     readonly webhookAllowPrivate: boolean;
     readonly webhookDisableAfter: number;
+    /** A message waiting for a channel that is not configured fails (once) after this age. */
+    readonly outboxMaxAgeMs: number;
+    /** Non-urgent messages to a person about one ticket within this window go as one. */
+    readonly mergeWindowMs: number;
     readonly sms: { readonly url: string; readonly authorization: string | undefined; readonly from: string | undefined; readonly format: 'json' | 'form'; readonly fields: { readonly to: string; readonly from: string; readonly text: string } } | undefined;
   };
   readonly intake: {
@@ -147,6 +156,7 @@ export function loadConfig(env: Source = process.env): Config {
       attachmentLimit: e.ESCALON_ATTACHMENT_LIMIT,
       loginRateLimit: e.ESCALON_LOGIN_RATE_LIMIT,
     },
+    attachments: { dir: e.ESCALON_ATTACHMENTS_DIR },
     secret: e.ESCALON_SECRET,
     sessionTtlMs: e.ESCALON_SESSION_TTL_HOURS * 3_600_000,
     logLevel: e.ESCALON_LOG_LEVEL,
@@ -163,6 +173,8 @@ export function loadConfig(env: Source = process.env): Config {
       webhookTimeoutMs: e.ESCALON_WEBHOOK_TIMEOUT_MS,
       webhookAllowPrivate: e.ESCALON_WEBHOOK_ALLOW_PRIVATE,
       webhookDisableAfter: e.ESCALON_WEBHOOK_DISABLE_AFTER,
+      outboxMaxAgeMs: Math.round(e.ESCALON_OUTBOX_MAX_AGE_HOURS * 3_600_000),
+      mergeWindowMs: e.ESCALON_MERGE_WINDOW_MS,
       sms: e.ESCALON_SMS_URL
         ? {
             url: e.ESCALON_SMS_URL,

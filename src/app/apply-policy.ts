@@ -7,7 +7,10 @@
 import type { Actor } from '../auth/roles.ts';
 import { DomainError } from '../domain/errors.ts';
 import { parsePolicy } from '../domain/policy/parse.ts';
+import { recipientWarnings, type PolicyWarning } from '../domain/policy/recipient-warnings.ts';
+import { diffPolicies, type SectionChanges } from '../domain/policy/policy-diff.ts';
 import type { Policy, PolicyProblem } from '../domain/policy/types.ts';
+import { activeStaffEmails } from '../store/users-repo.ts';
 import { rowToTicket } from '../store/tickets-repo.ts';
 import { insertPolicy, latestPolicy } from '../store/policies-repo.ts';
 import type { AppDeps } from './deps.ts';
@@ -32,21 +35,18 @@ export function validatePolicySource(source: string, format: 'yaml' | 'json'): {
 export interface PlanResult {
   current_version: number;
   next_version: number;
-  rules: { added: string[]; removed: string[]; changed: string[] };
-  teams: { added: string[]; removed: string[]; changed: string[] };
-  sla: { added: string[]; removed: string[]; changed: string[] };
+  /** Set when this is a rollback: the version whose document is re-applied. */
+  rollback_of: number | null;
+  levels: SectionChanges;
+  rules: SectionChanges;
+  teams: SectionChanges;
+  sla: SectionChanges;
+  calendars: SectionChanges;
+  root_causes: SectionChanges;
   clocks: Array<{ ticket: string; metric: string; due_before: string | null; due_after: string | null }>;
   tickets_reapplied: number;
-}
-
-function diffById<T extends { id: string }>(before: T[], after: T[]) {
-  const b = new Map(before.map((x) => [x.id, JSON.stringify(x)]));
-  const a = new Map(after.map((x) => [x.id, JSON.stringify(x)]));
-  return {
-    added: [...a.keys()].filter((k) => !b.has(k)),
-    removed: [...b.keys()].filter((k) => !a.has(k)),
-    changed: [...a.keys()].filter((k) => b.has(k) && b.get(k) !== a.get(k)),
-  };
+  /** Recipients that resolve to nobody, and people without an account: shown, never refused. */
+  warnings: PolicyWarning[];
 }
 
 class Rollback extends Error {
@@ -57,7 +57,7 @@ class Rollback extends Error {
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-async function applyOrPlan(deps: PolicyDeps, actor: Actor, source: string, format: 'yaml' | 'json', dryRun: boolean): Promise<PlanResult> {
+async function applyOrPlan(deps: PolicyDeps, actor: Actor, source: string, format: 'yaml' | 'json', dryRun: boolean, rollbackOf: number | null = null): Promise<PlanResult> {
   const { policy } = validatePolicySource(source, format);
   const at = deps.clock.now();
   const run = () =>
@@ -66,15 +66,15 @@ async function applyOrPlan(deps: PolicyDeps, actor: Actor, source: string, forma
       const version = (current?.version ?? 0) + 1;
       const before = current ? deps.live.registry.compile(current.version, current.source, current.format, current.appliedAt, current.appliedBy) : null;
       const next = deps.live.registry.compile(version, source, format, at, actor.email);
-      await insertPolicy(trx, { version, source, format, appliedAt: at, appliedBy: actor.email });
+      await insertPolicy(trx, { version, source, format, appliedAt: at, appliedBy: actor.email, rollbackOf });
       const plan: PlanResult = {
         current_version: current?.version ?? 0,
         next_version: version,
-        rules: diffById(before?.policy.rules ?? [], policy.rules),
-        teams: diffById(before?.policy.teams ?? [], policy.teams),
-        sla: diffById(before?.policy.sla ?? [], policy.sla),
+        rollback_of: rollbackOf,
+        ...diffPolicies(before?.policy ?? null, policy),
         clocks: [],
         tickets_reapplied: 0,
+        warnings: recipientWarnings(policy, await activeStaffEmails(trx)),
       };
       const rows = await trx.selectFrom('tickets').selectAll().where('status', 'not in', ['solved', 'closed']).where('engine_state', 'is not', null).execute();
       for (const row of rows) {
@@ -110,4 +110,14 @@ export function planPolicy(deps: PolicyDeps, actor: Actor, source: string, forma
 
 export function applyPolicy(deps: PolicyDeps, actor: Actor, source: string, format: 'yaml' | 'json'): Promise<PlanResult> {
   return applyOrPlan(deps, actor, source, format, false);
+}
+
+/**
+ * A stored version's document applied as the next version (a rollback): the same validation
+ * and re-application as an apply; `dryRun` plans it. The old version is found in the same
+ * store, so a rollback to a version that no longer validates (a rule of the parser changed)
+ * is refused whole like any document with problems.
+ */
+export function reapplyVersion(deps: PolicyDeps, actor: Actor, stored: { version: number; source: string; format: 'yaml' | 'json' }, dryRun: boolean): Promise<PlanResult> {
+  return applyOrPlan(deps, actor, stored.source, stored.format, dryRun, stored.version);
 }

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../domain/clock.ts';
 import type { DraftEvent, Ticket } from '../domain/ticket.ts';
 import type { StoredEvent } from '../store/events-repo.ts';
+import { queueReplies } from '../notify/reply-outbox.ts';
 import type { Database } from '../store/schema.ts';
 import { insertTicket, updateTicket } from '../store/tickets-repo.ts';
 import { appendTicketEvents } from './append-ticket-events.ts';
@@ -33,6 +34,8 @@ export interface TicketWrite {
   actor: string;
   /** Runs once the ticket and events are written, same transaction (engine state, timers, outbox). */
   after?: AfterWrite | undefined;
+  /** Writing history (the demo seed): public replies are recorded, never delivered. */
+  history?: boolean | undefined;
 }
 
 export async function commitTicketChange(
@@ -52,6 +55,7 @@ export async function commitTicketChange(
     at: change.at,
     actor: change.actor,
     after: decided.after,
+    history: deps.history,
   });
 }
 
@@ -71,5 +75,7 @@ export async function writeTicketChange(trx: Kysely<Database>, uow: UnitOfWork, 
   }
   const events = await appendTicketEvents(trx, uow, ticket, { at: w.at, recordedAt, actor: w.actor }, w.events);
   if (w.after) await w.after(trx, uow, events);
+  // Staff's public replies go to the customer by default, in this same transaction.
+  if (!w.history && (await queueReplies(trx, ticket, events, recordedAt)) > 0) uow.outboxChanged();
   return { ticket, events };
 }

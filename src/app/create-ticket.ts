@@ -7,13 +7,17 @@ import { actorRef, isStaff, type Actor } from '../auth/roles.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Priority } from '../domain/policy/types.ts';
 import { assign, resolvePriority, type DraftEvent, type Level3, type Ticket } from '../domain/ticket.ts';
+import type { Kysely } from 'kysely';
+import { addCcs } from '../store/ccs-repo.ts';
 import { newId } from '../store/new-id.ts';
+import type { Database } from '../store/schema.ts';
 import { findOrganization } from '../store/organizations-repo.ts';
 import { nextTicketNumber } from '../store/tickets-repo.ts';
 import { findUserById } from '../store/users-repo.ts';
+import { claimUploads } from './attachments.ts';
 import { commitTicketChange, type Committed } from './commit-ticket-change.ts';
 import type { AppDeps } from './deps.ts';
-import { inTransaction } from './unit-of-work.ts';
+import { inTransaction, type UnitOfWork } from './unit-of-work.ts';
 import { requireAssignee } from './require-assignee.ts';
 
 export interface CreateTicketInput {
@@ -29,6 +33,8 @@ export interface CreateTicketInput {
   requesterId?: string;
   organizationId?: string;
   assigneeId?: string;
+  /** Pending uploads of the actor's that become the opening message's files. */
+  attachmentIds?: readonly string[];
 }
 
 async function resolveRequester(deps: AppDeps, actor: Actor, input: CreateTicketInput): Promise<{ requesterId: string; organizationId: string }> {
@@ -58,61 +64,87 @@ async function resolveRequester(deps: AppDeps, actor: Actor, input: CreateTicket
   return { requesterId, organizationId };
 }
 
-export async function createTicket(deps: AppDeps, actor: Actor, input: CreateTicketInput): Promise<Committed> {
+export async function createTicket(deps: AppDeps, actor: Actor, input: CreateTicketInput, extras: NewTicketExtras = {}): Promise<Committed> {
   const who = await resolveRequester(deps, actor, input);
   const at = deps.clock.now();
   return inTransaction(deps.store, deps.live?.signals, async (trx, uow) => {
     if (input.assigneeId !== undefined) await requireAssignee(trx, input.assigneeId);
-    const number = await nextTicketNumber(trx);
-    const created: Ticket = {
-      id: newId(at),
-      key: `ESC-${number}`,
-      requesterId: who.requesterId,
-      organizationId: who.organizationId,
-      channel: input.channel ?? (isStaff(actor.role) ? 'api' : 'web'),
-      subject: input.subject,
-      body: input.body,
-      priority: resolvePriority(input),
-      impact: input.impact ?? null,
-      urgency: input.urgency ?? null,
-      category: input.category ?? null,
-      tags: [...new Set(input.tags ?? [])],
-      status: 'new',
-      assigneeId: null,
-      ownerId: null,
-      team: input.team ?? null,
-      level: null,
-      createdAt: at,
-      updatedAt: at,
-      solvedAt: null,
-      version: 1,
-      reassignments: 0,
-      teamMoves: 0,
-      bounces: 0,
-      reopens: 0,
-    };
-    const events: DraftEvent[] = [
-      {
-        type: 'ticket.created',
-        payload: {
-          key: created.key,
-          priority: created.priority,
-          channel: created.channel,
-          category: created.category,
-          tags: created.tags,
-          team: created.team,
-          organization_id: created.organizationId,
-          requester_id: created.requesterId,
-        },
-        internal: false,
-      },
-    ];
-    let ticket = created;
-    if (input.assigneeId !== undefined) {
-      const assigned = assign(ticket, input.assigneeId);
-      ticket = assigned.ticket;
-      events.push(...assigned.events);
-    }
-    return commitTicketChange(trx, uow, deps, { before: null, ticket, events, at, actor: actorRef(actor), number });
+    return insertNewTicket(trx, uow, deps, actor, who, input, at, extras);
   });
+}
+
+/** Extra facts of a ticket opened by the system: its CCs, the closed ticket it follows up. */
+export interface NewTicketExtras {
+  ccs?: string[];
+  followUpOf?: { id: string; key: string };
+}
+
+/** Writes a new ticket inside the caller's transaction (the requester already checked). */
+export async function insertNewTicket(
+  trx: Kysely<Database>,
+  uow: UnitOfWork,
+  deps: AppDeps,
+  actor: Actor,
+  who: { requesterId: string; organizationId: string },
+  input: CreateTicketInput,
+  at: number,
+  extras: NewTicketExtras = {},
+): Promise<Committed> {
+  const number = await nextTicketNumber(trx);
+  const created: Ticket = {
+    id: newId(at),
+    key: `ESC-${number}`,
+    requesterId: who.requesterId,
+    organizationId: who.organizationId,
+    channel: input.channel ?? (isStaff(actor.role) ? 'api' : 'web'),
+    subject: input.subject,
+    body: input.body,
+    priority: resolvePriority(input),
+    impact: input.impact ?? null,
+    urgency: input.urgency ?? null,
+    category: input.category ?? null,
+    tags: [...new Set(input.tags ?? [])],
+    status: 'new',
+    assigneeId: null,
+    ownerId: null,
+    team: input.team ?? null,
+    level: null,
+    createdAt: at,
+    updatedAt: at,
+    solvedAt: null,
+    version: 1,
+    reassignments: 0,
+    teamMoves: 0,
+    bounces: 0,
+    reopens: 0,
+  };
+  const events: DraftEvent[] = [
+    {
+      type: 'ticket.created',
+      payload: {
+        key: created.key,
+        priority: created.priority,
+        channel: created.channel,
+        category: created.category,
+        tags: created.tags,
+        team: created.team,
+        organization_id: created.organizationId,
+        requester_id: created.requesterId,
+        ...(extras.followUpOf && { follow_up_of: extras.followUpOf.key }),
+        ...(extras.ccs && extras.ccs.length > 0 && { ccs: extras.ccs }),
+      },
+      internal: false,
+    },
+  ];
+  let ticket = created;
+  if (input.assigneeId !== undefined) {
+    const assigned = assign(ticket, input.assigneeId);
+    ticket = assigned.ticket;
+    events.push(...assigned.events);
+  }
+  const committed = await commitTicketChange(trx, uow, deps, { before: null, ticket, events, at, actor: actorRef(actor), number });
+  await claimUploads(trx, actor, input.attachmentIds, { ticketId: ticket.id, commentId: null });
+  if (extras.followUpOf) await trx.updateTable('tickets').set({ follow_up_of: extras.followUpOf.id }).where('id', '=', ticket.id).execute();
+  if (extras.ccs && extras.ccs.length > 0) await addCcs(trx, ticket.id, extras.ccs, at, actorRef(actor));
+  return committed;
 }

@@ -1,6 +1,7 @@
 /** Creates a user account; customers must belong to an organization, staff to none. */
 import type { Role } from '../auth/roles.ts';
 import { hashPassword } from '../auth/secrets.ts';
+import { checkPhone, checkTimeZone } from '../domain/contact.ts';
 import { DomainError } from '../domain/errors.ts';
 import { newId } from '../store/new-id.ts';
 import { findOrganization } from '../store/organizations-repo.ts';
@@ -13,6 +14,8 @@ export interface CreateUserInput {
   role: Role;
   organizationId?: string | null;
   password?: string;
+  phone?: string | null;
+  timeZone?: string | null;
 }
 
 export async function createUser(deps: AppDeps, input: CreateUserInput): Promise<User> {
@@ -23,6 +26,8 @@ export async function createUser(deps: AppDeps, input: CreateUserInput): Promise
   if (input.role !== 'customer' && orgId) {
     throw new DomainError('VALIDATION_FAILED', `a ${input.role} is staff and belongs to no customer organization`, { field: 'organization_id' });
   }
+  const phone = checkPhone(input.phone) ?? null;
+  const timeZone = checkTimeZone(input.timeZone) ?? null;
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   const at = deps.clock.now();
   return deps.store.db.transaction().execute(async (trx) => {
@@ -32,7 +37,7 @@ export async function createUser(deps: AppDeps, input: CreateUserInput): Promise
     if (await findUserByEmail(trx, input.email)) {
       throw new DomainError('EMAIL_TAKEN', `a user with email '${input.email}' already exists`, { email: input.email });
     }
-    const user = { id: newId(at), email: input.email.trim().toLowerCase(), name: input.name, role: input.role, organizationId: orgId, active: true, createdAt: at };
+    const user = { id: newId(at), email: input.email.trim().toLowerCase(), name: input.name, role: input.role, organizationId: orgId, active: true, createdAt: at, phone, timeZone };
     await insertUser(trx, { ...user, passwordHash });
     return user;
   });

@@ -6,11 +6,19 @@
 import { actorRef, isStaff, type Actor } from '../auth/roles.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ReasonCategory } from '../domain/policy/types.ts';
-import type { DraftEvent } from '../domain/ticket.ts';
+import type { DraftEvent, Ticket } from '../domain/ticket.ts';
+import { mayAcknowledge } from '../domain/engine/acknowledge-rights.ts';
+import type { Kysely } from 'kysely';
+import { loadEngineState } from '../store/engine-state-repo.ts';
+import type { Database } from '../store/schema.ts';
 import { commitTicketChange, type Committed } from './commit-ticket-change.ts';
+import { customerRequestOutcome, type CustomerRequestOutcome } from './customer-request-outcome.ts';
 import type { AppDeps } from './deps.ts';
 import { inTransaction } from './unit-of-work.ts';
 import { loadVisibleTicket } from './ticket-access.ts';
+
+/** The longest reason a customer may give for an escalation request. */
+export const CUSTOMER_REASON_MAX = 2000;
 
 export interface EscalateInput {
   to_level?: string;
@@ -23,26 +31,45 @@ export interface EscalateInput {
   comment?: string;
 }
 
-async function commitDraft(deps: AppDeps, actor: Actor, ref: string, draft: DraftEvent): Promise<Committed> {
+type Check = (trx: Kysely<Database>, before: Ticket) => Promise<void>;
+
+async function commitDraft(deps: AppDeps, actor: Actor, ref: string, draft: DraftEvent, check?: Check): Promise<Committed> {
   if (!deps.engine) throw new DomainError('NO_POLICY', 'escalation needs the escalation engine, which this server runs without', {});
   const at = deps.clock.now();
   return inTransaction(deps.store, deps.live?.signals, async (trx, uow) => {
     const before = await loadVisibleTicket(trx, actor, ref, deps.store.dialect);
     const anyPolicy = await trx.selectFrom('policies').select('version').limit(1).executeTakeFirst();
     if (!anyPolicy) throw new DomainError('NO_POLICY', 'no escalation policy is applied yet: PUT /api/v1/policy first', {});
+    if (check) await check(trx, before);
     return commitTicketChange(trx, uow, deps, { before, ticket: before, events: [draft], at, actor: actorRef(actor) });
   });
 }
 
-export async function escalateTicket(deps: AppDeps, actor: Actor, ref: string, input: EscalateInput): Promise<Committed> {
+export interface EscalateResult extends Committed {
+  /** For a customer's request: what happened, in the customer's terms. */
+  request?: CustomerRequestOutcome;
+}
+
+export async function escalateTicket(deps: AppDeps, actor: Actor, ref: string, input: EscalateInput): Promise<EscalateResult> {
   if (!isStaff(actor.role)) {
-    // A customer asks; where the ticket goes is the next level, decided by the policy.
-    if (input.to_level || input.to_team || input.documentation || (input.reason && input.reason !== 'customer_request')) {
+    // A customer asks; where the ticket goes and how often it may, the policy decides.
+    if (input.to_level || input.to_team || input.documentation || input.require_acknowledgement !== undefined || (input.reason && input.reason !== 'customer_request')) {
       throw new DomainError('FORBIDDEN', 'customers request escalation with a comment only; reason is customer_request', {});
     }
-    const payload: Record<string, unknown> = { reason: 'customer_request' };
-    if (input.comment) payload.comment = input.comment;
-    return commitDraft(deps, actor, ref, { type: 'ticket.escalated', payload, internal: true });
+    const comment = input.comment?.trim() ?? '';
+    if (comment.length === 0 || comment.length > CUSTOMER_REASON_MAX) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        comment.length === 0
+          ? 'say why the ticket should be escalated: put your reason in "comment"'
+          : `the reason in "comment" is ${comment.length} characters long; keep it to ${CUSTOMER_REASON_MAX}`,
+        { issues: [{ path: 'body.comment', message: comment.length === 0 ? 'required, not empty' : `at most ${CUSTOMER_REASON_MAX} characters` }] },
+      );
+    }
+    const payload: Record<string, unknown> = { reason: 'customer_request', comment, by_customer: true };
+    const committed = await commitDraft(deps, actor, ref, { type: 'ticket.escalated', payload, internal: true });
+    const active = deps.live ? await deps.live.registry.refresh(deps.store.db) : null;
+    return { ...committed, request: customerRequestOutcome(committed.events, active?.policy ?? null) };
   }
   const missing: string[] = [];
   if (!input.reason) missing.push('reason');
@@ -59,6 +86,7 @@ export async function escalateTicket(deps: AppDeps, actor: Actor, ref: string, i
   }
   if (input.to_level && input.to_team) throw new DomainError('VALIDATION_FAILED', 'give to_level or to_team, not both', {});
   const payload: Record<string, unknown> = { reason: input.reason, documentation: doc, require_ack: input.require_acknowledgement === true };
+  if (input.comment?.trim()) payload.comment = input.comment.trim();
   if (input.to_level) payload.to_level = input.to_level;
   if (input.to_team) payload.to_team = input.to_team;
   return commitDraft(deps, actor, ref, { type: 'ticket.escalated', payload, internal: true });
@@ -78,5 +106,12 @@ export async function deescalateTicket(
 }
 
 export async function acknowledgeEscalation(deps: AppDeps, actor: Actor, ref: string): Promise<Committed> {
-  return commitDraft(deps, actor, ref, { type: 'escalation.acknowledged', payload: {}, internal: true });
+  return commitDraft(deps, actor, ref, { type: 'escalation.acknowledged', payload: {}, internal: true }, async (trx, before) => {
+    const state = await loadEngineState(trx, before.id);
+    const active = deps.live ? await deps.live.registry.refresh(trx) : null;
+    // Nothing pending: the engine answers NOTHING_TO_ACKNOWLEDGE.
+    if (!state?.pendingAck || !active) return;
+    const right = mayAcknowledge(state, active.engine.ctx.matrix, { email: actor.email, role: actor.role });
+    if (!right.ok) throw new DomainError('ACKNOWLEDGEMENT_NOT_ALLOWED', right.why, { ticket: before.key });
+  });
 }

@@ -237,6 +237,8 @@ export class LiveEngine {
           reason: p.reason as ReasonCategory,
           documentation: p.documentation as never,
           requireAck: p.require_ack === true,
+          ...(p.by_customer === true && { byCustomer: true }),
+          ...(typeof p.comment === 'string' && { comment: p.comment }),
           actor,
         };
       case 'ticket.deescalated':

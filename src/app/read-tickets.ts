@@ -8,6 +8,7 @@ import type { Ticket } from '../domain/ticket.ts';
 import { listComments, type Comment } from '../store/comments-repo.ts';
 import { listEvents, type StoredEvent } from '../store/events-repo.ts';
 import { listTickets as queryTickets, type Cursor, type TicketFilter } from '../store/tickets-repo.ts';
+import { replyDeliveries, type ReplyDelivery } from '../notify/reply-delivery.ts';
 import type { AppDeps } from './deps.ts';
 import { loadVisibleTicket } from './ticket-access.ts';
 
@@ -50,9 +51,19 @@ export async function listTickets(
   return { items, nextCursor: rows.length > page.limit && last ? encodeCursor(last) : null };
 }
 
-export async function listTicketComments(deps: AppDeps, actor: Actor, ref: string): Promise<Comment[]> {
+/** One comment's delivery (staff only; customers get []). */
+export async function commentDelivery(deps: AppDeps, actor: Actor, commentId: string): Promise<ReplyDelivery[]> {
+  if (!isStaff(actor.role)) return [];
+  return (await replyDeliveries(deps.store.db, [commentId])).get(commentId) ?? [];
+}
+
+/** Comments, with each staff reply's delivery to the customer (for staff only). */
+export async function listTicketComments(deps: AppDeps, actor: Actor, ref: string): Promise<Array<Comment & { delivery: ReplyDelivery[] }>> {
   const ticket = await loadVisibleTicket(deps.store.db, actor, ref);
-  return listComments(deps.store.db, ticket.id, { includeInternal: isStaff(actor.role) });
+  const staff = isStaff(actor.role);
+  const comments = await listComments(deps.store.db, ticket.id, { includeInternal: staff });
+  const deliveries = staff ? await replyDeliveries(deps.store.db, comments.filter((c) => c.public).map((c) => c.id)) : new Map<string, ReplyDelivery[]>();
+  return comments.map((c) => ({ ...c, delivery: deliveries.get(c.id) ?? [] }));
 }
 
 export async function listTicketEvents(deps: AppDeps, actor: Actor, ref: string): Promise<StoredEvent[]> {

@@ -13,8 +13,10 @@ import type { Store } from '../store/connect.ts';
 import { readFileSync } from 'node:fs';
 import { addComment } from './add-comment.ts';
 import { earliestTimerDue } from '../store/timers-repo.ts';
+import { cancelHistory } from '../notify/outbox-queue.ts';
 import { applyPolicy } from './apply-policy.ts';
 import { acknowledgeEscalation } from './escalate-ticket.ts';
+import { parsePolicy } from '../domain/policy/parse.ts';
 import { fireDueTimers } from './fire-timers.ts';
 import { LiveEngine } from './live-engine.ts';
 import { PolicyRegistry } from './policy-registry.ts';
@@ -22,6 +24,7 @@ import { createTicket } from './create-ticket.ts';
 import { createUser } from './create-user.ts';
 import type { AppDeps } from './deps.ts';
 import { createOrganization } from './manage-organization.ts';
+import { ensureIntakeOrganization } from './intake-organization.ts';
 import { updateTicket } from './update-ticket.ts';
 
 export const DEMO_PASSWORD = 'escalon-demo';
@@ -104,7 +107,7 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
   const start = Math.floor((options.now ?? Date.now()) / day) * day - 14 * day;
   const clock = new ManualClock(start);
   const live = new LiveEngine(new PolicyRegistry(), clock);
-  const deps: AppDeps & { live: LiveEngine } = { store, clock, attachmentLimit: 5 * 1024 * 1024, engine: live, live };
+  const deps: AppDeps & { live: LiveEngine } = { store, clock, attachmentLimit: 5 * 1024 * 1024, engine: live, live, history: true };
   const rand = prng(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const signIns: DemoSignIn[] = [];
@@ -141,17 +144,25 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
   // Between tickets, the timers that came due fire at their moments (warnings, breaches,
   // escalations), and the leads acknowledge most escalations soon after — so the demo shows
   // escalations at every level, some still waiting, rather than every ticket at the top.
-  const lead = staff.find((s) => s.role === 'lead') ?? admin;
+  // Who acknowledges: the receiving team's lead, else its manager, else a manager (acknowledgement rights).
+  const parsed = parsePolicy(REFERENCE_POLICY);
+  const teams = new Map(parsed.ok ? parsed.policy.teams.map((t) => [t.id, t]) : []);
+  const byEmail = (email: string | undefined) => staff.find((s) => s.email === email);
+  const acknowledgerOf = (team: string | null) => {
+    const def = team ? teams.get(team) : undefined;
+    return byEmail(def?.lead) ?? byEmail(def?.manager) ?? staff.find((s) => s.role === 'manager') ?? admin;
+  };
   const runTimersUntil = async (until: number) => {
     for (;;) {
       const due = await earliestTimerDue(store.db);
       if (due === null || due >= until) break;
       clock.set(Math.max(due, clock.now()));
       await fireDueTimers({ store, clock, live, owner: 'seed' });
-      const waiting = await store.db.selectFrom('tickets').select(['key', 'engine_state']).where('ack_pending', '=', 1).execute();
+      const waiting = await store.db.selectFrom('tickets').select(['key', 'team', 'engine_state']).where('ack_pending', '=', 1).execute();
       const latest = clock.now();
-      for (const { key, engine_state } of waiting) {
+      for (const { key, team, engine_state } of waiting) {
         const since = (JSON.parse(engine_state ?? '{}') as { pendingAck?: { at: number } }).pendingAck?.at;
+        const lead = acknowledgerOf(team);
         if (!lead || since === undefined || rand() >= 0.8) continue;
         // The lead acknowledges 5–25 minutes after the escalation, before the next step is due.
         clock.set(since + 300_000 + Math.floor(rand() * 1_200_000));
@@ -193,6 +204,10 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
     options.onProgress?.(i + 1, total);
   }
   await runTimersUntil(options.now ?? Date.now());
+  // The web form's new senders land here (as on a fresh install).
+  await ensureIntakeOrganization(deps, undefined);
+  // Everything above is history: its notifications are never sent (and say so in the outbox).
+  await cancelHistory(store.db);
   options.onProgress?.(total, total);
   return signIns;
 }

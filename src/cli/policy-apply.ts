@@ -5,20 +5,14 @@
  * refused whole, each problem printed as FILE:LINE: path: message.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { applyPolicy, planPolicy, type PlanResult } from '../app/apply-policy.ts';
-import { systemClock } from '../app/deps.ts';
-import { LiveEngine } from '../app/live-engine.ts';
-import { PolicyRegistry } from '../app/policy-registry.ts';
-import type { Actor } from '../auth/roles.ts';
 import { DomainError } from '../domain/errors.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { latestPolicy } from '../store/policies-repo.ts';
 import { policyCommand } from './policy-group.ts';
+import { CLI_ACTOR, withPolicyDeps } from './policy-store.ts';
 import { fail, loadConfigOrExit, withStore } from './runtime.ts';
-
-const CLI_ACTOR: Actor = { userId: 'cli', email: `cli@${hostname()}`, name: 'escalon CLI', role: 'admin', organizationId: null };
 
 function readDocument(file: string): { text: string; format: 'yaml' | 'json' } {
   try {
@@ -28,27 +22,24 @@ function readDocument(file: string): { text: string; format: 'yaml' | 'json' } {
   }
 }
 
-function printPlan(p: PlanResult, applied: boolean): void {
+export function printPlan(p: PlanResult, applied: boolean): void {
   const w = (s: string) => process.stdout.write(`${s}\n`);
-  w(`${applied ? 'applied' : 'would apply'} version ${p.next_version} (in force: ${p.current_version || 'none'})`);
-  for (const [what, d] of [['rules', p.rules], ['teams', p.teams], ['SLA policies', p.sla]] as const) {
+  const rollback = p.rollback_of ? ` = version ${p.rollback_of} rolled back to` : '';
+  w(`${applied ? 'applied' : 'would apply'} version ${p.next_version}${rollback} (in force: ${p.current_version || 'none'})`);
+  const sections = [['levels', p.levels], ['teams', p.teams], ['SLA policies', p.sla], ['rules', p.rules], ['calendars', p.calendars], ['root causes', p.root_causes]] as const;
+  for (const [what, d] of sections) {
     for (const k of ['added', 'removed', 'changed'] as const) if (d[k].length) w(`  ${what} ${k}: ${d[k].join(', ')}`);
   }
   w(`  open tickets re-applied: ${p.tickets_reapplied}; clocks whose breach moment moves: ${p.clocks.length}`);
   for (const c of p.clocks.slice(0, 50)) w(`    ${c.ticket} ${c.metric}: ${c.due_before ?? '—'} → ${c.due_after ?? '—'}`);
   if (p.clocks.length > 50) w(`    … and ${p.clocks.length - 50} more`);
+  for (const x of p.warnings) w(`  warning: ${x.path}: ${x.message}`);
 }
 
 async function run(file: string, apply: boolean): Promise<void> {
-  const config = loadConfigOrExit();
   const doc = readDocument(file);
   try {
-    const plan = await withStore(config, async (store) => {
-      if (store.dialect === 'sqlite') await migrateToLatest(store);
-      const live = new LiveEngine(new PolicyRegistry(), systemClock);
-      const deps = { store, clock: systemClock, attachmentLimit: config.http.attachmentLimit, engine: live, live };
-      return apply ? applyPolicy(deps, CLI_ACTOR, doc.text, doc.format) : planPolicy(deps, CLI_ACTOR, doc.text, doc.format);
-    });
+    const plan = await withPolicyDeps((deps) => (apply ? applyPolicy(deps, CLI_ACTOR, doc.text, doc.format) : planPolicy(deps, CLI_ACTOR, doc.text, doc.format)));
     printPlan(plan, apply);
   } catch (err) {
     if (err instanceof DomainError && err.code === 'POLICY_INVALID') {

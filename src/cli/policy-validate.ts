@@ -1,11 +1,13 @@
 /**
  * `escalon policy validate FILE`: reads a policy document (YAML, or JSON when the file ends in
  * .json) and prints `OK: …` with what it defines, or every problem as `FILE:LINE: path: message`.
+ * Warnings (recipients that reach nobody) go to stderr and do not change the exit status.
  * Exit status: 0 valid, 1 problems found, 2 the file could not be read.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parsePolicy } from '../domain/policy/parse.ts';
+import { recipientWarnings } from '../domain/policy/recipient-warnings.ts';
 import type { Policy, PolicyProblem } from '../domain/policy/types.ts';
 import { policyCommand } from './policy-group.ts';
 
@@ -45,6 +47,8 @@ export function validatePolicyFile(file: string, out: (line: string) => void, er
     return 1;
   }
   out(summary(result.policy));
+  // Recipients that resolve to nobody: worth knowing, not a reason to refuse (stderr: stdout keeps its fixed shape).
+  for (const w of recipientWarnings(result.policy)) err(`${file}: warning: ${w.path}: ${w.message}`);
   return 0;
 }
 

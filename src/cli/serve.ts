@@ -15,8 +15,10 @@ import { startNotifier } from '../notify/notifier-service.ts';
 import { policyDirectory } from '../notify/recipient-directory.ts';
 import { observeTimerFiringLag } from '../reporting/ops-metrics.ts';
 import { databaseIsEmpty, seedDemo } from '../app/seed-demo.ts';
+import { ensureIntakeOrganization } from '../app/intake-organization.ts';
 import type { Config } from '../config.ts';
 import { buildApp } from '../http/build-app.ts';
+import { diskByteStore } from '../store/byte-store.ts';
 import { openStore, type Store } from '../store/connect.ts';
 import { migrateToLatest, pendingMigrations } from '../store/migrate.ts';
 import { loadConfigOrExit } from './runtime.ts';
@@ -63,13 +65,16 @@ function serviceContext(config: Config, store: Store): ServiceContext {
 /** The services `--services` can name. Other parts (scheduler, notifier, intake) add theirs here. */
 export const SERVICES: Record<string, ServiceStarter> = {
   api: async ({ config, store, live }) => {
+    // New web-form senders join the intake organization ("Web requests" unless configured).
+    const intakeOrg = await ensureIntakeOrganization({ store, clock: systemClock, attachmentLimit: config.http.attachmentLimit }, config.intake.defaultOrganization);
     const app = await buildApp({
       store,
       clock: systemClock,
       engine: live,
       live,
-      intake: intakeHttpOptions(config),
+      intake: intakeHttpOptions(config, intakeOrg),
       attachmentLimit: config.http.attachmentLimit,
+      files: diskByteStore(config.attachments.dir),
       http: {
         bodyLimit: config.http.bodyLimit,
         loginRateLimit: config.http.loginRateLimit,
@@ -101,12 +106,12 @@ export const SERVICES: Record<string, ServiceStarter> = {
       onError: (err) => process.stderr.write(`notifier: ${(err as Error).message}\n`),
     });
     ctx.setWakers({ notifier: () => dispatcher.wake() });
-    const email = ctx.config.smtp.host ? `email via ${ctx.config.smtp.host}:${ctx.config.smtp.port}` : 'no SMTP server configured (ESCALON_SMTP_HOST): email waits in the outbox';
+    const email = ctx.config.smtp.host ? `email via ${ctx.config.smtp.host}:${ctx.config.smtp.port}` : `no SMTP server configured (ESCALON_SMTP_HOST): email waits in the outbox (up to ${Math.round(ctx.config.notify.outboxMaxAgeMs / 3_600_000)} h)`;
     process.stdout.write(`Escalon notifier running: ${email}; webhooks on\n`);
     return { stop: () => dispatcher.stop() };
   },
   intake: async (ctx) => {
-    const deps = { store: ctx.store, clock: systemClock, attachmentLimit: ctx.config.http.attachmentLimit, engine: ctx.live, live: ctx.live };
+    const deps = { store: ctx.store, clock: systemClock, attachmentLimit: ctx.config.http.attachmentLimit, files: diskByteStore(ctx.config.attachments.dir), engine: ctx.live, live: ctx.live };
     const listener = await startIntake(deps, ctx.config, (err) => process.stderr.write(`intake: ${(err as Error).message}\n`));
     process.stdout.write(`Escalon intake: SMTP listener on ${ctx.config.intake.smtpHost}:${listener.port} for @${ctx.config.intake.domain}\n`);
     return { stop: () => listener.close() };

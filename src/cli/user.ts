@@ -15,7 +15,9 @@ export function register(program: Command): void {
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--org <organizationId>', 'organization id (customers only)')
     .option('--password <password>', 'password for signing in to the console (10+ characters)')
-    .action(async (o: { email: string; name: string; role: string; org?: string; password?: string }) => {
+    .option('--phone <number>', 'phone number for SMS notices, international form (+15551234567)')
+    .option('--time-zone <zone>', 'IANA time zone for times in notices (Europe/Berlin)')
+    .action(async (o: { email: string; name: string; role: string; org?: string; password?: string; phone?: string; timeZone?: string }) => {
       if (!(ROLES as readonly string[]).includes(o.role)) fail(new Error(`--role must be one of ${ROLES.join(', ')} (got '${o.role}')`));
       if (o.password !== undefined && o.password.length < 10) fail(new Error('--password must be at least 10 characters'));
       const config = loadConfigOrExit();
@@ -27,6 +29,8 @@ export function register(program: Command): void {
             role: o.role as Role,
             organizationId: o.org ?? null,
             ...(o.password !== undefined && { password: o.password }),
+            ...(o.phone !== undefined && { phone: o.phone }),
+            ...(o.timeZone !== undefined && { timeZone: o.timeZone }),
           }),
         );
         process.stdout.write(`created ${created.role} ${created.email} (id ${created.id})\n`);

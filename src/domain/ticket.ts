@@ -178,7 +178,8 @@ export function addComment(ticket: Ticket, c: CommentFacts, at: number): Change 
       events.push(...moved.events);
     }
   }
-  if (c.public && c.authorKind === 'customer' && next.status === 'pending') {
+  // The customer answering a ticket waiting on them, or a solved one (it reopens, DOMAIN §8).
+  if (c.public && c.authorKind === 'customer' && (next.status === 'pending' || next.status === 'solved')) {
     const moved = changeStatus(next, 'open', at, true);
     next = moved.ticket;
     events.push(...moved.events);

@@ -135,7 +135,11 @@ export function parseWorkloadLine(text: string, line: number): ParsedLine {
       input = { type: 'ticket.updated', tags: l.tags, category: l.category };
       break;
     case 'ticket.escalated':
-      input = { type: 'ticket.escalated', toLevel: l.to_level, toTeam: l.to_team, reason: l.reason, documentation: l.documentation };
+      // A customer_request without a target is the customer's own request (policy customer_requests).
+      input =
+        l.reason === 'customer_request' && !l.to_level && !l.to_team
+          ? { type: 'ticket.escalated', reason: l.reason, byCustomer: true, comment: l.documentation?.summary ?? '', actor: 'customer' }
+          : { type: 'ticket.escalated', toLevel: l.to_level, toTeam: l.to_team, reason: l.reason, documentation: l.documentation };
       break;
     case 'ticket.deescalated':
       input = { type: 'ticket.deescalated', toLevel: l.to_level, toTeam: l.to_team, reason: l.reason };

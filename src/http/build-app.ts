@@ -3,6 +3,7 @@
  * the access hook, the error shape, then the routes under /api/v1 and the docs at /docs.
  */
 import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -11,8 +12,11 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { AppDeps } from '../app/deps.ts';
 import { installAccessControl, trackRoutes, type RouteRecord } from './access.ts';
 import { errorBody, handleError } from './errors.ts';
+import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
+import { ccRoutes } from './routes/ccs.ts';
 import { commentRoutes } from './routes/comments.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { escalationRoutes } from './routes/escalations.ts';
 import { healthRoutes } from './routes/health.ts';
 import { intakeRoutes } from './routes/intake.ts';
@@ -21,7 +25,9 @@ import { organizationRoutes } from './routes/organizations.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { policyRoutes } from './routes/policy.ts';
 import { streamRoutes } from './routes/stream.ts';
+import { supportHoursRoutes } from './routes/support-hours.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { requesterRoutes } from './routes/requester.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
@@ -65,6 +71,11 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, { global: false });
+  // Uploads are read as streams by the attachment route; one byte over the limit lets the
+  // byte store refuse with its own message (busboy would only truncate).
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: deps.attachmentLimit + 1, files: 20, fields: 10, fieldSize: 1024, parts: 30, headerPairs: 100 },
+  });
   installAccessControl(app, deps);
   await app.register(fastifySwagger, {
     openapi: {
@@ -88,7 +99,11 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(authRoutes, { deps });
       await api.register(ticketRoutes, { deps });
       await api.register(commentRoutes, { deps });
+      await api.register(attachmentRoutes, { deps });
+      await api.register(notificationRoutes, { deps });
+      await api.register(ccRoutes, { deps });
       await api.register(escalationRoutes, { deps });
+      await api.register(requesterRoutes, { deps });
       await api.register(policyRoutes, { deps });
       await api.register(streamRoutes);
       await api.register(organizationRoutes, { deps });
@@ -96,6 +111,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { deps });
       await api.register(templateRoutes, { deps });
       await api.register(intakeRoutes, { deps });
+      await api.register(supportHoursRoutes, { deps });
       await api.register(reportRoutes, { deps });
     },
     { prefix: '/api/v1' },

@@ -1,6 +1,8 @@
 /** Domain objects → wire objects (snake_case, ISO instants). Nothing leaves without passing here. */
 import type { Actor } from '../auth/roles.ts';
 import type { Ticket } from '../domain/ticket.ts';
+import type { Attachment } from '../store/attachments-repo.ts';
+import type { ReplyDelivery } from '../notify/reply-delivery.ts';
 import type { Comment } from '../store/comments-repo.ts';
 import type { ApiToken } from '../store/credentials-repo.ts';
 import type { StoredEvent } from '../store/events-repo.ts';
@@ -40,8 +42,33 @@ export function presentTicket(t: Ticket) {
   };
 }
 
-export function presentComment(c: Comment) {
-  return { id: c.id, ticket_id: c.ticketId, author_id: c.authorId, author_role: c.authorRole, public: c.public, body: c.body, created_at: iso(c.createdAt) };
+export function presentAttachment(a: Attachment) {
+  return {
+    id: a.id,
+    ticket_id: a.ticketId,
+    comment_id: a.commentId,
+    filename: a.filename,
+    content_type: a.contentType,
+    size: a.size,
+    sha256: a.sha256,
+    uploaded_by: a.uploadedBy,
+    created_at: iso(a.createdAt),
+    url: `/api/v1/attachments/${encodeURIComponent(a.id)}`,
+  };
+}
+
+export function presentComment(c: Comment & { delivery?: ReplyDelivery[] }, attachments: readonly Attachment[] = []) {
+  return {
+    id: c.id,
+    ticket_id: c.ticketId,
+    author_id: c.authorId,
+    author_role: c.authorRole,
+    public: c.public,
+    body: c.body,
+    created_at: iso(c.createdAt),
+    attachments: attachments.filter((a) => a.commentId === c.id).map(presentAttachment),
+    delivery: (c.delivery ?? []).map((d) => ({ recipient: d.recipient, channel: d.channel, state: d.state, error: d.error, attempts: d.attempts, sent_at: isoOrNull(d.sentAt) })),
+  };
 }
 
 export function presentEvent(e: StoredEvent) {
@@ -53,7 +80,7 @@ export function presentOrganization(o: Organization) {
 }
 
 export function presentUser(u: User) {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, organization_id: u.organizationId, active: u.active, created_at: iso(u.createdAt) };
+  return { id: u.id, email: u.email, name: u.name, role: u.role, organization_id: u.organizationId, active: u.active, created_at: iso(u.createdAt), phone: u.phone ?? null, time_zone: u.timeZone ?? null };
 }
 
 export function presentToken(t: ApiToken) {

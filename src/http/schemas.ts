@@ -50,6 +50,7 @@ export const createTicketIn = z.strictObject({
   requester_id: z.string().min(1).max(64).optional(),
   organization_id: z.string().min(1).max(64).optional(),
   assignee_id: z.string().min(1).max(64).optional(),
+  attachment_ids: z.array(z.string().min(1).max(64)).max(20).optional().describe('your pending uploads (POST /api/v1/attachments) for the opening message'),
 });
 
 export const patchTicketIn = z
@@ -74,7 +75,7 @@ const csv = <T extends readonly [string, ...string[]]>(values: T) =>
 export const listTicketsQuery = z.strictObject({
   status: csv(STATUSES).optional().describe('comma-separated statuses'),
   priority: csv(PRIORITIES).optional().describe('comma-separated priorities'),
-  team: z.string().min(1).max(100).optional(),
+  team: z.string().min(1).max(1000).optional().describe('a team id, or several comma-separated'),
   assignee: z.string().min(1).max(64).optional().describe("a user id, 'me' or 'none'"),
   organization: z.string().min(1).max(64).optional(),
   q: z.string().min(1).max(200).optional().describe('text in subject or body, or a ticket key'),
@@ -84,6 +85,20 @@ export const listTicketsQuery = z.strictObject({
 
 export const ticketPage = z.object({ items: z.array(ticketOut), next_cursor: z.string().nullable() });
 
+export const attachmentOut = z.object({
+  id: z.string(),
+  ticket_id: z.string().nullable().describe('null while the upload is pending'),
+  comment_id: z.string().nullable().describe("null for the ticket's opening message (or while pending)"),
+  filename: z.string(),
+  content_type: z.string().describe('sniffed from the content, not taken from the client'),
+  size: z.number().int(),
+  sha256: z.string(),
+  uploaded_by: z.string(),
+  created_at: instant,
+  url: z.string().describe('GET it to download'),
+});
+export const attachmentParams = z.strictObject({ attachmentId: z.string().min(1).max(64) });
+
 export const commentOut = z.object({
   id: z.string(),
   ticket_id: z.string(),
@@ -92,8 +107,26 @@ export const commentOut = z.object({
   public: z.boolean(),
   body: z.string(),
   created_at: instant,
+  attachments: z.array(attachmentOut),
+  /** A staff reply's delivery to each customer recipient (staff see it; customers get []). */
+  delivery: z.array(
+    z.object({
+      recipient: z.string(),
+      channel: z.string(),
+      state: z.enum(['queued', 'sent', 'failed', 'cancelled']),
+      error: z.string().nullable(),
+      attempts: z.number().int(),
+      sent_at: instant.nullable(),
+    }),
+  ),
 });
-export const addCommentIn = z.strictObject({ body: z.string().min(1).max(100_000), public: z.boolean().default(true) });
+/** A customer's message to a closed ticket: it opened a follow-up ticket instead of a comment. */
+export const followUpOut = z.object({ follow_up: z.object({ ticket: z.string(), of: z.string() }) });
+export const addCommentIn = z.strictObject({
+  body: z.string().min(1).max(100_000),
+  public: z.boolean().default(true),
+  attachment_ids: z.array(z.string().min(1).max(64)).max(20).optional().describe('your pending uploads (POST /api/v1/attachments) to attach'),
+});
 
 export const eventOut = z.object({
   id: z.string(),
@@ -132,6 +165,8 @@ export const userOut = z.object({
   organization_id: z.string().nullable(),
   active: z.boolean(),
   created_at: instant,
+  phone: z.string().nullable(),
+  time_zone: z.string().nullable(),
 });
 export const createUserIn = z.strictObject({
   email: z.email().max(254),
@@ -139,9 +174,18 @@ export const createUserIn = z.strictObject({
   role: z.enum(ROLES),
   organization_id: z.string().min(1).max(64).nullable().optional(),
   password: z.string().min(10).max(200).optional(),
+  phone: z.string().max(32).nullable().optional().describe('E.164, e.g. +15551234567 (for SMS notices)'),
+  time_zone: z.string().max(64).nullable().optional().describe('IANA zone, e.g. Europe/Berlin (times in notices)'),
 });
 export const patchUserIn = z
-  .strictObject({ name: z.string().trim().min(1).max(200).optional(), role: z.enum(ROLES).optional(), active: z.boolean().optional(), password: z.string().min(10).max(200).optional() })
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    role: z.enum(ROLES).optional(),
+    active: z.boolean().optional(),
+    password: z.string().min(10).max(200).optional(),
+    phone: z.string().max(32).nullable().optional(),
+    time_zone: z.string().max(64).nullable().optional(),
+  })
   .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
 
 export const tokenIdParams = z.strictObject({ tokenId: z.string().min(1).max(64) });

@@ -5,6 +5,7 @@
  * routes of the `api` service (pass `intakeHttpOptions(config)` as `intake` to buildApp).
  */
 import type { AppDeps } from '../app/deps.ts';
+import { ensureIntakeOrganization } from '../app/intake-organization.ts';
 import type { Config } from '../config.ts';
 import type { IntakeHttpOptions } from '../http/routes/intake.ts';
 import { parseIntakeSources } from './intake-sources.ts';
@@ -12,21 +13,24 @@ import { startSmtpListener, type SmtpListener } from './smtp-listener.ts';
 
 export async function startIntake(deps: AppDeps, config: Config, onError?: (err: unknown) => void): Promise<SmtpListener> {
   if (!config.secret) throw new Error('the intake service needs ESCALON_SECRET (it signs reply addresses)');
+  const defaultOrganizationId = await ensureIntakeOrganization(deps, config.intake.defaultOrganization);
   return startSmtpListener(deps, {
     host: config.intake.smtpHost,
     port: config.intake.smtpPort,
     domain: config.intake.domain,
     maxBytes: config.intake.maxBytes,
     secret: config.secret,
-    defaultOrganizationId: config.intake.defaultOrganization,
+    defaultOrganizationId,
     ...(onError && { onError }),
   });
 }
 
-export function intakeHttpOptions(config: Config): IntakeHttpOptions {
+/** `defaultOrganizationId`: from ensureIntakeOrganization (undefined: new senders are turned away). */
+export function intakeHttpOptions(config: Config, defaultOrganizationId: string | undefined): IntakeHttpOptions {
   return {
     secret: config.secret,
-    defaultOrganizationId: config.intake.defaultOrganization,
+    publicUrl: config.notify.publicUrl,
+    defaultOrganizationId,
     sources: parseIntakeSources(config.intake.sources),
     webFormPerMinute: 5,
     webFormPerHourPerSender: 5,

@@ -1,7 +1,9 @@
 /**
  * Inbound webhook sources (SMS, chat, social providers), configured as JSON in
  * ESCALON_INTAKE_SOURCES: `{ "<name>": { "token": "...", "channel": "sms", "fields": { "from":
- * "From", "body": "Body", "external_id": "MessageSid", "name"?: …, "subject"?: …, "ticket"?: … } } }`.
+ * "From", "body": "Body", "external_id": "MessageSid", "name"?: …, "subject"?: …, "ticket"?: … },
+ * "reply"?: { "url": "https://…", "secret": "whsec_…" } } }` — `reply` sends staff replies back
+ * through the provider (channels/provider-reply.ts).
  * A field is a dotted path into the provider's JSON or form body (`data.message.text`).
  */
 import { z } from 'zod';
@@ -12,6 +14,13 @@ const sourceSchema = z.strictObject({
   token: z.string().min(16, 'must be at least 16 characters'),
   channel: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a short lowercase channel name, e.g. sms'),
   fields: z.strictObject({ from: path, body: path, external_id: path, name: path.optional(), subject: path.optional(), ticket: path.optional() }),
+  /** Where staff replies to this source's conversations go (a signed POST; channels/provider-reply.ts). */
+  reply: z
+    .strictObject({
+      url: z.string().url('must be the provider\'s http(s) URL for outbound messages').refine((u) => /^https?:/i.test(u), 'must be an http or https URL'),
+      secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'must be a Standard Webhooks secret: whsec_ followed by base64 (at least 16 characters)'),
+    })
+    .optional(),
 });
 
 export type IntakeSource = z.infer<typeof sourceSchema>;

@@ -8,10 +8,12 @@
  *         550 5.7.1 — refused by intake (unknown sender without an intake organization, …);
  *         451 4.3.0 — a temporary fault here (the database): the sender retries later.
  * Nothing is stored for a refused message. Threading: the signed reply address wins; else a
- * ticket key in the subject (`[ESC-12]`) or in In-Reply-To/References (our thread ids).
+ * ticket key in the subject (`[ESC-12]`) or in In-Reply-To/References (our thread ids). Cc
+ * addresses (outside the intake domain) become the new ticket's CCs.
  */
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import type { AppDeps } from '../app/deps.ts';
@@ -54,6 +56,13 @@ async function claimedKeys(deps: AppDeps, mail: ParsedMail): Promise<string[]> {
     if (t) keys.push(t.key);
   }
   return [...new Set(keys)];
+}
+
+/** The Cc header's addresses, without our own intake addresses and the sender. */
+function copiedAddresses(mail: ParsedMail, domain: string, sender: string): string[] {
+  const lists = mail.cc === undefined ? [] : Array.isArray(mail.cc) ? mail.cc : [mail.cc];
+  const all = lists.flatMap((l) => l.value.map((v) => (v.address ?? '').trim().toLowerCase()));
+  return [...new Set(all)].filter((a) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(a) && !a.endsWith(`@${domain}`) && a !== sender.toLowerCase()).slice(0, 20);
 }
 
 export async function startSmtpListener(deps: AppDeps, o: SmtpListenerOptions): Promise<SmtpListener> {
@@ -111,6 +120,10 @@ export async function startSmtpListener(deps: AppDeps, o: SmtpListenerOptions): 
           raw,
           ...(trustedKey !== undefined && { trustedTicketKey: trustedKey }),
           claimedTicketKeys: await claimedKeys(deps, mail),
+          // mailparser hands each part over decoded in memory (the whole mail is bounded by
+          // ESCALON_INTAKE_MAX_BYTES); from here on it is streamed like an upload
+          attachments: mail.attachments.map((a) => ({ filename: a.filename, size: a.size, open: () => Readable.from([a.content]) })),
+          ccs: copiedAddresses(mail, domain, from.address),
         },
         o,
       );

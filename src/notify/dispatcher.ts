@@ -2,21 +2,29 @@
  * The outbox dispatcher: delivers the rows the engine wrote, in the same transaction as the
  * change that caused them (see outbox-queue.ts for a row's states).
  *
- * One pass (`runDue`) claims the due rows and, for each, in this order:
- *   1. resolves its channel, template and render context; a missing channel is retried (it may
- *      be configured later), a missing template or ticket fails the row;
+ * One pass (`runDue`) first parks the rows of channels this dispatcher does not have in one
+ * `waiting` state (no attempt, no event), resumes waiting rows whose channel it has, and fails
+ * (once, with one event) the rows that waited longer than `maxAgeMs`. It then claims the due
+ * rows, takes them by (ticket, recipient, channel) group, and for each row, in this order:
+ *   1. resolves its template and render context; a missing template or ticket fails the row;
  *   2. refuses an internal notice meant for a customer (cancelled, never sent);
  *   3. holds a non-urgent internal email while the recipient's quiet hours last (until the
  *      calendar's next opening); urgent ones (ticket priority urgent, or `urgent: true` in the
  *      payload) go at once;
  *   4. cancels a notice that waited (held or retried) for an escalation since acknowledged;
- *   5. (people's channels, not webhooks) holds a non-urgent row while the recipient got a message about the ticket less than
- *      the merge window ago, and absorbs the recipient's other waiting rows about the ticket
- *      created within the window: one message says it all;
- *   6. renders, delivers once, and records the attempt (a delivery row, an internal
- *      `notification.sent` / `notification.failed` event) with the row's new state: sent,
- *      retried after exponential backoff with jitter (and no sooner than Retry-After), or
- *      failed for good. The message id is the row's own and never changes between attempts.
+ *   5. (mergeable rows, merge-plan.ts) holds the row until the merge window after its creation
+ *      and after the last message to the recipient about the ticket, then absorbs the
+ *      recipient's other waiting rows about the ticket created within the window (those of the
+ *      same batch included): one message says it all, identical notices once; a message
+ *      identical to one sent within the window is not sent again;
+ *   6. renders, delivers once, and records the attempt in notification_deliveries with the
+ *      row's new state: sent, retried after exponential backoff with jitter (and no sooner
+ *      than Retry-After), or failed for good. The message id is the row's own and never
+ *      changes between attempts.
+ * The timeline gets one internal event per message, and only for its final outcome
+ * (`notification.sent`, or `notification.failed` when failed for good, cancelled or expired);
+ * every event goes through `appendEvent`. Retries are seen in notification_deliveries and in
+ * the row's state (GET /api/v1/tickets/:ref/notifications), never as events.
  * Delivery is at least once: a dispatcher dying between sending and recording leaves an
  * expired lease, and the same message (same id) goes again; receivers dedupe on the id.
  */
@@ -24,16 +32,21 @@ import type { Kysely } from 'kysely';
 import { appendTicketEvents } from '../app/append-ticket-events.ts';
 import { inTransaction, type UnitOfWork } from '../app/unit-of-work.ts';
 import type { Clock } from '../domain/clock.ts';
+import { PassThrough, type Readable } from 'node:stream';
+import { publicAttachmentsOfComment } from '../store/attachments-repo.ts';
+import type { ByteStore } from '../store/byte-store.ts';
 import type { Store } from '../store/connect.ts';
 import { newId } from '../store/new-id.ts';
 import type { Database } from '../store/schema.ts';
 import { retryDelay } from './backoff.ts';
-import type { Channel, DeliveryOutcome, OutgoingMessage } from './channels/channel.ts';
+import type { Channel, DeliveryOutcome, OutgoingAttachment, OutgoingMessage } from './channels/channel.ts';
 import { composeMessage } from './compose-message.ts';
-import { claimDue, holdUntil, lastSentAt, mergeCandidates, type OutboxRow } from './outbox-queue.ts';
+import { contentHash, distinctParts, holdDecision, isMergeable, pickAbsorbed, repeatsSent, type MergeRowFacts } from './merge-plan.ts';
+import { claimDue, expiredWaiting, holdUntil, lastSent, mergeCandidates, parkUnroutable, resumeWaiting, type OutboxRow } from './outbox-queue.ts';
 import type { RecipientDirectory } from './recipient-directory.ts';
 import { loadRenderContext, type LoadedContext } from './render-context-loader.ts';
 import { replyAddress, surveyToken, SURVEY_TTL_MS } from './signed-links.ts';
+import { standaloneMessage } from './standalone-message.ts';
 import { redactForCustomer } from './templates/redact.ts';
 import { renderTemplate, type RenderedMessage } from './templates/render.ts';
 import { findTemplate } from './templates/template-store.ts';
@@ -48,6 +61,8 @@ export interface DispatcherOptions {
   maxAttempts: number;
   /** Longest sleep between passes when nothing is due (rows written by other processes). */
   pollMs: number;
+  /** A row waiting for a channel that is never configured fails (once) after this age. */
+  maxAgeMs: number;
 }
 
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
@@ -59,6 +74,7 @@ export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = {
   backoffCapMs: 3_600_000,
   maxAttempts: 30,
   pollMs: 1000,
+  maxAgeMs: 72 * 3_600_000,
 };
 
 export interface DispatcherLinks {
@@ -79,6 +95,8 @@ export interface DispatcherDeps {
   options?: Partial<DispatcherOptions>;
   random?: () => number;
   onError?: (err: unknown) => void;
+  /** Where attachment bytes are read from (a reply's files go out with its mail). */
+  files?: ByteStore;
 }
 
 export interface Dispatcher {
@@ -89,6 +107,12 @@ export interface Dispatcher {
 }
 
 interface RowPayload {
+  /** `reply`: a staff reply to the customer (reply-outbox.ts): never held for quiet hours, never merged. */
+  kind?: 'reply';
+  /** A reply: the comment whose text and public files go out with the message. */
+  comment_id?: string;
+  in_reply_to?: string;
+  references?: string[];
   event_id?: string;
   rule?: string;
   audience?: 'internal' | 'customer';
@@ -109,87 +133,168 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     surveyUrl: (ticketId: string) => (links.secret ? `${base}/api/v1/csat/${surveyToken(links.secret, ticketId, deps.clock.now() + SURVEY_TTL_MS)}` : null),
   };
 
-  async function process(row: OutboxRow, now: number): Promise<void> {
+  async function process(row: OutboxRow, now: number, inHand: OutboxRow[], handled: Set<string>): Promise<void> {
     const payload = JSON.parse(row.payload) as RowPayload;
     const channel = deps.channels[row.channel];
-    if (!channel) return finish(row, [], now, { kind: 'retry', error: `no '${row.channel}' channel is configured (see docs/ARCHITECTURE.md, Notifications)` }, payload);
+    // Claimed rows always have a channel (the others were parked); a race with a reconfiguration parks it again.
+    if (!channel) return holdUntil(db, row.id, now, `waiting: no ${row.channel} channel`).then(() => park(row.channel));
     const template = await findTemplate(db, row.template);
     if (!template) return finish(row, [], now, { kind: 'failed', error: `unknown template '${row.template}'` }, payload);
-    if (row.ticket_id === null) return finish(row, [], now, { kind: 'failed', error: 'an outbox row without a ticket has nothing to render' }, payload);
+    if (row.ticket_id === null) {
+      const standalone = await standaloneMessage(row, template);
+      return finish(row, [], now, 'error' in standalone ? { kind: 'failed', error: standalone.error } : await channel.deliver(standalone.message, now), payload);
+    }
     const role = payload.recipient_role ?? (payload.audience === 'customer' ? 'requester' : 'recipient');
-    const loaded = await loadRenderContext(db, row.ticket_id, { address: row.recipient, role }, urls, payload.rule ?? null);
+    const zone = deps.directory?.timeZoneFor?.(row.recipient) ?? 'UTC';
+    const loaded = await loadRenderContext(db, row.ticket_id, { address: row.recipient, role }, urls, payload.rule ?? null, zone);
     if (!loaded) return finish(row, [], now, { kind: 'failed', error: `ticket ${row.ticket_id} no longer exists` }, payload);
     const audience = payload.audience ?? template.audience;
+    // SMS to a person goes to the phone number on their account.
+    let to = row.recipient;
+    if (row.channel === 'sms' && row.recipient.includes('@')) {
+      const phone = await phoneOf(db, row.recipient);
+      if (!phone) return finish(row, [], now, { kind: 'failed', error: `${row.recipient} has no phone number on their account (set one: PATCH /api/v1/users/:id with "phone")` }, payload);
+      to = phone;
+    }
+    const reply = payload.kind === 'reply';
+    if (reply) {
+      const written = await loadReply(db, payload.comment_id);
+      if (!written) return finish(row, [], now, { kind: 'failed', error: `the reply ${payload.comment_id ?? '?'} is not a public comment of this ticket` }, payload);
+      loaded.ctx = { ...loaded.ctx, reply: written };
+    }
 
     if (template.audience === 'internal' && (audience === 'customer' || (await isCustomerAddress(db, row.recipient, loaded)))) {
       return cancel(row, now, `internal template '${row.template}' is never sent to a customer (${row.recipient})`, payload);
     }
     const urgent = payload.urgent === true || loaded.priority === 'urgent';
     const waited = row.attempts > 0 || (row.last_error ?? '').startsWith('held:');
-    if (audience === 'internal' && !urgent && row.channel === 'email' && deps.directory) {
+    if (audience === 'internal' && !reply && !urgent && row.channel === 'email' && deps.directory) {
       const cal = deps.directory.quietHoursFor(row.recipient);
       if (cal && !cal.isOpen(now)) {
         const opening = cal.nextOpening(now);
         if (Number.isFinite(opening)) return holdUntil(db, row.id, opening, `held: quiet hours of calendar ${cal.id} until ${new Date(opening).toISOString()}`);
       }
     }
-    if (audience === 'internal' && waited && (await acknowledgedSince(db, row, loaded))) {
+    if (audience === 'internal' && waited && row.template !== 'escalation-acknowledged' && (await acknowledgedSince(db, row, loaded))) {
       return cancel(row, now, `escalation ${loaded.escalationId ?? ''} was acknowledged; the waiting notice is no longer needed`, payload);
     }
-    // Merging spares people a flood; machines (webhooks) get every notice as it is.
-    const mergeable = !urgent && row.channel !== 'webhook';
+    // Merging spares people a flood; machines (webhooks) and the customer conversation (a person's
+    // reply is a message of its own, sent at once) get every message as it is.
+    const head = facts(row, payload, audience, urgent);
+    const mergeable = isMergeable(head);
+    const previous = mergeable ? await lastSent(db, row) : null;
     if (mergeable) {
-      const last = await lastSentAt(db, row);
-      if (last !== null && now - last < o.mergeWindowMs) return holdUntil(db, row.id, last + o.mergeWindowMs, `held: merge window after the message of ${new Date(last).toISOString()}`);
+      const decision = holdDecision(head, now, previous?.at ?? null, o.mergeWindowMs);
+      if (decision.kind === 'hold') return holdUntil(db, row.id, decision.until, decision.reason);
     }
-    const absorbed = mergeable ? await absorb(row, now, audience) : [];
-    const parts: RenderedMessage[] = [];
+    const absorbed = mergeable ? await absorb(row, head, now, inHand, handled) : [];
+    const rendered: RenderedMessage[] = [];
     const ctx = audience === 'customer' ? redactForCustomer(loaded.ctx) : loaded.ctx;
     try {
-      parts.push(await renderTemplate(row.template, template, ctx));
+      rendered.push(await renderTemplate(row.template, template, ctx));
       for (const a of absorbed) {
         const t = a.template === row.template ? template : await findTemplate(db, a.template);
-        if (t) parts.push(await renderTemplate(a.template, t, { ...ctx, rule: audience === 'customer' ? null : ((JSON.parse(a.payload) as RowPayload).rule ?? null) }));
+        if (t) rendered.push(await renderTemplate(a.template, t, { ...ctx, rule: audience === 'customer' ? null : ((JSON.parse(a.payload) as RowPayload).rule ?? null) }));
       }
     } catch (err) {
       return finish(row, absorbed, now, { kind: 'failed', error: (err as Error).message }, payload);
     }
-    const message = buildMessage(row, loaded, parts, audience);
+    const files = await replyFiles([payload, ...absorbed.map((a) => JSON.parse(a.payload) as RowPayload)]);
+    if (typeof files === 'string') return finish(row, absorbed, now, { kind: 'failed', error: files }, payload);
+    const message = { ...buildMessage(row, loaded, distinctParts(rendered), audience, payload), to, ...(files.length > 0 && { attachments: files }) };
+    const hash = contentHash(message);
+    if (mergeable && previous && repeatsSent(hash, previous, row.created_at, o.mergeWindowMs)) return duplicate(row, absorbed, now, payload);
     const outcome = await channel.deliver(message, now);
-    return finish(row, absorbed, now, outcome, payload);
+    return finish(row, absorbed, now, outcome, payload, hash);
   }
 
-  function buildMessage(row: OutboxRow, loaded: LoadedContext, parts: RenderedMessage[], audience: string): OutgoingMessage {
+  function buildMessage(row: OutboxRow, loaded: LoadedContext, parts: RenderedMessage[], audience: string, payload: RowPayload): OutgoingMessage {
     const composed = composeMessage(parts);
     const replyTo = links.secret && links.replyDomain && row.channel === 'email' ? replyAddress(links.secret, loaded.ticketKey, links.replyDomain) : undefined;
+    const reply = payload.kind === 'reply' && loaded.ctx.reply ? { kind: 'reply', comment_id: payload.comment_id, reply_text: loaded.ctx.reply.body } : {};
     return {
       messageId: row.message_id ?? row.id,
       to: row.recipient,
       ...composed,
-      data: { ticket: loaded.ticketKey, ticket_url: loaded.ctx.ticket.url, template: row.template, audience, priority: loaded.priority, status: loaded.status, merged: parts.length },
+      data: { ticket: loaded.ticketKey, ticket_url: loaded.ctx.ticket.url, template: row.template, audience, priority: loaded.priority, status: loaded.status, merged: parts.length, ...reply },
       ticketKey: loaded.ticketKey,
       threadId: `ticket-${loaded.ticketId}`,
       ...(replyTo !== undefined && { replyTo }),
+      ...(payload.in_reply_to !== undefined && { inReplyTo: payload.in_reply_to }),
+      ...(payload.references !== undefined && { references: payload.references }),
+      // Files attached to the reply's comment join here (attachments: OutgoingMessage.attachments).
     };
   }
 
+  /**
+   * The public files of the comments these rows are about, opened lazily from the byte store
+   * per attempt; or why they cannot be sent (a reply must not go out without its files).
+   */
+  async function replyFiles(payloads: RowPayload[]): Promise<OutgoingAttachment[] | string> {
+    const out: OutgoingAttachment[] = [];
+    for (const commentId of new Set(payloads.map((p) => p.comment_id).filter((c): c is string => typeof c === 'string'))) {
+      for (const a of await publicAttachmentsOfComment(db, commentId)) {
+        const files = deps.files;
+        if (!files) return `attachment '${a.filename}' cannot be sent: the notifier has no attachment store (ESCALON_ATTACHMENTS_DIR)`;
+        if (!(await files.exists(a.sha256))) return `attachment '${a.filename}' (${a.id}) is missing from the attachment store`;
+        out.push({ filename: a.filename, contentType: a.contentType, open: () => lazyStream(() => files.get(a.sha256)) });
+      }
+    }
+    return out;
+  }
+
   /** Takes the recipient's other waiting rows about the ticket (same audience) into this message. */
-  async function absorb(row: OutboxRow, now: number, audience: string): Promise<OutboxRow[]> {
-    const candidates = (await mergeCandidates(db, row, o.mergeWindowMs)).filter((c) => {
-      const p = JSON.parse(c.payload) as RowPayload;
-      return (p.audience ?? audience) === audience && p.urgent !== true;
-    });
+  async function absorb(row: OutboxRow, head: MergeRowFacts, now: number, inHand: OutboxRow[], handled: Set<string>): Promise<OutboxRow[]> {
+    const pool = [...inHand.filter((r) => !handled.has(r.id)), ...(await mergeCandidates(db, row, o.mergeWindowMs))];
+    const byId = new Map(pool.map((r) => [r.id, r]));
+    const chosen = pickAbsorbed(head, pool.map((r) => facts(r, JSON.parse(r.payload) as RowPayload, head.audience)), o.mergeWindowMs);
     const taken: OutboxRow[] = [];
-    for (const c of candidates) {
+    for (const c of chosen) {
+      const candidate = byId.get(c.id);
+      if (!candidate) continue;
+      if (inHand.includes(candidate)) {
+        // Claimed in this same pass: already ours.
+        handled.add(candidate.id);
+        taken.push(candidate);
+        continue;
+      }
       const r = await db
         .updateTable('outbox')
-        .set({ status: 'sending', lease_until: now + o.leaseMs, message_id: c.message_id ?? c.id })
-        .where('id', '=', c.id)
+        .set({ status: 'sending', lease_until: now + o.leaseMs, message_id: candidate.message_id ?? candidate.id })
+        .where('id', '=', candidate.id)
         .where('status', 'in', ['pending', 'held'])
         .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 1) taken.push(c);
+      if (Number(r.numUpdatedRows) === 1) taken.push(candidate);
     }
     return taken;
+  }
+
+  async function park(channel: string): Promise<void> {
+    await db.updateTable('outbox').set({ status: 'waiting', last_error: `waiting: no ${channel} channel` }).where('channel', '=', channel).where('status', 'in', ['pending', 'held']).execute();
+  }
+
+  /** A message identical to one the recipient got within the window: recorded as that one, not sent again. */
+  async function duplicate(row: OutboxRow, absorbed: OutboxRow[], now: number, payload: RowPayload): Promise<void> {
+    await inTransaction(deps.store, undefined, async (trx, uow) => {
+      for (const r of [row, ...absorbed]) {
+        await trx
+          .updateTable('outbox')
+          .set({ status: 'merged', sent_at: now, lease_until: null, last_error: 'identical to a message sent within the merge window' })
+          .where('id', '=', r.id)
+          .execute();
+        await appendEvent(trx, uow, r, now, 'notification.sent', { ...eventBase(r, r === row ? payload : (JSON.parse(r.payload) as RowPayload)), duplicate: true });
+      }
+    });
+  }
+
+  async function expire(now: number): Promise<void> {
+    for (const row of await expiredWaiting(db, now, o.maxAgeMs)) {
+      const reason = `expired: waited ${Math.round((now - row.created_at) / 3_600_000)} h with ${row.last_error ?? `no ${row.channel} channel`}`;
+      await inTransaction(deps.store, undefined, async (trx, uow) => {
+        const r = await trx.updateTable('outbox').set({ status: 'failed', lease_until: null, last_error: reason }).where('id', '=', row.id).where('status', '=', 'waiting').executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 1) await appendEvent(trx, uow, row, now, 'notification.failed', { ...eventBase(row, JSON.parse(row.payload) as RowPayload), final: true, expired: true, error: reason });
+      });
+    }
   }
 
   async function cancel(row: OutboxRow, now: number, reason: string, payload: RowPayload): Promise<void> {
@@ -199,7 +304,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     });
   }
 
-  async function finish(row: OutboxRow, absorbed: OutboxRow[], now: number, outcome: DeliveryOutcome, payload: RowPayload): Promise<void> {
+  async function finish(row: OutboxRow, absorbed: OutboxRow[], now: number, outcome: DeliveryOutcome, payload: RowPayload, hash?: string): Promise<void> {
     const attempt = row.attempts + 1;
     const messageId = row.message_id ?? row.id;
     await inTransaction(deps.store, undefined, async (trx, uow) => {
@@ -221,7 +326,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         .execute();
       const base = { ...eventBase(row, payload), attempt, message_id: messageId, ...(outcome.statusCode !== undefined && { status_code: outcome.statusCode }) };
       if (outcome.kind === 'sent') {
-        await trx.updateTable('outbox').set({ status: 'sent', sent_at: now, attempts: attempt, lease_until: null, last_error: null }).where('id', '=', row.id).execute();
+        await trx.updateTable('outbox').set({ status: 'sent', sent_at: now, attempts: attempt, lease_until: null, last_error: null, content_hash: hash ?? null }).where('id', '=', row.id).execute();
         await appendEvent(trx, uow, row, now, 'notification.sent', { ...base, ...(absorbed.length > 0 && { merged: absorbed.map((a) => a.id) }) });
         for (const a of absorbed) {
           await trx.updateTable('outbox').set({ status: 'merged', merged_into: row.id, sent_at: now, lease_until: null }).where('id', '=', a.id).execute();
@@ -240,26 +345,43 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       for (const a of absorbed) {
         await trx.updateTable('outbox').set({ status: 'pending', lease_until: null, next_attempt_at: retryAt ?? now }).where('id', '=', a.id).where('status', 'not in', FINAL).execute();
       }
-      await appendEvent(trx, uow, row, now, 'notification.failed', { ...base, final, error: outcome.error, ...(retryAt !== null && { retry_at: new Date(retryAt).toISOString() }) });
+      // One timeline line per message: a retry is a delivery row and the row's state, not an event.
+      if (final) await appendEvent(trx, uow, row, now, 'notification.failed', { ...base, final, error: outcome.error });
     });
   }
 
   async function runDue(): Promise<number> {
     const now = deps.clock.now();
+    const have = Object.keys(deps.channels).filter((c) => deps.channels[c] !== undefined);
+    await parkUnroutable(db, have);
+    await resumeWaiting(db, have, now);
+    await expire(now);
     const rows = await claimDue(db, deps.store.dialect, now, o.leaseMs, o.batchSize);
+    // Rows to one address about one ticket go through one worker, in order, so the first can take in the others.
+    const groups = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const key = `${row.ticket_id ?? row.id}\u0000${row.recipient}\u0000${row.channel}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    const queue = [...groups.values()];
+    const handled = new Set<string>();
     let next = 0;
     const worker = async () => {
-      for (let i = next++; i < rows.length; i = next++) {
-        const row = rows[i] as OutboxRow;
-        try {
-          await process(row, now);
-        } catch (err) {
-          // An unexpected error (the database went away): the lease expires and the row is retried.
-          deps.onError?.(err);
+      for (let i = next++; i < queue.length; i = next++) {
+        const group = queue[i] as OutboxRow[];
+        for (const row of group) {
+          if (handled.has(row.id)) continue;
+          handled.add(row.id);
+          try {
+            await process(row, now, group, handled);
+          } catch (err) {
+            // An unexpected error (the database went away): the lease expires and the row is retried.
+            deps.onError?.(err);
+          }
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(o.concurrency, rows.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(o.concurrency, queue.length) }, worker));
     return rows.length;
   }
 
@@ -273,11 +395,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   };
 }
 
+function facts(row: OutboxRow, payload: RowPayload, audience: string, urgent = payload.urgent === true): MergeRowFacts {
+  return { id: row.id, createdAt: row.created_at, channel: row.channel, audience: payload.audience ?? audience, urgent, kind: payload.kind };
+}
+
 function eventBase(row: OutboxRow, payload: RowPayload): Record<string, unknown> {
   return {
     outbox_id: row.id,
     ...(payload.event_id !== undefined && { event_id: payload.event_id }),
     ...(payload.rule !== undefined && { rule: payload.rule }),
+    ...(payload.comment_id !== undefined && { comment_id: payload.comment_id }),
     template: row.template,
     channel: row.channel,
     recipient: row.recipient,
@@ -289,6 +416,23 @@ function eventBase(row: OutboxRow, payload: RowPayload): Record<string, unknown>
 async function appendEvent(trx: Kysely<Database>, uow: UnitOfWork, row: OutboxRow, now: number, type: string, payload: Record<string, unknown>): Promise<void> {
   if (row.ticket_id === null) return;
   await appendTicketEvents(trx, uow, row.ticket_id, { at: now, recordedAt: now, actor: 'system' }, [{ type, payload, internal: true }]);
+}
+
+async function phoneOf(db: Kysely<Database>, address: string): Promise<string | null> {
+  const u = await db.selectFrom('users').select('phone').where('email', '=', address.toLowerCase()).where('active', '=', 1).executeTakeFirst();
+  return u?.phone ?? null;
+}
+
+/** A reply row's comment, if it is still a public comment (its text and its author's name). */
+async function loadReply(db: Kysely<Database>, commentId: string | undefined): Promise<{ body: string; author: string } | null> {
+  if (!commentId) return null;
+  const c = await db
+    .selectFrom('comments')
+    .innerJoin('users', 'users.id', 'comments.author_id')
+    .select(['comments.body', 'comments.public', 'users.name'])
+    .where('comments.id', '=', commentId)
+    .executeTakeFirst();
+  return c && c.public === 1 ? { body: c.body, author: c.name } : null;
 }
 
 async function isCustomerAddress(db: Kysely<Database>, address: string, loaded: LoadedContext): Promise<boolean> {
@@ -313,3 +457,18 @@ async function acknowledgedSince(db: Kysely<Database>, row: OutboxRow, loaded: L
   });
 }
 
+
+/** A stream now for bytes that are opened asynchronously (the channel interface is synchronous). */
+function lazyStream(open: () => Promise<Readable | null>): Readable {
+  const out = new PassThrough();
+  open().then(
+    (src) => {
+      if (!src) return out.destroy(new Error('attachment bytes are missing'));
+      src.on('error', (err) => out.destroy(err));
+      out.on('close', () => src.destroy());
+      src.pipe(out);
+    },
+    (err: Error) => out.destroy(err),
+  );
+  return out;
+}

@@ -1,13 +1,17 @@
 /**
  * The `notifier` service as `escalon serve --services=…,notifier` starts it: channels built
  * from the configuration (email when ESCALON_SMTP_HOST is set, webhooks always, SMS when
- * ESCALON_SMS_URL is set) and the dispatcher loop over the outbox.
+ * ESCALON_SMS_URL is set, a `reply:<source>` channel per intake source with a reply URL) and the
+ * dispatcher loop over the outbox.
  */
 import type { Clock } from '../domain/clock.ts';
 import type { Config } from '../config.ts';
+import { diskByteStore } from '../store/byte-store.ts';
 import type { Store } from '../store/connect.ts';
 import type { Channel } from './channels/channel.ts';
+import { parseIntakeSources } from '../intake/intake-sources.ts';
 import { createEmailChannel } from './channels/email.ts';
+import { createProviderReplyChannel } from './channels/provider-reply.ts';
 import { createSmsChannel } from './channels/sms.ts';
 import { createWebhookChannel } from './channels/webhook.ts';
 import type { RecipientDirectory } from './recipient-directory.ts';
@@ -34,6 +38,9 @@ export function channelsFromConfig(config: Config, store: Store): Record<string,
   }
   const sms = config.notify.sms;
   if (sms) channels.sms = createSmsChannel({ ...sms, fields: { ...sms.fields }, timeoutMs: config.notify.webhookTimeoutMs });
+  for (const [source, def] of Object.entries(parseIntakeSources(config.intake.sources))) {
+    if (def.reply) channels[`reply:${source}`] = createProviderReplyChannel({ source, url: def.reply.url, secret: def.reply.secret, timeoutMs: config.notify.webhookTimeoutMs });
+  }
   return channels;
 }
 
@@ -43,6 +50,8 @@ export function startNotifier(ctx: { config: Config; store: Store; clock: Clock;
     clock: ctx.clock,
     channels: channelsFromConfig(ctx.config, ctx.store),
     links: { publicUrl: ctx.config.notify.publicUrl, secret: ctx.config.secret, replyDomain: ctx.config.intake.domain },
+    files: diskByteStore(ctx.config.attachments.dir),
+    options: { maxAgeMs: ctx.config.notify.outboxMaxAgeMs, mergeWindowMs: ctx.config.notify.mergeWindowMs },
     ...(ctx.directory && { directory: ctx.directory }),
     ...(ctx.onError && { onError: ctx.onError }),
   });

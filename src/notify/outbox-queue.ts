@@ -1,11 +1,16 @@
 /**
  * The outbox as a queue. A row's life:
  *   pending  — due at next_attempt_at (new, or waiting to retry);
+ *   waiting  — its channel is not configured in this dispatcher ("waiting: no email channel"):
+ *              not claimed, not attempted, does not hold back the ticket's later rows; back to
+ *              pending as soon as a dispatcher with the channel runs, failed (once) when older
+ *              than the configured maximum age;
  *   held     — waiting for a quiet-hours opening or a merge window; does not hold back the
  *              ticket's later rows (it is waiting on purpose, not failing);
  *   sending  — claimed by a dispatcher until lease_until; an expired lease is claimable again
  *              (the dispatcher died), and the same message id is sent again;
- *   sent | merged | failed | cancelled — final.
+ *   sent | merged | failed | cancelled — final (cancelled also for rows written while
+ *              replaying history, with last_error "history: not sent").
  * Order per ticket: a row is claimable only when no earlier row of its ticket is pending or
  * sending, so a retrying row holds back the ticket's later ones. On PostgreSQL the claim
  * takes rows FOR UPDATE SKIP LOCKED, so several dispatchers never take the same row; on SQLite
@@ -13,10 +18,11 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../store/connect.ts';
+import type { Selectable } from 'kysely';
 import type { Database, OutboxTable } from '../store/schema.ts';
 
 type Db = Kysely<Database>;
-export type OutboxRow = OutboxTable;
+export type OutboxRow = Selectable<OutboxTable>;
 
 export async function claimDue(db: Db, dialect: Dialect, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
@@ -73,18 +79,53 @@ export async function mergeCandidates(db: Db, row: OutboxRow, windowMs: number):
     .execute();
 }
 
-/** When this recipient last got a message about this ticket on this channel. */
-export async function lastSentAt(db: Db, row: OutboxRow): Promise<number | null> {
+/** The last message this recipient got about this ticket on this channel: when, and its content hash. */
+export async function lastSent(db: Db, row: OutboxRow): Promise<{ at: number; hash: string | null } | null> {
   if (row.ticket_id === null) return null;
   const r = await db
     .selectFrom('outbox')
-    .select((eb) => eb.fn.max('sent_at').as('at'))
+    .select(['sent_at', 'content_hash'])
     .where('ticket_id', '=', row.ticket_id)
     .where('recipient', '=', row.recipient)
     .where('channel', '=', row.channel)
     .where('status', '=', 'sent')
+    .orderBy('sent_at', 'desc')
+    .limit(1)
     .executeTakeFirst();
-  return r?.at === null || r?.at === undefined ? null : Number(r.at);
+  return r?.sent_at === null || r?.sent_at === undefined ? null : { at: Number(r.sent_at), hash: r.content_hash ?? null };
+}
+
+/** Rows for channels this dispatcher does not have wait, in one state, without attempts. */
+export async function parkUnroutable(db: Db, channels: readonly string[]): Promise<void> {
+  let q = db.updateTable('outbox').set({ status: 'waiting', lease_until: null, last_error: sql<string>`'waiting: no ' || channel || ' channel'` }).where('status', 'in', ['pending', 'held']);
+  if (channels.length > 0) q = q.where('channel', 'not in', [...channels]);
+  await q.execute();
+}
+
+/** Waiting rows whose channel this dispatcher has are due now. */
+export async function resumeWaiting(db: Db, channels: readonly string[], now: number): Promise<void> {
+  if (channels.length === 0) return;
+  await db.updateTable('outbox').set({ status: 'pending', next_attempt_at: now, last_error: null }).where('status', '=', 'waiting').where('channel', 'in', [...channels]).execute();
+}
+
+/** Waiting rows older than the maximum age (to be failed, once). */
+export async function expiredWaiting(db: Db, now: number, maxAgeMs: number, limit = 100): Promise<OutboxRow[]> {
+  return db.selectFrom('outbox').selectAll().where('status', '=', 'waiting').where('created_at', '<=', now - maxAgeMs).orderBy('created_at').limit(limit).execute();
+}
+
+/** Rows written while replaying the past are never sent: they are cancelled, with the reason. */
+export async function cancelHistory(db: Db): Promise<number> {
+  const r = await db
+    .updateTable('outbox')
+    .set({ status: 'cancelled', lease_until: null, last_error: 'history: not sent' })
+    .where('status', 'in', ['pending', 'held', 'waiting'])
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** The outbox rows of one ticket, oldest first: the delivery state of each message. */
+export async function ticketOutbox(db: Db, ticketId: string): Promise<OutboxRow[]> {
+  return db.selectFrom('outbox').selectAll().where('ticket_id', '=', ticketId).orderBy('created_at').orderBy('id').execute();
 }
 
 export async function holdUntil(db: Db, id: string, at: number, reason: string): Promise<void> {

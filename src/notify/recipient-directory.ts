@@ -10,6 +10,8 @@ import type { Policy } from '../domain/policy/types.ts';
 export interface RecipientDirectory {
   /** The calendar whose closed hours are this address's quiet hours; null means always reachable. */
   quietHoursFor(address: string): BusinessCalendar | null;
+  /** The zone times in their notices are shown in when they set none: their team calendar's, else the policy's first calendar's. */
+  timeZoneFor?(address: string): string | null;
 }
 
 export function policyDirectory(current: () => Policy | null): RecipientDirectory {
@@ -39,6 +41,14 @@ export function policyDirectory(current: () => Policy | null): RecipientDirector
       }
       byAddress.set(key, cal);
       return cal;
+    },
+    timeZoneFor(address: string): string | null {
+      const policy = current();
+      if (!policy) return null;
+      const key = address.toLowerCase();
+      const team = policy.teams.find((t) => t.calendar && [...t.members, t.lead, t.manager].some((m) => m?.toLowerCase() === key));
+      const spec = (team?.calendar ? policy.calendars[team.calendar] : undefined) ?? Object.values(policy.calendars)[0];
+      return spec?.timezone ?? null;
     },
   };
 }

@@ -6,10 +6,16 @@
  * attachments' names. Everything read here is data handed to the template, never source.
  */
 import type { Kysely } from 'kysely';
+import { PolicyRegistry } from '../app/policy-registry.ts';
+import { expectationsOf } from '../app/read-expectations.ts';
+import { DateTime } from 'luxon';
 import type { Database } from '../store/schema.ts';
 import type { RenderContext } from './templates/render-context.ts';
 
 type Db = Kysely<Database>;
+
+/** The policy in force, for the expectations told to customers (re-read when a new version is applied). */
+const policies = new PolicyRegistry();
 
 export interface LoadedContext {
   ctx: RenderContext;
@@ -22,6 +28,13 @@ export interface LoadedContext {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A moment as a person reads it in their zone, e.g. "Tue 1 Dec 2026 10:00 EST". */
+export function localTime(instant: string | null, zone: string): string | null {
+  if (instant === null) return null;
+  const t = DateTime.fromISO(instant, { zone });
+  return t.isValid ? t.toFormat('ccc d LLL yyyy HH:mm ZZZZ') : DateTime.fromISO(instant, { zone: 'UTC' }).toFormat('ccc d LLL yyyy HH:mm ZZZZ');
+}
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
 function triggerPoints(explanation: unknown): string[] {
@@ -38,10 +51,12 @@ export async function loadRenderContext(
   recipient: { address: string; role: string },
   links: { ticketUrl: (key: string) => string; surveyUrl: (ticketId: string) => string | null },
   rule: string | null,
+  /** Zone for times when the recipient has none of their own (their team calendar's, else UTC). */
+  fallbackZone = 'UTC',
 ): Promise<LoadedContext | undefined> {
   const t = await db.selectFrom('tickets').selectAll().where('id', '=', ticketId).executeTakeFirst();
   if (!t) return undefined;
-  const [requester, org, events, reply, files] = await Promise.all([
+  const [requester, org, events, reply, files, person] = await Promise.all([
     db.selectFrom('users').select(['name', 'email']).where('id', '=', t.requester_id).executeTakeFirst(),
     db.selectFrom('organizations').selectAll().where('id', '=', t.organization_id).executeTakeFirst(),
     db
@@ -63,12 +78,17 @@ export async function loadRenderContext(
       .limit(1)
       .executeTakeFirst(),
     db.selectFrom('attachments').select('filename').where('ticket_id', '=', ticketId).orderBy('created_at').limit(20).execute(),
+    db.selectFrom('users').select('time_zone').where('email', '=', recipient.address.toLowerCase()).executeTakeFirst(),
   ]);
+  const zone = person?.time_zone ?? fallbackZone;
   const parsed = events.map((e) => ({ type: e.type, at: e.at, p: JSON.parse(e.payload) as Record<string, unknown> }));
   const esc = parsed.find((e) => e.type === 'ticket.escalated')?.p;
   const doc = (esc?.documentation ?? {}) as Record<string, unknown>;
   const lastSla = parsed.find((e) => e.type !== 'ticket.escalated');
-  const resolution = parsed.find((e) => (e.type === 'sla.applied' || e.type === 'sla.resumed') && e.p.metric === 'resolution');
+  // Warnings and breaches carry no due moment: it is the one the clock's latest start or resumption set.
+  const dueOf = (metric: unknown) => str(parsed.find((e) => (e.type === 'sla.applied' || e.type === 'sla.resumed') && e.p.metric === metric && str(e.p.due))?.p.due);
+  const due = str(lastSla?.p.due) ?? (lastSla ? dueOf(lastSla.p.metric) : null);
+  const resolution = dueOf('resolution');
   const ctx: RenderContext = {
     ticket: {
       key: t.key,
@@ -94,12 +114,15 @@ export async function loadRenderContext(
       rule: str(esc?.rule),
       trigger_points: triggerPoints(esc?.explanation),
       recommended_actions: [],
+      comment: str(esc?.comment),
     },
     sla: {
       policy: str(lastSla?.p.policy),
       metric: str(lastSla?.p.metric),
-      due_at: str(lastSla?.p.due),
-      expected_resolution: str(resolution?.p.due),
+      due_at: due,
+      due_local: localTime(due, zone),
+      expected_resolution: resolution,
+      expected_resolution_local: localTime(resolution, zone),
     },
     documentation: {
       summary: str(doc.summary),
@@ -109,8 +132,11 @@ export async function loadRenderContext(
     },
     recipient,
     latest_update: reply?.body ?? null,
+    reply: null,
     survey_url: t.status === 'solved' || t.status === 'closed' ? links.surveyUrl(t.id) : null,
     rule,
+    expectations: await expectationsOf(db, policies, t.id),
+    confirmation_url: null,
   };
   return {
     ctx,

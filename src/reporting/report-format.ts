@@ -26,7 +26,7 @@ export function reportJson(r: KpiReport, section: ReportSection = 'kpis'): { [k:
   return toSnake(body) as { [k: string]: JsonValue };
 }
 
-const GROUP_KEYS = ['key', 'bucket', 'reason', 'rule'];
+const GROUP_KEYS = ['key', 'bucket', 'reason', 'rule', 'root_cause'];
 /** Sections whose first-level keys are groups (metric names, escalated / not escalated). */
 const KEYED_SECTIONS = new Set(['sla_compliance', 'csat']);
 
@@ -130,6 +130,7 @@ export function reportTable(r: KpiReport): string {
   );
   out.push('', 'Causes', table(['reason', 'escalations'], r.causes.byReason.map((c) => [c.reason, String(c.count)])));
   out.push('', table(['rule', 'escalations'], r.causes.byRule.map((c) => [c.rule, String(c.count)])));
+  out.push('', table(['root cause (reviews)', 'tickets'], r.causes.byRootCause.map((c) => [c.rootCause, String(c.count)])));
   out.push('', 'Bottlenecks');
   for (const [title, list] of [
     ['level', r.bottlenecks.byLevel],

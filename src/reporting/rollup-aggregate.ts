@@ -11,7 +11,7 @@
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import { METRICS, type Metric } from '../domain/policy/types.ts';
 import { Bucketer, type Granularity } from '../domain/reporting/buckets.ts';
-import { agentFigures, isBouncing, slaCompliance, type GroupFigures, type KpiQuery, type KpiReport, type SlaCompliance, type TimeSpent, type TrendPoint } from '../domain/reporting/kpis.ts';
+import { agentFigures, isBouncing, rootCauseCounts, slaCompliance, type GroupFigures, type KpiQuery, type KpiReport, type SlaCompliance, type TimeSpent, type TrendPoint } from '../domain/reporting/kpis.ts';
 import { distribution, ratio } from '../domain/reporting/stats.ts';
 import { WAIT_STATUSES } from '../domain/reporting/ticket-facts.ts';
 import type { Database } from '../store/schema.ts';
@@ -92,7 +92,7 @@ export async function kpisFromRollups(db: Kysely<Database>, q: KpiQuery): Promis
   const asOf = sql<number>`cast(${q.asOf} as bigint)`;
 
   const createdRows = await facts(rdb, q, 'created')
-    .select(['f.created_at', 'f.first_escalated_at', 'f.escalations', 'f.reassignments', 'f.bounces', 'f.csat', 'f.status', 'f.status_since', 'f.ms_new', 'f.ms_open', 'f.ms_pending', 'f.ms_on_hold', 'f.first_responder', 'f.first_replied_at'])
+    .select(['f.created_at', 'f.first_escalated_at', 'f.escalations', 'f.reassignments', 'f.bounces', 'f.csat', 'f.root_cause', 'f.status', 'f.status_since', 'f.ms_new', 'f.ms_open', 'f.ms_pending', 'f.ms_on_hold', 'f.first_responder', 'f.first_replied_at'])
     .select([sql<number>`f.fr_met + f.nr_met + f.pu_met + f.res_met`.as('sla_met'), sql<number>`f.fr_breached + f.nr_breached + f.pu_breached + f.res_breached`.as('sla_breached')])
     .execute();
   const slaSums = await facts(rdb, q, 'created')
@@ -238,6 +238,7 @@ export async function kpisFromRollups(db: Kysely<Database>, q: KpiQuery): Promis
     causes: {
       byReason: tally((c) => c.reason ?? 'other').map(({ k, count }) => ({ reason: k, count })),
       byRule: tally((c) => c.rule ?? 'manual').map(({ k, count }) => ({ rule: k, count })),
+      byRootCause: rootCauseCounts(createdRows.map((r) => ({ escalated: r.first_escalated_at !== null, rootCause: r.root_cause ?? null }))),
     },
     bottlenecks: {
       byLevel: spent(groups.filter((g) => g.kind === 'level').map((g) => ({ key: g.key, ms: n(g.total_ms), tickets: n(g.tickets) }))),

@@ -44,6 +44,7 @@ export function factsToRow(f: TicketFacts): TicketFactsTable {
     pu_ended: 0, pu_met: 0, pu_breached: 0, pu_stopped: 0,
     res_ended: 0, res_met: 0, res_breached: 0, res_stopped: 0,
     csat: f.csat,
+    root_cause: f.rootCause,
   };
   for (const [m, p] of Object.entries(SLA_PREFIX) as Array<[Metric, (typeof SLA_PREFIX)[Metric]]>) {
     row[`${p}_ended`] = f.sla[m].ended;
@@ -88,6 +89,7 @@ export function rowToFacts(r: TicketFactsTable): TicketFacts {
     breaches: r.breaches,
     sla,
     csat: r.csat,
+    rootCause: r.root_cause ?? null,
   };
 }
 

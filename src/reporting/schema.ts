@@ -56,6 +56,8 @@ export type TicketFactsTable = {
   res_breached: number;
   res_stopped: number;
   csat: number | null;
+  /** The latest review's root cause (migration 0013). */
+  root_cause: string | null;
 };
 
 /** One row per stint (a stay with a team or at a level). */

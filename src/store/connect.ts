@@ -5,13 +5,15 @@
  *
  * SQLite settings: WAL with synchronous=FULL (an acknowledged commit survives power loss),
  * foreign keys on, and a busy timeout so a CLI command beside a running server waits rather
- * than failing. PostgreSQL returns int8 as strings by default; we parse them to numbers
+ * than failing. Transactions begin IMMEDIATE: a deferred one starts as a reader and, when it
+ * first writes after another process committed, fails at once with SQLITE_BUSY — the busy
+ * timeout does not apply to that upgrade. Taking the write lock at BEGIN waits instead. PostgreSQL returns int8 as strings by default; we parse them to numbers
  * (epoch milliseconds and counters stay far below 2^53).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -29,12 +31,32 @@ export function dialectOf(url: string): Dialect {
   throw new Error(`unsupported database URL '${url}': use sqlite:PATH or postgres://…`);
 }
 
+/** The busy timeout: how long a statement waits for another process's write lock. */
+const BUSY_TIMEOUT_MS = 15_000;
+
 /** Applies the durability and concurrency settings to a better-sqlite3 handle (also used by the bench baseline). */
 export function tuneSqlite(handle: SqliteDatabase.Database): void {
   handle.pragma('journal_mode = WAL');
   handle.pragma('synchronous = FULL');
   handle.pragma('foreign_keys = ON');
-  handle.pragma('busy_timeout = 5000');
+  handle.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+/** Kysely's SQLite dialect with every transaction taking the write lock at BEGIN. */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
 }
 
 const STATEMENT_CACHE = 500;
@@ -70,7 +92,7 @@ function openSqlite(url: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const handle = new SqliteDatabase(path);
   tuneSqlite(handle);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(handle) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(handle) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 

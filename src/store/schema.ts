@@ -22,6 +22,10 @@ export interface UsersTable {
   password_hash: string | null;
   active: number;
   created_at: number;
+  /** E.164 phone number for SMS notices (migration 0008). */
+  phone?: string | null;
+  /** IANA time zone for times in notices (migration 0008); null: the policy calendar's zone. */
+  time_zone?: string | null;
 }
 
 export interface ApiTokensTable {
@@ -81,6 +85,8 @@ export interface TicketsTable {
   escalations: Generated<number>;
   ack_pending: Generated<number>;
   next_sla_at: number | null;
+  /** The closed ticket this one continues (migration 0009). */
+  follow_up_of: Generated<string | null>;
 }
 
 export interface CommentsTable {
@@ -93,15 +99,15 @@ export interface CommentsTable {
   created_at: number;
 }
 
+/** Metadata only: the bytes live in the byte store under `sha256`. `ticket_id` is null while pending. */
 export interface AttachmentsTable {
   id: string;
-  ticket_id: string;
+  ticket_id: string | null;
   comment_id: string | null;
   filename: string;
   content_type: string;
   size: number;
   sha256: string;
-  content: Uint8Array;
   uploaded_by: string;
   created_at: number;
 }
@@ -136,6 +142,23 @@ export interface PoliciesTable {
   format: string;
   applied_at: number;
   applied_by: string;
+  /** The version a rollback re-applied; null for an ordinary apply. */
+  rollback_of: number | null;
+}
+
+/** One post-resolution review per ticket (migration 0013); `actions` is JSON. */
+export interface TicketReviewsTable {
+  ticket_id: string;
+  root_cause: string;
+  root_cause_detail: string;
+  went_well: string;
+  went_badly: string;
+  actions: string;
+  recorded_by: string;
+  recorded_at: number;
+  updated_by: string;
+  updated_at: number;
+  revision: number;
 }
 
 export interface OutboxTable {
@@ -155,6 +178,18 @@ export interface OutboxTable {
   message_id: string | null;
   sent_at: number | null;
   merged_into: string | null;
+  /** What the sent message said (migration 0008): an identical one within the merge window is not sent again. */
+  content_hash?: string | null;
+  /** The comment a reply row delivers (migration 0009); null for policy notices. */
+  comment_id: Generated<string | null>;
+}
+
+/** Customer addresses copied on a ticket's conversation (migration 0009). */
+export interface TicketCcsTable {
+  ticket_id: string;
+  address: string;
+  added_at: number;
+  added_by: string;
 }
 
 /** One row per delivery attempt of an outbox row (notify/). */
@@ -205,6 +240,9 @@ export interface InboundMessagesTable {
   sender: string;
   raw: Uint8Array;
   received_at: number;
+  /** The provider intake source it came through, and the sender's own address or number there (migration 0009). */
+  source: Generated<string | null>;
+  reply_to: Generated<string | null>;
 }
 
 export interface CsatResponsesTable {
@@ -212,6 +250,24 @@ export interface CsatResponsesTable {
   rating: number;
   comment: string | null;
   received_at: number;
+}
+
+/** A web-form message held until its sender confirms the address (intake/intake-holds-repo.ts). */
+export interface IntakeHoldsTable {
+  id: string;
+  email: string;
+  name: string;
+  subject: string;
+  body: string;
+  client_ip: string | null;
+  /** SHA-256 of the emailed confirmation token; the token itself is never stored here. */
+  token_digest: string;
+  /** pending | confirmed | expired */
+  status: string;
+  ticket_id: string | null;
+  created_at: number;
+  expires_at: number;
+  confirmed_at: number | null;
 }
 
 export interface Database {
@@ -222,14 +278,17 @@ export interface Database {
   counters: CountersTable;
   tickets: TicketsTable;
   comments: CommentsTable;
+  ticket_ccs: TicketCcsTable;
   attachments: AttachmentsTable;
   events: EventsTable;
   timers: TimersTable;
   policies: PoliciesTable;
+  ticket_reviews: TicketReviewsTable;
   outbox: OutboxTable;
   notification_deliveries: NotificationDeliveriesTable;
   notification_templates: NotificationTemplatesTable;
   webhook_endpoints: WebhookEndpointsTable;
   inbound_messages: InboundMessagesTable;
   csat_responses: CsatResponsesTable;
+  intake_holds: IntakeHoldsTable;
 }

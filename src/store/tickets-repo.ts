@@ -150,7 +150,8 @@ export async function listTickets(db: Db, f: TicketFilter, after: Cursor | null,
   let q = db.selectFrom('tickets').selectAll();
   if (f.status?.length) q = q.where('status', 'in', f.status);
   if (f.priority?.length) q = q.where('priority', 'in', f.priority);
-  if (f.team !== undefined) q = q.where('team', '=', f.team);
+  // `a,b`: any of several teams (a lead or manager of several teams sees them together).
+  if (f.team !== undefined) q = q.where('team', 'in', f.team.split(',').filter((t) => t !== ''));
   if (f.assigneeId === null) q = q.where('assignee_id', 'is', null);
   else if (f.assigneeId !== undefined) q = q.where('assignee_id', '=', f.assigneeId);
   if (f.organizationId !== undefined) q = q.where('organization_id', '=', f.organizationId);

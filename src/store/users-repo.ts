@@ -13,6 +13,10 @@ export interface User {
   organizationId: string | null;
   active: boolean;
   createdAt: number;
+  /** E.164, for SMS notices. */
+  phone?: string | null;
+  /** IANA zone for times in notices. */
+  timeZone?: string | null;
 }
 
 export interface UserWithSecret extends User {
@@ -28,6 +32,8 @@ function toUser(r: Selectable<UsersTable>): UserWithSecret {
     organizationId: r.organization_id,
     active: r.active === 1,
     createdAt: r.created_at,
+    phone: r.phone ?? null,
+    timeZone: r.time_zone ?? null,
     passwordHash: r.password_hash,
   };
 }
@@ -48,6 +54,8 @@ export async function insertUser(db: Db, u: UserWithSecret): Promise<void> {
       password_hash: u.passwordHash,
       active: u.active ? 1 : 0,
       created_at: u.createdAt,
+      phone: u.phone ?? null,
+      time_zone: u.timeZone ?? null,
     })
     .execute();
 }
@@ -67,13 +75,25 @@ export async function listUsers(db: Db): Promise<UserWithSecret[]> {
   return rows.map(toUser);
 }
 
-export async function updateUser(db: Db, id: string, patch: { name?: string; role?: Role; organizationId?: string | null; active?: boolean; passwordHash?: string }): Promise<void> {
+export async function updateUser(
+  db: Db,
+  id: string,
+  patch: { name?: string; role?: Role; organizationId?: string | null; active?: boolean; passwordHash?: string; phone?: string | null; timeZone?: string | null },
+): Promise<void> {
   const set: Updateable<UsersTable> = {};
   if (patch.name !== undefined) set.name = patch.name;
   if (patch.role !== undefined) set.role = patch.role;
   if (patch.organizationId !== undefined) set.organization_id = patch.organizationId;
   if (patch.active !== undefined) set.active = patch.active ? 1 : 0;
   if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
+  if (patch.phone !== undefined) set.phone = patch.phone;
+  if (patch.timeZone !== undefined) set.time_zone = patch.timeZone;
   if (Object.keys(set).length === 0) return;
   await db.updateTable('users').set(set).where('id', '=', id).execute();
+}
+
+/** Lower-cased addresses of the active staff accounts (policy validation warns about people without one). */
+export async function activeStaffEmails(db: Db): Promise<Set<string>> {
+  const rows = await db.selectFrom('users').select('email').where('role', '!=', 'customer').where('active', '=', 1).execute();
+  return new Set(rows.map((r) => r.email.toLowerCase()));
 }

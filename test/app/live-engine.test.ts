@@ -193,14 +193,14 @@ describeStores('live engine', (ctx) => {
     expect(up.json<{ ticket: { level: string; team: string } }>().ticket).toMatchObject({ level: 'L2', team: 'specialists' });
     const escalated = await t.app.inject({ method: 'GET', url: '/api/v1/queues/escalated?team=specialists', headers: t.auth('lead') });
     expect(escalated.json<{ items: Array<{ key: string }> }>().items.map((x) => x.key)).toContain(ticket.key);
-    const ack = await t.app.inject({ method: 'POST', url: `${url}/acknowledge`, headers: t.auth('lead') });
+    const ack = await t.app.inject({ method: 'POST', url: `${url}/acknowledge`, headers: t.auth('manager') });
     expect(ack.statusCode, ack.body).toBe(200);
-    const again = await t.app.inject({ method: 'POST', url: `${url}/acknowledge`, headers: t.auth('lead') });
+    const again = await t.app.inject({ method: 'POST', url: `${url}/acknowledge`, headers: t.auth('manager') });
     expect(again.json<{ error: { code: string } }>().error.code).toBe('NOTHING_TO_ACKNOWLEDGE');
     const byCustomer = await t.app.inject({ method: 'POST', url: `${url}/escalate`, headers: t.auth('customerA'), payload: { comment: 'Please, this blocks payroll.' } });
     expect(byCustomer.statusCode, byCustomer.body).toBe(200);
     expect(byCustomer.json<{ ticket: { level: string }; events: unknown[] }>()).toMatchObject({ ticket: { level: 'L3' }, events: [] });
-    const foreign = await t.app.inject({ method: 'POST', url: `${url}/escalate`, headers: t.auth('customerB'), payload: {} });
+    const foreign = await t.app.inject({ method: 'POST', url: `${url}/escalate`, headers: t.auth('customerB'), payload: { comment: 'me too' } });
     expect(foreign.statusCode).toBe(404);
     const down = await t.app.inject({ method: 'POST', url: `${url}/de-escalate`, headers: t.auth('lead'), payload: { reason: 'workaround in place' } });
     expect(down.json<{ ticket: { level: string } }>().ticket.level).toBe('L2');

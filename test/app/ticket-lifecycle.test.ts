@@ -60,7 +60,12 @@ describeStores('ticket lifecycle', (ctx) => {
     expect(await codeOf(changeTicketStatus(deps, cast.actors.agent, ticket.key, 'new'))).toBe('INVALID_TRANSITION');
     await changeTicketStatus(deps, cast.actors.agent, ticket.key, 'closed');
     expect(await codeOf(changeTicketStatus(deps, cast.actors.agent, ticket.key, 'open'))).toBe('INVALID_TRANSITION');
-    expect(await codeOf(addComment(deps, cast.actors.customerA, ticket.key, { body: 'hello?', public: true }))).toBe('INVALID_TRANSITION');
+    // Closed is final: staff are refused; a customer's message opens a linked follow-up instead.
+    expect(await codeOf(addComment(deps, cast.actors.agent, ticket.key, { body: 'hello?', public: true }))).toBe('INVALID_TRANSITION');
+    const follow = await addComment(deps, cast.actors.customerA, ticket.key, { body: 'hello?', public: true });
+    expect(follow.followUp?.of).toBe(ticket.key);
+    expect(follow.followUp?.ticket).toMatchObject({ status: 'new', body: 'hello?' });
+    expect((await getTicket(deps, cast.actors.agent, ticket.key)).status).toBe('closed');
     const final = await getTicket(deps, cast.actors.agent, ticket.key);
     const events = await listTicketEvents(deps, cast.actors.agent, ticket.key);
     expect(events.map((e) => e.type)).toEqual([
@@ -74,8 +79,9 @@ describeStores('ticket lifecycle', (ctx) => {
       'status.changed',
       'status.changed',
       'status.changed',
+      'ticket.followed_up',
     ]);
-    expect(final.version).toBe(1 + 7);
+    expect(final.version).toBe(1 + 8);
   });
 
   it('counts reassignments (the first assignment does not count) and keeps the first assignee as owner', async () => {

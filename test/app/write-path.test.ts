@@ -125,14 +125,16 @@ describeStores('one write path', (ctx) => {
     expect(facts.csat).toBe(5);
   });
 
-  it('a delivery attempt recorded by the dispatcher reaches the timeline and the change feed', async () => {
+  it('a delivery outcome recorded by the dispatcher reaches the timeline and the change feed', async () => {
     await reset();
     const now = clock.now();
     await insertOutboxRows(ctx.store.db, [
       { id: newId(now), ticket_id: ticket.id, channel: 'email', recipient: 'lead@example.com', template: 'any', payload: '{}', status: 'pending', attempts: 0, next_attempt_at: now, created_at: now, last_error: null },
     ]);
     const before = await countEvents();
-    const dispatcher = createDispatcher({ store: ctx.store, clock, channels: {}, links: { publicUrl: 'http://localhost' }, random: () => 0 });
+    // The template does not exist, so the row fails for good: one final outcome, one event.
+    const email = { name: 'email', deliver: async () => ({ kind: 'sent' as const }) };
+    const dispatcher = createDispatcher({ store: ctx.store, clock, channels: { email }, links: { publicUrl: 'http://localhost' }, random: () => 0 });
     expect(await dispatcher.runDue()).toBe(1);
     await nextTick();
     expect(await countEvents()).toBe(before + 1);

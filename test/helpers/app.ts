@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createToken } from '../../src/app/create-token.ts';
 import { buildApp } from '../../src/http/build-app.ts';
+import type { ByteStore } from '../../src/store/byte-store.ts';
 import type { Store } from '../../src/store/connect.ts';
 import { depsFor, makeCast, type Cast } from './fixtures.ts';
 
@@ -17,8 +18,8 @@ export interface TestApp {
 
 export const TEST_PASSWORD = 'correct horse battery';
 
-export async function makeTestApp(store: Store, opts: { loginRateLimit?: number; bodyLimit?: number } = {}): Promise<TestApp> {
-  const deps = depsFor(store);
+export async function makeTestApp(store: Store, opts: { loginRateLimit?: number; bodyLimit?: number; files?: ByteStore; attachmentLimit?: number } = {}): Promise<TestApp> {
+  const deps = { ...depsFor(store), ...(opts.files && { files: opts.files }), ...(opts.attachmentLimit !== undefined && { attachmentLimit: opts.attachmentLimit }) };
   const cast = await makeCast(deps, TEST_PASSWORD);
   const app = await buildApp({
     ...deps,

@@ -44,3 +44,9 @@ export async function makeCast(deps: AppDeps, password?: string): Promise<Cast> 
     },
   };
 }
+
+/** The comment a staff member's (or an open ticket's) addComment wrote; a follow-up instead is a test failure. */
+export function writtenComment<T extends { comment: { id: string } | null }>(r: T): { id: string } {
+  if (!r.comment) throw new Error('expected a comment, got a follow-up ticket');
+  return r.comment;
+}

@@ -5,12 +5,20 @@
  * a role reaching what it may not, another organization's ticket answering differently from
  * a missing one, internal notes or events in a customer's response, secrets in any response.
  */
+import { writtenComment } from '../helpers/fixtures.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addComment } from '../../src/app/add-comment.ts';
+import { storeAttachment } from '../../src/app/attachments.ts';
+import { applyPolicy } from '../../src/app/apply-policy.ts';
 import { createToken } from '../../src/app/create-token.ts';
 import { createTicket } from '../../src/app/create-ticket.ts';
 import type { Access } from '../../src/http/access.ts';
 import { ensureEndpoint } from '../../src/notify/webhook-endpoints-repo.ts';
+import { diskByteStore } from '../../src/store/byte-store.ts';
 import { describeStores } from '../helpers/db.ts';
 import { makeTestApp, type Person, type TestApp } from '../helpers/app.ts';
 
@@ -27,6 +35,7 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'POST /api/v1/tickets': () => ({ subject: 'matrix', body: 'matrix body' }),
   'PATCH /api/v1/tickets/:ticketRef': () => ({ tags: ['matrix'] }),
   'POST /api/v1/tickets/:ticketRef/comments': () => ({ body: 'matrix reply', public: true }),
+  'PUT /api/v1/tickets/:ticketRef/ccs': () => ({ ccs: ['matrix-cc@acme.example'] }),
   'POST /api/v1/organizations': () => ({ name: 'Matrix Org', tier: 'standard' }),
   'PATCH /api/v1/organizations/:orgId': () => ({ account_manager: 'someone' }),
   'POST /api/v1/users': () => ({ email: `matrix-${Math.random().toString(36).slice(2)}@example.com`, name: 'M', role: 'agent' }),
@@ -38,23 +47,38 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'POST /api/v1/tickets/:ticketRef/acknowledge': () => undefined,
   'POST /api/v1/policy/plan': () => 'version: 1',
   'PUT /api/v1/policy': () => 'version: 1',
+  'POST /api/v1/policy/rollback': () => ({ version: 1, dry_run: true }),
+  'PUT /api/v1/tickets/:ticketRef/review': () => ({ root_cause: 'other', root_cause_detail: 'matrix', went_well: '', went_badly: '', actions: [] }),
   'PUT /api/v1/templates/:name': () => ({ subject: '{{ ticket.key }}', text: 'matrix {{ ticket.subject }}' }),
   'PATCH /api/v1/webhook-endpoints/:id': () => ({ enabled: true }),
   'POST /api/v1/intake/web': (t) => ({ name: 'Matrix', email: t.cast.actors.customerA.email, subject: 'matrix', body: 'matrix body' }),
   'POST /api/v1/intake/hooks/:source': () => ({ from: '+15550000000', body: 'matrix' }),
   'POST /api/v1/csat/:token': () => ({ rating: 5 }),
+  // not multipart: refused with 415 (the upload itself is proven in attachments-api.test.ts)
+  'POST /api/v1/attachments': () => ({ file: 'matrix' }),
+  'POST /api/v1/intake/confirm/:token': () => ({}),
 };
 
 describeStores('authorization matrix', (ctx) => {
   let t: TestApp;
+  const filesDir = mkdtempSync(join(tmpdir(), 'escalon-matrix-files-'));
   const refs: Record<string, Record<Side, () => Promise<string>>> = {};
   beforeAll(async () => {
-    t = await makeTestApp(ctx.store);
+    t = await makeTestApp(ctx.store, { files: diskByteStore(filesDir) });
     const { actors, orgA, orgB } = t.cast;
+    const attach = async (by: (typeof actors)[Person], ticketId: string, commentId: string, name: string) =>
+      (await storeAttachment(t.deps, t.deps.store.db, { uploadedBy: by.userId, filename: name, content: Readable.from([Buffer.from(name)]), ticketId, commentId })).id;
     const own = await createTicket(t.deps, actors.customerA, { subject: 'own ticket', body: 'mine' });
-    await addComment(t.deps, actors.agent, own.ticket.key, { body: `${INTERNAL} own`, public: false });
+    const ownNote = await addComment(t.deps, actors.agent, own.ticket.key, { body: `${INTERNAL} own`, public: false });
+    await attach(actors.agent, own.ticket.id, writtenComment(ownNote).id, `${INTERNAL}-own.txt`);
+    const ownReply = await addComment(t.deps, actors.agent, own.ticket.key, { body: 'public reply', public: true });
+    const ownFile = await attach(actors.agent, own.ticket.id, writtenComment(ownReply).id, 'reply.txt');
     const other = await createTicket(t.deps, actors.customerB, { subject: `${OTHER_ORG} ticket`, body: OTHER_ORG });
-    await addComment(t.deps, actors.agent, other.ticket.key, { body: `${INTERNAL} other`, public: false });
+    const otherNote = await addComment(t.deps, actors.agent, other.ticket.key, { body: `${INTERNAL} other`, public: false });
+    await attach(actors.agent, other.ticket.id, writtenComment(otherNote).id, `${INTERNAL}-other.txt`);
+    const otherReply = await addComment(t.deps, actors.agent, other.ticket.key, { body: 'public reply', public: true });
+    const otherFile = await attach(actors.agent, other.ticket.id, writtenComment(otherReply).id, `${OTHER_ORG}.txt`);
+    refs.attachmentId = { own: async () => ownFile, other: async () => otherFile };
     const token = async () => (await createToken(t.deps, { user: { id: actors.agent2.userId }, name: 'victim' })).token.id;
     refs.ticketRef = { own: async () => own.ticket.key, other: async () => other.ticket.key };
     refs.orgId = { own: async () => orgA, other: async () => orgB };
@@ -65,9 +89,13 @@ describeStores('authorization matrix', (ctx) => {
     refs.id = { own: async () => hook, other: async () => hook };
     refs.source = { own: async () => 'sms', other: async () => 'chat' };
     refs.token = { own: async () => 'not-a-survey-token', other: async () => 'not-a-survey-token' };
+    refs.n = { own: async () => '1', other: async () => '1' };
+    refs.a = { own: async () => '1', other: async () => '1' };
+    refs.b = { own: async () => '1', other: async () => '1' };
   });
   afterAll(async () => {
     await t.app.close();
+    rmSync(filesDir, { recursive: true, force: true });
   });
 
   async function fill(url: string, side: Side | 'missing'): Promise<{ url: string; values: string[] }> {
@@ -143,5 +171,49 @@ describeStores('authorization matrix', (ctx) => {
       }
     }
     expect(failures).toEqual([]);
+  });
+
+  // Runs after the walk above: it applies a policy, which the walk does without.
+  it('acknowledgement and customer-request rows: who may acknowledge, who may ask', async () => {
+    const a = t.cast.actors;
+    const policy = `version: 1
+calendars: { always: { timezone: UTC, hours: 24x7 } }
+levels: [{ id: L1, name: Frontline }, { id: L2, name: Specialists }]
+teams:
+  frontline: { level: L1, calendar: always, members: [${a.agent.email}] }
+  specialists: { level: L2, calendar: always, members: [${a.agent2.email}], lead: ${a.lead.email} }
+`;
+    await applyPolicy(t.deps, a.admin, policy, 'yaml');
+    const doc = { summary: 's', steps_taken: 't', needs_attention: 'n' };
+    const ackRows: Array<[Person | 'nobody', number, string | null]> = [
+      ['nobody', 401, 'UNAUTHENTICATED'],
+      ['customerA', 403, 'FORBIDDEN'],
+      ['agent', 403, 'ACKNOWLEDGEMENT_NOT_ALLOWED'], // made the escalation
+      ['agent2', 200, null], // member of the receiving team
+      ['lead', 200, null], // lead of the receiving team
+      ['manager', 200, null],
+      ['admin', 200, null],
+    ];
+    const got: Array<[string, number, string | null]> = [];
+    for (const [who] of ackRows) {
+      const { ticket } = await createTicket(t.deps, a.customerA, { subject: 'ack row', body: 'b' });
+      const url = `/api/v1/tickets/${ticket.key}`;
+      const up = await t.app.inject({ method: 'POST', url: `${url}/escalate`, headers: t.auth('agent'), payload: { reason: 'other', documentation: doc, require_acknowledgement: true } });
+      expect(up.statusCode, up.body).toBe(200);
+      const res = await t.app.inject({ method: 'POST', url: `${url}/acknowledge`, headers: who === 'nobody' ? {} : t.auth(who) });
+      got.push([who, res.statusCode, res.statusCode === 200 ? null : res.json<{ error: { code: string } }>().error.code]);
+    }
+    expect(got).toEqual(ackRows);
+
+    const { ticket } = await createTicket(t.deps, a.customerA, { subject: 'request row', body: 'b' });
+    const ask = async (who: Person | 'nobody', payload: object) =>
+      (await t.app.inject({ method: 'POST', url: `/api/v1/tickets/${ticket.key}/escalate`, headers: who === 'nobody' ? {} : t.auth(who), payload })).statusCode;
+    expect([
+      await ask('nobody', { comment: 'please' }),
+      await ask('customerB', { comment: 'please' }),
+      await ask('customerA', { comment: 'please', to_level: 'L2' }),
+      await ask('customerA', { comment: '' }),
+      await ask('customerA', { comment: 'please' }),
+    ]).toEqual([401, 404, 403, 400, 200]);
   });
 });

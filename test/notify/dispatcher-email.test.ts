@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { addComment } from '../../src/app/add-comment.ts';
 import { createTicket } from '../../src/app/create-ticket.ts';
 import { BusinessCalendar } from '../../src/domain/calendar.ts';
 import { createEmailChannel } from '../../src/notify/channels/email.ts';
@@ -31,7 +32,8 @@ describeStores('dispatcher over real SMTP', (s) => {
       links: { publicUrl: 'https://escalon.example.com', secret: SECRET, replyDomain: 'support.example.com' },
       directory: { quietHoursFor: (address) => (closed.has(address) ? officeHours : null) },
       random: () => 1,
-      options: { backoffBaseMs: 10_000 },
+      // Immediate sends for the tests of delivery itself; merging has its own tests with the real window.
+      options: { backoffBaseMs: 10_000, mergeWindowMs: 0 },
     };
   });
   afterAll(async () => {
@@ -103,9 +105,9 @@ describeStores('dispatcher over real SMTP', (s) => {
       [2, 'retry', id],
       [3, 'sent', id],
     ]);
-    const failed = (await listEvents(s.store.db, t.id, { includeInternal: true })).filter((e) => e.type === 'notification.failed');
-    expect(failed).toHaveLength(2);
-    expect(failed[0]!.payload).toMatchObject({ final: false, attempt: 1 });
+    // Retries are delivery rows, not timeline lines: one line for the message, its outcome.
+    const lines = (await listEvents(s.store.db, t.id, { includeInternal: true })).filter((e) => e.type.startsWith('notification.'));
+    expect(lines.map((e) => [e.type, e.payload.attempt])).toEqual([['notification.sent', 3]]);
   });
 
   it('a permanent SMTP refusal (5xx) fails the row at once', async () => {
@@ -137,12 +139,17 @@ describeStores('dispatcher over real SMTP', (s) => {
   });
 
   it('merges messages to the same recipient about the same ticket within 5 minutes into one', async () => {
+    const merging = { ...dispatcherDeps, options: { backoffBaseMs: 10_000 } };
     const t = await newTicket('Chatty');
     const a = await queue(s.store, { ticketId: t.id, recipient: 'lina@example.com', template: 'sla-warning-internal', at: deps.clock.now() });
+    const before = sink.received.length;
+    await createDispatcher(merging).drain();
+    expect(await outboxRow(s.store, a)).toMatchObject({ status: 'held' }); // gathering
     deps.clock.advance(MIN);
     const b = await queue(s.store, { ticketId: t.id, recipient: 'lina@example.com', template: 'sla-breach-internal', at: deps.clock.now() });
-    const before = sink.received.length;
-    await createDispatcher(dispatcherDeps).drain();
+    await createDispatcher(merging).drain();
+    deps.clock.advance(4 * MIN);
+    await createDispatcher(merging).drain();
     await sink.waitFor(before + 1);
     expect(sink.received[before]!.subject).toBe(`[${t.key}] SLA at risk — Chatty (+1 more update)`);
     expect(sink.received[before]!.text).toContain('SLA breached');
@@ -150,13 +157,76 @@ describeStores('dispatcher over real SMTP', (s) => {
     // A third one two minutes after that message waits for the window to close, then goes alone.
     deps.clock.advance(2 * MIN);
     const c = await queue(s.store, { ticketId: t.id, recipient: 'lina@example.com', template: 'idle-reminder', at: deps.clock.now() });
-    await createDispatcher(dispatcherDeps).drain();
+    await createDispatcher(merging).drain();
     expect(await outboxRow(s.store, c)).toMatchObject({ status: 'held' });
-    deps.clock.advance(3 * MIN);
-    await createDispatcher(dispatcherDeps).drain();
+    deps.clock.advance(5 * MIN);
+    await createDispatcher(merging).drain();
     await sink.waitFor(before + 2);
     expect(await outboxRow(s.store, c)).toMatchObject({ status: 'sent' });
     expect(sink.received.length).toBe(before + 2);
+  });
+
+  it('five events in two minutes to one lead become one mail listing the five, even when the held rows come due in one batch', async () => {
+    const merging = { ...dispatcherDeps, options: { backoffBaseMs: 10_000 } };
+    const t = await newTicket('Busy morning');
+    const templates = ['sla-warning-internal', 'idle-reminder', 'sla-breach-internal', 'technical-complexity-escalation', 'unacknowledged-reminder'];
+    const ids: string[] = [];
+    const before = sink.received.length;
+    for (const template of templates) {
+      ids.push(await queue(s.store, { ticketId: t.id, recipient: 'erin@example.com', template, at: deps.clock.now(), role: 'team_lead' }));
+      await createDispatcher(merging).drain(); // each write wakes the dispatcher, as in the live system
+      deps.clock.advance(30_000);
+    }
+    expect(sink.received.length).toBe(before);
+    deps.clock.advance(5 * MIN);
+    await createDispatcher(merging).drain();
+    await sink.waitFor(before + 1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sink.received.length).toBe(before + 1);
+    const mail = sink.received[before]!;
+    expect(mail.subject).toMatch(/\(\+4 more updates\)$/);
+    for (const heading of ['SLA at risk', 'SLA breached']) expect(mail.text).toContain(heading);
+    expect((mail.text ?? '').split('----------------------------------------')).toHaveLength(5);
+    const rows = await Promise.all(ids.map((id) => outboxRow(s.store, id)));
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'merged', 'merged', 'merged', 'merged']);
+    const lines = (await listEvents(s.store.db, t.id, { includeInternal: true })).filter((e) => e.type.startsWith('notification.'));
+    expect(lines).toHaveLength(5); // one line per message, none per hold
+  });
+
+  it('the same warning twice to one address within the window is sent once', async () => {
+    const merging = { ...dispatcherDeps, options: { backoffBaseMs: 10_000 } };
+    const t = await newTicket('Twice warned');
+    const before = sink.received.length;
+    const first = await queue(s.store, { ticketId: t.id, recipient: 'marc@example.com', template: 'sla-warning-internal', at: deps.clock.now() });
+    deps.clock.advance(20_000);
+    const second = await queue(s.store, { ticketId: t.id, recipient: 'marc@example.com', template: 'sla-warning-internal', at: deps.clock.now() });
+    deps.clock.advance(5 * MIN);
+    await createDispatcher(merging).drain();
+    await sink.waitFor(before + 1);
+    expect(sink.received[before]!.subject).toBe(`[${t.key}] SLA at risk — Twice warned`);
+    expect(await outboxRow(s.store, second)).toMatchObject({ status: 'merged', merged_into: first });
+    // And once more, queued just after that mail went: identical, so not sent again.
+    deps.clock.advance(MIN);
+    const third = await queue(s.store, { ticketId: t.id, recipient: 'marc@example.com', template: 'sla-warning-internal', at: deps.clock.now() });
+    deps.clock.advance(10 * MIN);
+    await createDispatcher(merging).drain();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sink.received.length).toBe(before + 1);
+    expect(await outboxRow(s.store, third)).toMatchObject({ status: 'merged' });
+  });
+
+  it('conversation replies are never held nor merged: two replies in a row are two mails at once', async () => {
+    const merging = { ...dispatcherDeps, options: { backoffBaseMs: 10_000 } };
+    const t = await newTicket('Talking');
+    const before = sink.received.length;
+    await addComment(deps, cast.actors.agent, t.key, { body: 'First answer', public: true });
+    await addComment(deps, cast.actors.agent, t.key, { body: 'Second answer', public: true });
+    const rows = await s.store.db.selectFrom('outbox').select('id').where('ticket_id', '=', t.id).where('template', '=', 'customer-reply').orderBy('created_at').execute();
+    expect(rows).toHaveLength(2);
+    await createDispatcher(merging).drain();
+    await sink.waitFor(before + 2);
+    for (const r of rows) expect((await outboxRow(s.store, r.id)).status).toBe('sent');
+    expect(sink.received.slice(before).map((m) => (m.text ?? '').split('\n')[0])).toEqual(['First answer', 'Second answer']);
   });
 
   it("holds non-urgent internal notices during the recipient's quiet hours; urgent ones go at once", async () => {
@@ -196,5 +266,42 @@ describeStores('dispatcher over real SMTP', (s) => {
     expect(`${mail.text}${mail.html}`).not.toContain('secret-am@example.com');
     expect(sink.received.slice(before).length).toBe(1);
   });
-});
 
+  it('with no email channel a message waits in one state, without attempts or events, and goes when a dispatcher has the channel', async () => {
+    const t = await newTicket('Nobody to send');
+    const id = await queue(s.store, { ticketId: t.id, recipient: 'ana@example.com', template: 'idle-reminder', at: deps.clock.now() });
+    const mailless = { ...dispatcherDeps, channels: {} };
+    for (let i = 0; i < 5; i++) {
+      await createDispatcher(mailless).drain();
+      deps.clock.advance(10 * MIN);
+    }
+    expect(await outboxRow(s.store, id)).toMatchObject({ status: 'waiting', attempts: 0, last_error: 'waiting: no email channel' });
+    const attempts = await s.store.db.selectFrom('notification_deliveries').selectAll().where('outbox_id', '=', id).execute();
+    expect(attempts).toEqual([]);
+    expect((await listEvents(s.store.db, t.id, { includeInternal: true })).filter((e) => e.type.startsWith('notification.'))).toEqual([]);
+    const before = sink.received.length;
+    await createDispatcher(dispatcherDeps).drain();
+    await sink.waitFor(before + 1);
+    expect(await outboxRow(s.store, id)).toMatchObject({ status: 'sent', attempts: 1 });
+  });
+
+  it('a message that waited for a channel longer than the maximum age fails once, with one timeline line', async () => {
+    const t = await newTicket('Too old');
+    const id = await queue(s.store, { ticketId: t.id, recipient: 'ana@example.com', template: 'idle-reminder', at: deps.clock.now() });
+    const mailless = { ...dispatcherDeps, channels: {}, options: { maxAgeMs: 60 * MIN } };
+    await createDispatcher(mailless).drain();
+    deps.clock.advance(61 * MIN);
+    await createDispatcher(mailless).drain();
+    deps.clock.advance(61 * MIN);
+    await createDispatcher(mailless).drain();
+    const row = await outboxRow(s.store, id);
+    expect(row).toMatchObject({ status: 'failed', attempts: 0 });
+    expect(row.last_error).toMatch(/^expired: waited 1 h with waiting: no email channel/);
+    const lines = (await listEvents(s.store.db, t.id, { includeInternal: true })).filter((e) => e.type.startsWith('notification.'));
+    expect(lines.map((e) => [e.type, e.payload.expired])).toEqual([['notification.failed', true]]);
+    const before = sink.received.length;
+    await createDispatcher(dispatcherDeps).drain();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sink.received.length).toBe(before); // expired is final
+  });
+});

@@ -64,6 +64,10 @@ describeStores('escalation mail, live engine to SMTP', (s) => {
     const onCall = ['eli@example.com', 'eva@example.com'];
     expect([...recipients].every((r) => r === 'lina@example.com' || r === cast.actors.customerA.email || onCall.includes(r ?? ''))).toBe(true);
     expect(recipients.has('lina@example.com')).toBe(true);
+    // Real due times, in the recipient's zone (lina: her team calendar's, New York), never a vague word.
+    const linas = mails.filter((m) => to(m).includes('lina@example.com')).map((m) => m.text ?? '');
+    expect(linas.some((t) => /was due at Tue 1 Dec 2026 \d\d:\d\d EST/.test(t))).toBe(true);
+    expect(linas.join('\n')).not.toMatch(/\bsoon\b|due earlier/);
     expect(recipients.has(cast.actors.customerA.email)).toBe(true);
     const customerMails = mails.filter((m) => to(m).includes(cast.actors.customerA.email));
     expect(customerMails).toHaveLength(1);

@@ -34,14 +34,19 @@ describe('shipped templates', () => {
     expect(m.text).toMatch(/Supporting documentation\n- export-log.txt/);
   });
 
-  it('customer messages: expected resolution, survey link, and no internal facts', async () => {
+  it('customer messages: what to expect (reply and resolution time), survey link, and no internal facts', async () => {
     const ctx = redactForCustomer(sampleContext());
     const esc = await renderTemplate('t', BUILTIN_TEMPLATES['escalated-customer-update']!, ctx);
-    expect(esc.text).toContain('Expected resolution: 2026-03-02 13:00 UTC');
+    expect(esc.text).toContain('We expect to resolve your request by Mon, Mar 2, 2026, 8:00 AM EST.');
+    const received = await renderTemplate('t', BUILTIN_TEMPLATES['ticket-received-customer']!, ctx);
+    expect(received.text).toContain("We'll reply within 2 business hours");
+    expect(received.html).toContain('We expect to resolve your request by');
+    const confirm = await renderTemplate('t', BUILTIN_TEMPLATES['intake-confirm-customer']!, ctx);
+    expect(confirm.html).toContain('<a href="https://escalon.example.com/api/v1/intake/confirm/sample-token">');
     const done = await renderTemplate('t', BUILTIN_TEMPLATES['resolved-customer-survey']!, ctx);
     expect(done.text).toContain('https://escalon.example.com/api/v1/csat/sample-token');
     expect(done.html).toContain('<a href="https://escalon.example.com/api/v1/csat/sample-token">');
-    for (const name of ['escalated-customer-update', 'customer-progress-update', 'resolved-customer-survey', 'ticket-received-customer']) {
+    for (const name of ['escalated-customer-update', 'customer-progress-update', 'resolved-customer-survey', 'ticket-received-customer', 'intake-confirm-customer']) {
       const m = await renderTemplate(name, BUILTIN_TEMPLATES[name]!, ctx);
       expect(m.text + m.html + m.subject).not.toContain('amy@example.com');
       expect(m.text + m.html).not.toContain('breach-goes-up');

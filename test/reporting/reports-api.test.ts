@@ -114,7 +114,7 @@ describeStores('reports API and CLI', (ctx) => {
     expect(r.moves).toEqual([expect.objectContaining({ type: 'escalated', from_level: 'L1', to_level: 'L2', to_team: 'specialists', reason: 'technical_complexity', rule: null, summary: '500s on export' })]);
     expect(r.stays.filter((s: { kind: string }) => s.kind === 'level').map((s: { key: string; held_ms: number }) => [s.key, s.held_ms])).toEqual([
       ['L1', 20 * 60_000],
-      ['L2', (3 * 60 + 40 + 55) * 60_000], // 10:20–14:00 then, reopened, 15:05–16:00
+      ['L2', (3 * 60 + 40 + 60) * 60_000], // 10:20–14:00 then, reopened by the customer's reply, 15:00–16:00
     ]);
     expect(r.clocks.map((c: { metric: string; outcome: string }) => [c.metric, c.outcome])).toEqual([
       ['first_response', 'met'],

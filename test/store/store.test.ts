@@ -45,18 +45,6 @@ describeStores('store', (ctx) => {
     await expect(ctx.store.db.insertInto('timers').values({ id: newId(), ...timer }).execute()).rejects.toThrow();
   });
 
-  it('stores attachment content as bytes', async () => {
-    const { ticket } = await createTicket(deps, cast.actors.customerA, { subject: 'a', body: 'b' });
-    const content = new Uint8Array([0, 1, 2, 255]);
-    const id = newId();
-    await ctx.store.db
-      .insertInto('attachments')
-      .values({ id, ticket_id: ticket.id, comment_id: null, filename: 'x.bin', content_type: 'application/octet-stream', size: 4, sha256: 'h', content, uploaded_by: cast.actors.customerA.userId, created_at: 1 })
-      .execute();
-    const row = await ctx.store.db.selectFrom('attachments').select('content').where('id', '=', id).executeTakeFirstOrThrow();
-    expect([...row.content]).toEqual([0, 1, 2, 255]);
-  });
-
   it('applies the durability settings on SQLite', async () => {
     if (ctx.dialect !== 'sqlite') return;
     const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(ctx.store.db);

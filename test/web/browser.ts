@@ -14,10 +14,12 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { systemClock } from '../../src/app/deps.ts';
+import { WEB_REQUESTS_ORG_ID } from '../../src/app/intake-organization.ts';
 import { LiveEngine } from '../../src/app/live-engine.ts';
 import { PolicyRegistry } from '../../src/app/policy-registry.ts';
 import { DEMO_PASSWORD, seedDemo } from '../../src/app/seed-demo.ts';
 import { buildApp } from '../../src/http/build-app.ts';
+import { diskByteStore } from '../../src/store/byte-store.ts';
 import { openStore, type Store } from '../../src/store/connect.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { rebuildRollups } from '../../src/reporting/rollups.ts';
@@ -62,7 +64,10 @@ export async function startServer(opts: { tickets?: number } = {}): Promise<Runn
     engine: live,
     live,
     attachmentLimit: 1024 * 1024,
+    files: diskByteStore(join(dir, 'files')),
     http: { bodyLimit: 1024 * 1024, loginRateLimit: 1000, sessionTtlMs: 3_600_000, secureCookies: false },
+    // As `serve` does: the web form's new senders join the demo's "Web requests" organization.
+    intake: { defaultOrganizationId: WEB_REQUESTS_ORG_ID, webFormPerMinute: 1000, webFormPerHourPerSender: 100, sources: {} },
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {

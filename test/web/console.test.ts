@@ -62,6 +62,14 @@ describe.skipIf(browserUnavailable !== null)('web console (browser)', () => {
     await page.getByText('Reply sent to the customer.').waitFor();
     // The first public reply opens the ticket and fulfils first_response.
     await page.locator('.timeline').getByText('SLA first response fulfilled in time').waitFor();
+    // Beside the reply, one line says where it went (no mail server here: it waits, with why).
+    await page.locator('.timeline .delivery').getByText(/kim@initech\.example queued/).waitFor();
+    await page.getByLabel('Customer addresses that get every public reply').fill('pat@initech.example, not-an-address');
+    await page.getByRole('button', { name: 'Save CCs' }).click();
+    await page.getByRole('alert').getByText(/must be an email address/).waitFor();
+    await page.getByLabel('Customer addresses that get every public reply').fill('pat@initech.example');
+    await page.getByRole('button', { name: 'Save CCs' }).click();
+    await page.locator('.timeline').getByText(/CCs set by .*: pat@initech\.example/).waitFor();
 
     await page.getByLabel('Status').selectOption('solved');
     await page.getByRole('button', { name: 'Save changes' }).click();
@@ -144,7 +152,7 @@ describe.skipIf(browserUnavailable !== null)('web console (browser)', () => {
     await page.getByRole('button', { name: 'Request escalation' }).click();
     await page.getByLabel('Why should this be escalated?').fill('We ship 500 parcels a day and cannot print labels.');
     await page.getByRole('button', { name: 'Request escalation' }).click();
-    await page.getByText(/escalation request was passed on/).waitFor();
+    await page.getByText(/Your request was passed on to/).waitFor();
     await page.reload();
     await page.getByText('Done, still blank.').waitFor();
     expect(await page.content()).not.toContain('INTERNAL-NOTE-MARKER');

@@ -39,6 +39,29 @@ export interface Ticket {
   team_moves: number;
   bounces: number;
   reopens: number;
+  /** GET /tickets/:ref only: what the customer may expect, from the SLA clocks. */
+  expectations?: Expectations;
+}
+
+export interface Expectations {
+  first_response_due: string | null;
+  resolution_due: string | null;
+  time_zone: string | null;
+  text: string | null;
+}
+
+/** GET /support-hours (public). */
+export interface SupportHours {
+  policy_version: number | null;
+  calendars: Array<{ id: string; time_zone: string; always_open: boolean; hours: Record<string, string[]>; upcoming_holidays: string[] }>;
+  tiers: Array<{
+    sla_policy: string;
+    tiers: string[] | null;
+    applies_to: string;
+    calendar: string;
+    time_zone: string;
+    targets: Array<{ priority: string } & Partial<Record<'first_response' | 'next_response' | 'periodic_update' | 'resolution', { ms: number; text: string }>>>;
+  }>;
 }
 
 export interface Comment {
@@ -48,6 +71,28 @@ export interface Comment {
   public: boolean;
   body: string;
   created_at: string;
+  attachments?: Attachment[];
+  /** A staff reply's delivery to each customer recipient (staff only; [] otherwise). */
+  delivery: ReplyDelivery[];
+}
+
+export interface ReplyDelivery {
+  recipient: string;
+  channel: string;
+  state: 'queued' | 'sent' | 'failed' | 'cancelled';
+  error: string | null;
+  attempts: number;
+  sent_at: string | null;
+}
+
+export interface Attachment {
+  id: string;
+  ticket_id: string | null;
+  comment_id: string | null;
+  filename: string;
+  content_type: string;
+  size: number;
+  url: string;
 }
 
 export interface TicketEvent {
@@ -58,6 +103,21 @@ export interface TicketEvent {
   actor: string;
   internal: boolean;
   payload: Record<string, unknown>;
+}
+
+/** One outgoing message of a ticket and its delivery state (GET /tickets/:ref/notifications, staff). */
+export interface TicketNotification {
+  id: string;
+  template: string;
+  channel: string;
+  recipient: string;
+  state: 'queued' | 'held' | 'waiting' | 'sending' | 'sent' | 'merged' | 'failed' | 'cancelled';
+  attempts: number;
+  reason: string | null;
+  queued_at: string;
+  sent_at: string | null;
+  merged_into: string | null;
+  rule: string | null;
 }
 
 export interface ClockView {
@@ -80,8 +140,32 @@ export interface SlaView {
     owner: string | null;
     escalations: number;
     acknowledgement_pending: { escalation_id: string; since: string } | null;
+    /** Whether you may acknowledge (the receiving team, its lead or manager, the assignee, managers and admins; never who escalated). */
+    can_acknowledge: boolean;
+    acknowledge_refusal: string | null;
   };
   next_moments: Array<{ key: string; due: string }>;
+}
+
+/** GET /tickets/:ref/requester (staff only). */
+export interface RequesterView {
+  requester: { id: string; name: string; email: string | null; phone: string | null; role: string } | null;
+  organization: { id: string; name: string; tier: string; contract_value: number | null; account_manager: string | null } | null;
+  other_tickets: Array<{ key: string; subject: string; status: Status; priority: Priority; level: string | null; created_at: string }>;
+  cues: {
+    sentiment: Array<{ at: string; source: 'ticket' | 'comment'; value: number }>;
+    trend: { direction: 'improving' | 'worsening' | 'steady'; first: number; latest: number; change: number } | null;
+    flags: Array<{ flag: string; words: string[]; at: string; source: 'ticket' | 'comment' }>;
+  };
+}
+
+/** What a customer is told after asking for escalation. */
+export interface CustomerRequestOutcome {
+  outcome: 'escalated' | 'recorded';
+  level: string | null;
+  level_name: string | null;
+  message: string;
+  next_request_from: string | null;
 }
 
 export interface Organization {
@@ -109,13 +193,30 @@ export interface PolicyDoc {
   source: string;
 }
 
-export interface PolicyPlan {
+export interface SectionChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+/** What a policy change changes, section by section (a plan, or a diff of two versions). */
+export interface PolicyChanges {
+  levels: SectionChanges;
+  teams: SectionChanges;
+  sla: SectionChanges;
+  rules: SectionChanges;
+  calendars: SectionChanges;
+  root_causes: SectionChanges;
+}
+
+export interface PolicyPlan extends PolicyChanges {
   current_version: number;
   next_version: number;
-  rules: { added: string[]; removed: string[]; changed: string[] };
-  teams: { added: string[]; removed: string[]; changed: string[] };
+  rollback_of: number | null;
   clocks: Array<{ ticket: string; metric: string; due_before: string | null; due_after: string | null }>;
   tickets_reapplied: number;
+  /** Recipients that resolve to nobody and people without an account; never a refusal. */
+  warnings?: Array<{ path: string; message: string }>;
 }
 
 export interface Problem {
@@ -148,7 +249,9 @@ export function setUnauthenticatedHandler(fn: () => void): void {
 
 export async function api<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body; // the browser sets multipart/form-data with its boundary
+  } else if (body !== undefined) {
     init.headers = { ...init.headers, 'content-type': contentType };
     init.body = typeof body === 'string' && contentType !== 'application/json' ? body : JSON.stringify(body);
   }
@@ -170,8 +273,17 @@ export async function api<T>(method: string, path: string, body?: unknown, conte
 }
 
 export const get = <T>(path: string) => api<T>('GET', path);
+
+/** Uploads files (streamed by the server, pending until a ticket or comment names their ids). */
+export async function uploadFiles(files: readonly File[]): Promise<Attachment[]> {
+  if (files.length === 0) return [];
+  const form = new FormData();
+  for (const f of files) form.append('file', f, f.name);
+  return (await api<{ items: Attachment[] }>('POST', '/attachments', form)).items;
+}
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
 export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
 
 /** A query string from the defined, non-empty values. */
 export function qs(params: Record<string, string | number | undefined | null>): string {

@@ -10,6 +10,7 @@ import { parsePolicy } from './policy-model.ts';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { SessionContext, canReport, isManager, isStaff, type Session } from './session.tsx';
 import { ContactPage } from './pages/contact.tsx';
+import { SupportHoursPage } from './pages/support-hours.tsx';
 import { DashboardPage } from './pages/dashboard.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { MatrixPage } from './pages/matrix.tsx';
@@ -60,6 +61,7 @@ export function App() {
 
   // Public pages: the contact form and the satisfaction survey need no account.
   if (path === '/contact') return <Frame>{<ContactPage />}</Frame>;
+  if (path === '/support-hours') return <Frame>{<SupportHoursPage />}</Frame>;
   const rate = match('/rate/:token', path);
   if (rate?.token) return <Frame>{<RatePage token={rate.token} />}</Frame>;
 
@@ -149,7 +151,7 @@ function Shell({ session, path }: { session: Session; path: string }) {
     else if (pt?.key) page = <PortalTicketPage ticketKey={pt.key} />;
     else if (path === '/portal') page = <PortalHome />;
     else page = <Redirect to="/portal" />;
-  } else if (q?.view) page = ['mine', 'team', 'escalated', 'breaching'].includes(q.view) ? <QueuesPage view={q.view} /> : <Redirect to="/queues/mine" />;
+  } else if (q?.view) page = ['awaiting', 'mine', 'team', 'escalated', 'breaching'].includes(q.view) ? <QueuesPage view={q.view} /> : <Redirect to="/queues/mine" />;
   else if (t?.key) page = <TicketPage ticketKey={t.key} />;
   else if (path === '/dashboard' && canReport(me.role)) page = <DashboardPage />;
   else if (path === '/matrix') page = <MatrixPage />;

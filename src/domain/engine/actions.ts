@@ -125,6 +125,8 @@ export interface EscalationSpec {
   explanation?: Record<string, unknown>;
   documentation?: unknown;
   manual?: boolean;
+  /** The customer's words, when the customer asked. */
+  comment?: string;
 }
 
 /** Moves the ticket to `team` and records the escalation (§1 "escalation"). */
@@ -140,7 +142,7 @@ export function escalateTo(step: Step, team: TeamDef, spec: EscalationSpec): voi
   // The receiving team works the ticket now; the owner stays the customer's contact.
   if (previousAssignee !== null && !team.members.includes(previousAssignee)) state.assignee = null;
   // A later escalation replaces an earlier pending acknowledgement (§8.7).
-  state.pendingAck = spec.requireAck ? { escalationId: id, at: step.at, fired: [] } : null;
+  state.pendingAck = spec.requireAck ? { escalationId: id, at: step.at, fired: [], by: spec.actor, team: team.id } : null;
   step.moved = true;
   const data: Record<string, unknown> = {
     escalation_id: id,
@@ -156,10 +158,35 @@ export function escalateTo(step: Step, team: TeamDef, spec: EscalationSpec): voi
   if (spec.rule) data.rule = spec.rule;
   if (spec.explanation) data.explanation = spec.explanation;
   if (spec.documentation) data.documentation = spec.documentation;
+  if (spec.comment !== undefined) data.comment = spec.comment;
   if (previousAssignee !== state.assignee) data.previous_assignee = previousAssignee;
   Object.assign(data, step.moveCounts());
   step.emit('ticket.escalated', spec.actor, data);
   if (bounce) step.bounced(fromTeam, spec.actor);
+  // A person escalating (staff or the customer) gets the receiving team told without a rule; rules notify for themselves.
+  if (spec.manual) notifyReceivingTeam(step, team, spec.reason === 'customer_request' ? 'customer-escalation-request' : 'escalation-manual');
+}
+
+/**
+ * The built-in notice for a move a person made (manual escalation, a customer's request, an
+ * acknowledgement): to the receiving team's lead (else its manager) during the team calendar's
+ * hours, to its on-call person outside them (or when it has neither), to its members when it
+ * names none of those. Queued like a rule's notice, with `default: true`; skipped, and the
+ * skip recorded, when the team has nobody at all.
+ */
+export function notifyReceivingTeam(step: Step, team: TeamDef, template: string): void {
+  const calendar = team.calendar ? step.ctx.calendarOf(team.calendar) : step.ctx.wallClock;
+  const open = calendar.isOpen(step.at);
+  const onCall = step.ctx.matrix.onCall(team.id, step.at);
+  const lead = team.lead ?? team.manager ?? null;
+  const [who, role] = !open && onCall ? [onCall, 'on_call'] : lead ? [lead, team.lead ? 'team_lead' : 'team_manager'] : [onCall, 'on_call'];
+  // A team with nobody in charge (a management team) hears of it as a whole.
+  const to = who ? [who] : [...team.members];
+  if (to.length === 0) {
+    step.emit('notification.skipped', 'system', { template, recipient: 'team_lead', default: true, why: `team ${team.id} has no lead, manager, on-call person or member` });
+    return;
+  }
+  step.emit('notification.queued', 'system', { template, recipient: who ? role : 'team', to, channel: 'email', audience: 'internal', default: true });
 }
 
 const CUSTOMER_ROLES = new Set(['requester']);
@@ -179,12 +206,17 @@ function notify(step: Step, recipients: readonly Recipient[], template: string, 
       label = 'webhook';
       to = [recipient.url];
       channel = 'webhook';
+    } else if (recipient.kind === 'sms') {
+      // People by their account address; the dispatcher sends to the phone number on the account.
+      channel = 'sms';
+      label = recipient.role ? `sms:${recipient.role}` : `sms:${recipient.phone ?? ''}`;
+      to = recipient.role ? roleMembers(step, recipient.role, team) : recipient.phone ? [recipient.phone] : [];
     } else {
       label = recipient.role;
       to = roleMembers(step, recipient.role, team);
     }
-    const fresh = to.filter((address) => !seen.has(address));
-    for (const address of fresh) seen.add(address);
+    const fresh = to.filter((address) => !seen.has(`${channel}:${address}`));
+    for (const address of fresh) seen.add(`${channel}:${address}`);
     if (to.length === 0) {
       step.emit('notification.skipped', `rule:${ruleId}`, { rule: ruleId, template, recipient: label, why: `no ${label} on this ticket` });
       continue;
@@ -196,7 +228,7 @@ function notify(step: Step, recipients: readonly Recipient[], template: string, 
       recipient: label,
       to: fresh,
       channel,
-      audience: recipient.kind === 'role' && CUSTOMER_ROLES.has(recipient.role) ? 'customer' : 'internal',
+      audience: (recipient.kind === 'role' || recipient.kind === 'sms') && recipient.role !== null && CUSTOMER_ROLES.has(recipient.role) ? 'customer' : 'internal',
     });
   }
 }
@@ -216,7 +248,8 @@ function roleMembers(step: Step, role: string, team: TeamDef | undefined): strin
     case 'team_lead':
       return one(team?.lead);
     case 'team_manager':
-      return one(team?.manager);
+      // A team without a manager of its own (a management team) is managed by its lead, else by its members.
+      return team?.manager ? [team.manager] : team?.lead ? [team.lead] : team ? [...team.members] : [];
     case 'on_call':
       return one(step.ctx.matrix.onCall(state.team, step.at));
     default:

@@ -12,7 +12,8 @@
  */
 import type { Policy, Status } from '../policy/types.ts';
 import { triage } from '../triage.ts';
-import { escalateTo, runRule } from './actions.ts';
+import { escalateTo, notifyReceivingTeam, runRule } from './actions.ts';
+import { requestEscalation } from './customer-request.ts';
 import { EngineContext, type TriageFn, type TriageResult } from './context.ts';
 import { clockTimers } from './sla.ts';
 import { cloneState, Step } from './step.ts';
@@ -310,6 +311,7 @@ export class Engine {
           if (periodic && (periodic.status === 'running' || periodic.status === 'paused')) step.endClock('periodic_update', 'fulfilled');
           if (s.status !== 'solved') step.startClock('periodic_update');
           s.agentReplied = true;
+          if (s.customerRequest && !s.customerRequest.answered) s.customerRequest = { ...s.customerRequest, answered: true };
           if (s.owner === null && input.actor && input.actor.includes('@')) s.owner = input.actor;
           if (s.status === 'new') step.setStatus('open', 'system');
         } else {
@@ -321,12 +323,15 @@ export class Engine {
             }
           }
           s.sentiment = tri.sentiment;
-          if (s.status === 'pending') step.setStatus('open', 'system');
+          // A customer's public reply reopens a solved ticket; reopening resumes resolution
+          // only (§8), so it starts no next_response clock.
+          const reopening = s.status === 'solved';
+          if (s.status === 'pending' || reopening) step.setStatus('open', 'system');
           const first = s.clocks.first_response;
           const firstActive = first && (first.status === 'running' || first.status === 'paused');
           const next = s.clocks.next_response;
           const nextActive = next && (next.status === 'running' || next.status === 'paused');
-          if (s.agentReplied && !firstActive && !nextActive && s.status !== 'solved') step.startClock('next_response');
+          if (s.agentReplied && !firstActive && !nextActive && s.status !== 'solved' && !reopening) step.startClock('next_response');
         }
         break;
       }
@@ -366,6 +371,10 @@ export class Engine {
         break;
       }
       case 'ticket.escalated': {
+        if (input.byCustomer) {
+          requestEscalation(step, input.comment ?? '', input.actor ?? 'customer');
+          break;
+        }
         const target = input.toTeam
           ? ({ kind: 'team', team: input.toTeam } as const)
           : input.toLevel
@@ -379,6 +388,7 @@ export class Engine {
           requireAck: input.requireAck ?? false,
           documentation: input.documentation,
           manual: true,
+          ...(input.comment !== undefined && { comment: input.comment }),
         });
         break;
       }
@@ -419,6 +429,8 @@ export class Engine {
         if (!ack) throw new EngineError('nothing_to_acknowledge', `ticket ${s.ref} has no escalation waiting for acknowledgement`);
         s.pendingAck = null;
         step.emit('escalation.acknowledged', input.actor ?? 'agent', { escalation_id: ack.escalationId, waited_ms: step.at - ack.at });
+        const team = this.ctx.matrix.team(s.team);
+        if (team) notifyReceivingTeam(step, team, 'escalation-acknowledged');
         break;
       }
     }

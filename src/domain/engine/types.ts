@@ -38,6 +38,16 @@ export interface PendingAck {
   at: number;
   /** Rules with an `unacknowledged` trigger that already fired for this escalation. */
   fired: string[];
+  /** Who made the escalation (`rule:<id>`, an email, `customer`) and the team it went to; absent in states written before they were kept. */
+  by?: string;
+  team?: string;
+}
+
+/** The latest customer request that escalated the ticket; `answered` once an agent replied publicly after it. */
+export interface CustomerRequestState {
+  at: number;
+  escalationId: string;
+  answered: boolean;
 }
 
 export interface TicketState {
@@ -80,6 +90,7 @@ export interface TicketState {
   pendingAck: PendingAck | null;
   /** Sequence for escalation ids local to the ticket. */
   escalationSeq: number;
+  customerRequest?: CustomerRequestState | null;
 }
 
 /** An event the engine emits; `data` holds the type's payload (metric, due, to_level, …). */
@@ -129,6 +140,10 @@ export type EngineInput =
       reason: ReasonCategory;
       documentation?: Documentation;
       requireAck?: boolean;
+      /** A customer's own request (policy `customer_requests`: where it goes, how often it escalates). */
+      byCustomer?: boolean;
+      /** The customer's words. */
+      comment?: string;
       actor?: string;
     }
   | { type: 'ticket.deescalated'; toLevel?: string; toTeam?: string; reason: string; actor?: string }

@@ -16,6 +16,9 @@ export const BUILTIN_TEMPLATE_NAMES = [
   'customer-progress-update',
   'resolved-customer-survey',
   'ticket-received-customer',
+  'escalation-manual',
+  'escalation-acknowledged',
+  'customer-escalation-request',
 ] as const;
 
 export type BuiltinTemplateName = (typeof BUILTIN_TEMPLATE_NAMES)[number];

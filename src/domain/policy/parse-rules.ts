@@ -3,6 +3,7 @@
  * of those), an optional `if` condition and `do`, a list of one-key action maps, checked against
  * the levels, teams, skills, people and templates the policy knows.
  */
+import { PHONE } from '../contact.ts';
 import { readCondition, type ConditionScope } from './parse-condition.ts';
 import { readPositiveDuration } from './parse-sla.ts';
 import {
@@ -161,7 +162,7 @@ function readEscalate(p: Problems, node: PNode, path: string, scope: RuleScope):
   return target && reason ? { kind: 'escalate', target, reason } : undefined;
 }
 
-function readEscalateTarget(p: Problems, node: PNode, path: string, scope: RuleScope): EscalateTarget | undefined {
+export function readEscalateTarget(p: Problems, node: PNode, path: string, scope: RuleScope): EscalateTarget | undefined {
   if (node.kind === 'scalar' && node.value === 'next_level') return { kind: 'next_level' };
   if (node.kind !== 'map' || node.entries.length !== 1) {
     p.add(path, `expected next_level, { level: ID }, { team: ID } or { skill: NAME }, found ${describe(node)}`, node.line);
@@ -256,6 +257,18 @@ function readNotify(p: Problems, node: PNode, path: string, scope: RuleScope): A
 }
 
 function readRecipient(p: Problems, node: PNode, path: string): Recipient | undefined {
+  if (node.kind === 'map' && get(node, 'sms')) {
+    checkKeys(p, node, path, ['sms'], ['sms']);
+    const smsNode = get(node, 'sms');
+    if (!smsNode || node.entries.length !== 1) return undefined;
+    const to = readString(p, smsNode, join(path, 'sms'), 'a role or a phone number');
+    if (to === undefined) return undefined;
+    if ((ROLES as readonly string[]).includes(to)) return { kind: 'sms', role: to as RecipientRole, phone: null };
+    const phone = to.replace(/[\s().-]/g, '');
+    if (PHONE.test(phone)) return { kind: 'sms', role: null, phone };
+    p.add(join(path, 'sms'), `"${to}" is neither a role (${ROLES.join(', ')}) nor a phone number in international form (+15551234567)`, smsNode.line);
+    return undefined;
+  }
   if (node.kind === 'map') {
     checkKeys(p, node, path, ['webhook'], ['webhook']);
     const urlNode = get(node, 'webhook');
@@ -273,6 +286,6 @@ function readRecipient(p: Problems, node: PNode, path: string): Recipient | unde
   if ((ROLES as readonly string[]).includes(s)) return { kind: 'role', role: s as RecipientRole };
   if (isEmail(s)) return { kind: 'address', address: s };
   const near = closest(s, ROLES);
-  p.add(path, `unknown recipient "${s}"; ${near ? `did you mean "${near}"? ` : ''}use a role (${ROLES.join(', ')}), an email address or { webhook: URL }`, node.line);
+  p.add(path, `unknown recipient "${s}"; ${near ? `did you mean "${near}"? ` : ''}use a role (${ROLES.join(', ')}), an email address, { sms: ROLE or +PHONE } or { webhook: URL }`, node.line);
   return undefined;
 }

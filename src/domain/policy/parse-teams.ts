@@ -71,6 +71,8 @@ export function readTeams(
   for (const entry of map.entries) {
     out.ids.add(entry.key);
     const tPath = join(path, entry.key);
+    // The API lists several teams as `team=a,b`.
+    if (entry.key.includes(',')) p.add(tPath, `a team id cannot contain a comma ("${entry.key}"); write it without one, e.g. "${entry.key.replace(/,/g, '-')}"`, entry.keyLine);
     const t = asMap(p, entry.value, tPath, 'a team { level, members, ... }');
     if (!t) continue;
     checkKeys(p, t, tPath, TEAM_KEYS, ['level']);

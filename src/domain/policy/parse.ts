@@ -10,6 +10,8 @@
  */
 import { BUILTIN_TEMPLATE_NAMES } from './builtin-templates.ts';
 import { readCalendars } from './parse-calendars.ts';
+import { readCustomerRequests } from './parse-customer-requests.ts';
+import { readRootCauses } from './parse-root-causes.ts';
 import { readRules } from './parse-rules.ts';
 import { readSlaPolicies } from './parse-sla.ts';
 import { checkLevelsStaffed, readLevels, readTeams } from './parse-teams.ts';
@@ -26,7 +28,7 @@ export interface ParsePolicyOptions {
 
 export type ParsePolicyResult = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
 
-const TOP_KEYS = ['version', 'calendars', 'levels', 'teams', 'sla', 'rules', 'templates'] as const;
+const TOP_KEYS = ['version', 'calendars', 'levels', 'teams', 'sla', 'rules', 'templates', 'customer_requests', 'root_causes'] as const;
 const FORMAT_VERSIONS = [1];
 
 export function parsePolicy(source: string, opts: ParsePolicyOptions = {}): ParsePolicyResult {
@@ -60,6 +62,8 @@ export function parsePolicy(source: string, opts: ParsePolicyOptions = {}): Pars
   const scope = { levels: levels.ids, teams: teams.ids, skills: teams.skills, people: teams.people, templates: registry };
   const sla = readSlaPolicies(p, get(root, 'sla'), 'sla', calendars.ids, scope);
   const rules = readRules(p, get(root, 'rules'), 'rules', scope);
+  const customerRequests = readCustomerRequests(p, get(root, 'customer_requests'), 'customer_requests', scope);
+  const rootCauses = readRootCauses(p, get(root, 'root_causes'), 'root_causes');
 
   if (p.list.length > 0 || formatVersion === undefined) return { ok: false, problems: sortProblems(p.list) };
   const used = rules.flatMap((r) => r.do.flatMap((a) => (a.kind === 'notify' ? [a.template] : [])));
@@ -74,6 +78,8 @@ export function parsePolicy(source: string, opts: ParsePolicyOptions = {}): Pars
       rules,
       // The listed names first, then any a rule uses without listing it: everything the policy relies on.
       templates: [...new Set([...listed, ...used])],
+      ...(customerRequests && { customerRequests }),
+      rootCauses,
     },
   };
 }

@@ -125,7 +125,12 @@ export type EscalateTarget =
   | { kind: 'skill'; skill: string };
 
 export type RecipientRole = 'assignee' | 'owner' | 'team' | 'team_lead' | 'team_manager' | 'on_call' | 'requester';
-export type Recipient = { kind: 'role'; role: RecipientRole } | { kind: 'address'; address: string } | { kind: 'webhook'; url: string };
+export type Recipient =
+  | { kind: 'role'; role: RecipientRole }
+  | { kind: 'address'; address: string }
+  | { kind: 'webhook'; url: string }
+  /** `{ sms: ROLE }` (the people's phone numbers on their accounts) or `{ sms: "+15551234567" }`. */
+  | { kind: 'sms'; role: RecipientRole | null; phone: string | null };
 
 export type AssignTarget =
   | { kind: 'agent'; email: string }
@@ -164,7 +169,29 @@ export interface Policy {
   /** In document order. */
   rules: RuleDef[];
   templates: string[];
+  /** `customer_requests:` — where a customer's request goes and how often one escalates (absent: the defaults). */
+  customerRequests?: CustomerRequestsDef;
+  /** The categories a post-resolution review picks its root cause from (`root_causes:`, or the default list). */
+  rootCauses: RootCauseDef[];
 }
+
+export interface RootCauseDef {
+  id: string;
+  name: string;
+}
+
+/**
+ * A customer's request for escalation: it goes to `to`; a further request within `limitMs`
+ * (business time of the ticket's SLA calendar) of the last one that escalated, while that one is
+ * still unanswered or unacknowledged, is recorded and answered but does not move the ticket.
+ */
+export interface CustomerRequestsDef {
+  to: EscalateTarget;
+  limitMs: number;
+  requireAck: boolean;
+}
+
+export const DEFAULT_CUSTOMER_REQUESTS: CustomerRequestsDef = { to: { kind: 'next_level' }, limitMs: 24 * 3600_000, requireAck: true };
 
 /** One problem found while reading a policy; all are reported at once. */
 export interface PolicyProblem {

@@ -157,7 +157,11 @@ export interface KpiReport {
   agents: AgentFigures[];
   levels: GroupFigures[];
   teams: GroupFigures[];
-  causes: { byReason: Array<{ reason: string; count: number }>; byRule: Array<{ rule: string; count: number }> };
+  /**
+   * byRootCause: tickets of the created cohort that were escalated or have a recorded review,
+   * each once, under the root cause its latest review recorded (`unreviewed` when none).
+   */
+  causes: { byReason: Array<{ reason: string; count: number }>; byRule: Array<{ rule: string; count: number }>; byRootCause: Array<{ rootCause: string; count: number }> };
   bottlenecks: { byLevel: TimeSpent[]; byStatus: TimeSpent[] };
   trends: { day: TrendPoint[]; week: TrendPoint[] };
 }
@@ -343,8 +347,22 @@ export function computeKpis(facts: Iterable<TicketFacts>, stints: Iterable<Stint
     causes: {
       byReason: count(causesReason).map(({ k, count: n }) => ({ reason: k, count: n })),
       byRule: count(causesRule).map(({ k, count: n }) => ({ rule: k, count: n })),
+      byRootCause: rootCauseCounts(created.map((f) => ({ escalated: f.firstEscalatedAt !== null, rootCause: f.rootCause }))),
     },
     bottlenecks: { byLevel: timeSpent(levelTime), byStatus: timeSpent(statusTime) },
     trends: { day: trend(created, solved, q, bucketer, 'day'), week: trend(created, solved, q, bucketer, 'week') },
   };
+}
+
+export const UNREVIEWED = 'unreviewed';
+
+/** Shared with the rollup path: escalated or reviewed tickets by their recorded root cause, most first. */
+export function rootCauseCounts(tickets: Iterable<{ escalated: boolean; rootCause: string | null }>): Array<{ rootCause: string; count: number }> {
+  const m = new Map<string, number>();
+  for (const t of tickets) {
+    if (!t.escalated && t.rootCause === null) continue;
+    const k = t.rootCause ?? UNREVIEWED;
+    m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return [...m].map(([rootCause, count]) => ({ rootCause, count })).sort((a, b) => b.count - a.count || (a.rootCause < b.rootCause ? -1 : 1));
 }

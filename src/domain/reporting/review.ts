@@ -28,7 +28,10 @@ export interface ReviewStay {
   kind: 'level' | 'team';
   key: string;
   enteredAt: number;
+  /** When the stay ended: the move away, or the ticket's solve for the last stay of a solved ticket. */
   leftAt: number | null;
+  /** `moved`: the ticket left; `solved`: the ticket was solved (or closed) there; `open`: still there. */
+  ended: 'moved' | 'solved' | 'open';
   heldMs: number;
   breaches: number;
 }
@@ -115,7 +118,12 @@ export function buildReview(ticketId: string, events: readonly ReviewEvent[], as
     level: f.level,
     team: f.team,
     moves,
-    stays: rollup.stints.map((s) => ({ kind: s.kind, key: s.key, enteredAt: s.enteredAt, leftAt: s.leftAt, heldMs: heldAsOf(s, asOf), breaches: s.breaches })),
+    // A solved or closed ticket's last stays end at its solve: nothing is held there any more.
+    stays: rollup.stints.map((s) => {
+      const over = s.leftAt === null && (f.status === 'solved' || f.status === 'closed');
+      const leftAt = s.leftAt ?? (over ? (f.solvedAt ?? f.statusSince) : null);
+      return { kind: s.kind, key: s.key, enteredAt: s.enteredAt, leftAt, ended: s.leftAt !== null ? 'moved' : over ? 'solved' : 'open', heldMs: heldAsOf(s, asOf), breaches: s.breaches };
+    }),
     clocks,
   };
 }

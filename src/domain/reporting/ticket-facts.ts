@@ -81,6 +81,8 @@ export interface TicketFacts {
   sla: Record<Metric, SlaTally>;
   /** The latest CSAT rating (1–5), if any. */
   csat: number | null;
+  /** The root cause the latest post-resolution review recorded (`review.recorded`), if any. */
+  rootCause: string | null;
 }
 
 export type StintKind = 'team' | 'level';
@@ -176,6 +178,7 @@ export function deriveTicketRollup(ticketId: string, events: readonly ReportEven
     breaches: 0,
     sla: emptySla(),
     csat: null,
+    rootCause: null,
   };
   const stints: Stint[] = [];
   const open: Record<StintKind, Stint | null> = { team: null, level: null };
@@ -346,6 +349,9 @@ export function deriveTicketRollup(ticketId: string, events: readonly ReportEven
         if (rating !== null) f.csat = rating;
         break;
       }
+      case 'review.recorded':
+        f.rootCause = str(p.root_cause) ?? f.rootCause;
+        break;
       default:
         break;
     }

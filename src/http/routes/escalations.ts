@@ -31,6 +31,14 @@ const deescalateIn = z.strictObject({
   to_team: z.string().min(1).max(64).optional(),
 });
 const changeOut = z.object({ ticket: ticketOut, events: z.array(eventOut) });
+const requestOut = z.object({
+  outcome: z.enum(['escalated', 'recorded']),
+  level: z.string().nullable(),
+  level_name: z.string().nullable(),
+  message: z.string(),
+  next_request_from: z.string().nullable(),
+});
+const escalateOut = changeOut.extend({ request: requestOut.optional().describe("a customer's request: what happened, in the customer's terms") });
 const clockOut = z.object({
   metric: z.string(),
   status: z.string(),
@@ -50,12 +58,14 @@ const engineOut = z.object({
     owner: z.string().nullable(),
     escalations: z.number(),
     acknowledgement_pending: z.object({ escalation_id: z.string(), since: z.string() }).nullable(),
+    can_acknowledge: z.boolean(),
+    acknowledge_refusal: z.string().nullable(),
     chain: z.array(z.record(z.string(), z.unknown())),
   }),
   next_moments: z.array(z.object({ key: z.string(), due: z.string() })),
 });
 const queueQuery = z.strictObject({
-  team: z.string().min(1).max(64).optional(),
+  team: z.string().min(1).max(1000).optional().describe('a team id, or several comma-separated'),
   level: z.string().min(1).max(64).optional(),
   within_minutes: z.coerce.number().int().min(1).max(100_000).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -74,13 +84,13 @@ export const escalationRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async
 
   app.post(
     '/tickets/:ticketRef/escalate',
-    { config: { access: 'authenticated' }, schema: { tags: ['escalation'], params: ticketRefParams, body: escalateIn, response: { 200: changeOut } } },
+    { config: { access: 'authenticated' }, schema: { tags: ['escalation'], params: ticketRefParams, body: escalateIn, response: { 200: escalateOut } } },
     async (req) => {
       const actor = actorOf(req);
       const committed = await escalateTicket(deps, actor, req.params.ticketRef, req.body);
       const view = present(committed);
-      // A customer sees that the request was taken, never the internal routing.
-      return actor.role === 'customer' ? { ticket: view.ticket, events: [] } : view;
+      // A customer learns where the ticket went (the level's name), never the internal events.
+      return actor.role === 'customer' ? { ticket: view.ticket, events: [], ...(committed.request && { request: committed.request }) } : view;
     },
   );
   app.post(
@@ -103,11 +113,11 @@ export const escalationRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async
     { config: staff, schema: { tags: ['escalation'], params: ticketRefParams, response: { 200: engineOut } } },
     async (req) => engineView(live(), actorOf(req), req.params.ticketRef),
   );
-  for (const view of ['escalated', 'breaching'] as const) {
+  for (const view of ['escalated', 'breaching', 'awaiting-ack'] as const) {
     app.get(
       `/queues/${view}`,
       { config: staff, schema: { tags: ['queues'], querystring: queueQuery, response: { 200: z.object({ items: z.array(ticketOut) }) } } },
-      async (req) => ({ items: (await queue(deps, { view, ...req.query })).tickets.map(presentTicket) }),
+      async (req) => ({ items: (await queue(deps, { view, ...req.query }, actorOf(req))).tickets.map(presentTicket) }),
     );
   }
   app.get(

@@ -1,19 +1,31 @@
 /**
  * Public intake: the portal's web form, inbound provider webhooks (SMS, chat, social) and the
- * satisfaction survey behind its signed link. Abuse limits on the web form: a per-address
- * rate limit, a per-sender hourly cap, a honeypot field and bounded sizes. Provider webhooks
- * authenticate with their source's token (header `x-escalon-intake-token`).
+ * satisfaction survey behind its signed link. Provider webhooks authenticate with their
+ * source's token (header `x-escalon-intake-token`).
+ *
+ * The web form trusts no address: a new address becomes a new requester in the intake
+ * organization; an address that belongs to an account is held until the emailed link is
+ * followed (intake/hold-web-message.ts). Abuse limits: per client address, `webFormPerMinute`
+ * in this node's memory (@fastify/rate-limit; behind a proxy set trustProxy so req.ip is the
+ * client's); per sender address, `webFormPerHourPerSender` counted in the store, so it holds
+ * across nodes; a honeypot field answered like a success, counted and logged; bounded sizes.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
+import { confirmHeldMessage, holdWebMessage, readHold } from '../../intake/hold-web-message.ts';
+import { expireHolds, webSubmissionsSince } from '../../intake/intake-holds-repo.ts';
+import { honeypotHits } from '../../intake/intake-metrics.ts';
 import { pick, senderAddress, type IntakeSource } from '../../intake/intake-sources.ts';
 import { receiveMessage } from '../../intake/receive-message.ts';
+import { findUserByEmail } from '../../store/users-repo.ts';
 import { ticketRefParams } from '../schemas.ts';
 import { actorOf } from '../access.ts';
 import { rateTicket, readSurvey, recordCsat } from '../../intake/record-csat.ts';
 import type { HttpDeps } from '../build-app.ts';
+import { HTTP_STATUS } from '../errors.ts';
 
 export interface IntakeHttpOptions {
   /** ESCALON_SECRET: checks survey links. */
@@ -23,6 +35,8 @@ export interface IntakeHttpOptions {
   /** Web form: requests per minute per client address, tickets per hour per sender. */
   readonly webFormPerMinute: number;
   readonly webFormPerHourPerSender: number;
+  /** ESCALON_PUBLIC_URL: where the confirmation links of held web-form messages point. */
+  readonly publicUrl?: string | undefined;
 }
 
 declare module '../build-app.ts' {
@@ -40,7 +54,8 @@ const webFormIn = z.strictObject({
   /** Honeypot: hidden in the form; people leave it empty. */
   website: z.string().max(500).optional(),
 });
-const intakeOut = z.object({ status: z.enum(['created', 'commented', 'duplicate', 'accepted']), ticket: z.string().nullable() });
+const intakeOut = z.object({ status: z.enum(['created', 'commented', 'follow_up', 'duplicate', 'accepted', 'held']), ticket: z.string().nullable() });
+const webFormOut = intakeOut.extend({ message: z.string() });
 const csatIn = z.strictObject({ rating: z.coerce.number().int().min(1).max(5), comment: z.string().trim().max(5000).optional() });
 const tokenParams = z.strictObject({ token: z.string().min(1).max(200) });
 
@@ -51,6 +66,21 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const htmlPage = (title: string, inner: string) =>
+  `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body style="font-family:sans-serif;max-width:40rem;margin:2rem auto;line-height:1.5">${inner}</body></html>`;
+
+/** People open confirmation links in a browser: a refused link is a page there, with the same status and code. */
+async function orHoldErrorPage<T>(html: boolean, reply: FastifyReply, run: () => Promise<T>): Promise<T | FastifyReply> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!html || !(err instanceof DomainError) || !err.code.startsWith('INTAKE_')) throw err;
+    return reply
+      .code(HTTP_STATUS[err.code])
+      .type('text/html; charset=utf-8')
+      .send(htmlPage('Confirm your request', `<p>${escape(err.message)}</p><p style="color:#666">(${err.code})</p>`));
+  }
+}
 
 export const intakeRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {
   const tags = ['intake'];
@@ -69,32 +99,65 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
 
   app.post(
     '/intake/web',
-    { config: { access: 'public', rateLimit: rateLimit(intake?.webFormPerMinute ?? 5) }, schema: { tags, body: webFormIn, response: { 202: intakeOut } } },
+    { config: { access: 'public', rateLimit: rateLimit(intake?.webFormPerMinute ?? 5) }, schema: { tags, body: webFormIn, response: { 202: webFormOut } } },
     async (req, reply) => {
       const o = need();
       const b = req.body;
-      // A filled honeypot is a bot: answer as if accepted, store nothing.
-      if (b.website) return reply.code(202).send({ status: 'accepted', ticket: null });
+      // A filled honeypot is a bot: answer as if accepted, store nothing, count it.
+      if (b.website) {
+        honeypotHits.inc();
+        req.log.warn({ ip: req.ip, email: b.email }, 'web form: honeypot field filled; nothing stored');
+        return reply.code(202).send({ status: 'accepted', ticket: null, message: 'Thank you: your message was received.' });
+      }
       const email = b.email.toLowerCase();
-      const since = deps.clock.now() - 3_600_000;
-      const recent = await deps.store.db
-        .selectFrom('inbound_messages')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('channel', '=', 'web')
-        .where('sender', '=', email)
-        .where('received_at', '>', since)
-        .executeTakeFirstOrThrow();
-      if (Number(recent.n) >= o.webFormPerHourPerSender) {
-        throw new DomainError('RATE_LIMITED', `at most ${o.webFormPerHourPerSender} requests an hour from one address; reply to the mail about your open request instead`, { email });
+      const now = deps.clock.now();
+      await expireHolds(deps.store.db, now);
+      const recent = await webSubmissionsSince(deps.store.db, email, now - 3_600_000);
+      if (recent.count >= o.webFormPerHourPerSender) {
+        const retry = Math.max(1, Math.ceil(((recent.oldest ?? now) + 3_600_000 - now) / 1000));
+        reply.header('retry-after', String(retry));
+        throw new DomainError('RATE_LIMITED', `at most ${o.webFormPerHourPerSender} requests an hour from one address; try again in ${Math.ceil(retry / 60)} min, or reply to the mail about your open request`, {
+          email,
+          retry_after_s: retry,
+        });
+      }
+      const message = { email, name: b.name, subject: b.subject, body: b.body };
+      if (await findUserByEmail(deps.store.db, email)) {
+        // The address belongs to an account: only its owner may speak for it.
+        await holdWebMessage(deps, { ...message, clientIp: req.ip }, o.publicUrl ?? 'http://localhost:8080');
+        return reply.code(202).send({ status: 'held', ticket: null, message: `We sent a confirmation link to ${email}. Your request is opened as soon as you follow it (within 24 hours).` });
       }
       const r = await receiveMessage(
         deps,
         { channel: 'web', externalId: randomUUID(), senderEmail: email, senderName: b.name, subject: b.subject, body: b.body, raw: Buffer.from(JSON.stringify({ ...b, ip: req.ip })) },
         { defaultOrganizationId: o.defaultOrganizationId },
       );
-      return reply.code(202).send({ status: r.kind, ticket: r.kind === 'duplicate' ? null : r.ticketKey });
+      const ticket = r.kind === 'duplicate' ? null : r.ticketKey;
+      return reply.code(202).send({ status: r.kind, ticket, message: ticket ? `Thank you: your request is ${ticket}. We answer by email.` : 'Thank you: your message was received.' });
     },
   );
+
+  app.get('/intake/confirm/:token', { config: { access: 'public', rateLimit: rateLimit(30) }, schema: { tags, params: tokenParams } }, async (req, reply) =>
+    orHoldErrorPage(true, reply, async () => {
+      const h = await readHold(deps, req.params.token);
+      const page =
+        h.state === 'confirmed'
+          ? `<p>This request is confirmed already${h.ticketKey ? `: it is <strong>${escape(h.ticketKey)}</strong>` : ''}.</p>`
+          : `<form method="post"><p>Confirm that you sent the request “${escape(h.subject)}” through our web form. It is opened in your name once you confirm.</p><p><button type="submit">Yes, I sent it: open my request</button></p><p style="color:#666">If you did not send it, close this page: nothing will be opened, and the message is discarded at ${escape(new Date(h.expiresAt).toISOString())}.</p></form>`;
+      return reply.type('text/html; charset=utf-8').send(htmlPage('Confirm your request', page));
+    }),
+  );
+
+  // Confirming is a POST (the page's button): mail scanners that open links must not confirm.
+  app.post('/intake/confirm/:token', { config: { access: 'public', rateLimit: rateLimit(30) }, schema: { tags, params: tokenParams } }, async (req, reply) => {
+    const html = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') === true;
+    return orHoldErrorPage(html, reply, async () => {
+      const r = await confirmHeldMessage(deps, req.params.token, { defaultOrganizationId: need().defaultOrganizationId });
+      if (html) return reply.type('text/html; charset=utf-8').send(htmlPage('Request confirmed', `<p>Thank you: your request is <strong>${escape(r.ticketKey)}</strong>. We answer by email; sign in to follow it.</p>`));
+      // JSON callers: { status: 'confirmed' | 'already_confirmed', ticket }.
+      return reply.send({ status: r.alreadyConfirmed ? 'already_confirmed' : 'confirmed', ticket: r.ticketKey });
+    });
+  });
 
   app.post(
     '/intake/hooks/:source',
@@ -120,14 +183,15 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
       }
       const sender = senderAddress(from, source.channel);
       const claimed = pick(body, source.fields.ticket);
-      // A conversation continues in the sender's latest open ticket on this channel.
+      // A conversation continues in the sender's latest ticket on this channel that is not
+      // closed (a message to a solved one reopens it).
       const open = await deps.store.db
         .selectFrom('inbound_messages as m')
         .innerJoin('tickets as t', 't.id', 'm.ticket_id')
         .select('t.key')
         .where('m.channel', '=', source.channel)
         .where('m.sender', '=', sender)
-        .where('t.status', 'not in', ['solved', 'closed'])
+        .where('t.status', '!=', 'closed')
         .orderBy('m.received_at', 'desc')
         .limit(1)
         .executeTakeFirst();
@@ -142,6 +206,7 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
           body: text,
           raw: Buffer.from(JSON.stringify(body)),
           claimedTicketKeys: [claimed?.toUpperCase(), open?.key].filter((k): k is string => typeof k === 'string'),
+          source: { name: req.params.source, replyTo: from },
         },
         { defaultOrganizationId: o.defaultOrganizationId },
       );

@@ -5,14 +5,17 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { readLessons, recordReview, rootCausesInForce } from '../../app/record-review.ts';
 import { loadVisibleTicket } from '../../app/ticket-access.ts';
 import { STAFF_ROLES } from '../../auth/roles.ts';
 import { buildReview } from '../../domain/reporting/review.ts';
 import { buildReport } from '../../reporting/build-report.ts';
 import { reportCsv, reportJson, type ReportSection } from '../../reporting/report-format.ts';
-import { reviewCsv, reviewJson, reviewMarkdown } from '../../reporting/review-format.ts';
+import { lessonsJson, reviewCsv, reviewJson, reviewMarkdown, type Lessons } from '../../reporting/review-format.ts';
 import { loadTeamLevels } from '../../reporting/team-levels.ts';
 import { listEvents } from '../../store/events-repo.ts';
+import type { StoredReview } from '../../store/reviews-repo.ts';
+import { listUsers } from '../../store/users-repo.ts';
 import { actorOf } from '../access.ts';
 import type { HttpDeps } from '../build-app.ts';
 
@@ -32,7 +35,26 @@ const reportQuery = z
   })
   .strict();
 
+const reviewIn = z.strictObject({
+  root_cause: z.string().min(1).max(100),
+  root_cause_detail: z.string().max(10_000).default(''),
+  went_well: z.string().max(10_000).default(''),
+  went_badly: z.string().max(10_000).default(''),
+  actions: z
+    .array(z.strictObject({ description: z.string().trim().min(1).max(2_000), owner_id: z.string().min(1).max(64), due: z.string().max(10).describe('YYYY-MM-DD'), done: z.boolean().default(false) }))
+    .max(50)
+    .default([]),
+  revision: z.number().int().min(0).optional().describe('the revision you edited (0 for a first review); a newer one on the server is refused with VERSION_CONFLICT'),
+});
+
 export const reportRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {
+  /** The recorded review with names, and what the form may choose from. */
+  const lessonsOf = async (review: StoredReview | null) => {
+    const [causes, users] = await Promise.all([rootCausesInForce(deps), listUsers(deps.store.db)]);
+    const staff = users.filter((u) => u.active && u.role !== 'customer');
+    const lessons: Lessons | null = review ? { review, rootCauseName: causes.find((c) => c.id === review.rootCause)?.name ?? review.rootCause, names: new Map(users.map((u) => [u.id, u.name])) } : null;
+    return { lessons, choices: { root_causes: causes, owners: staff.map((u) => ({ id: u.id, name: u.name, email: u.email })) } };
+  };
   // Leads read the figures too: they supervise their teams' agents (per-agent figures).
   const managers = { access: ['admin', 'manager', 'lead'] as const };
   const tags = ['reports'];
@@ -76,10 +98,21 @@ export const reportRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
         deps.clock.now(),
         { teamLevels: await loadTeamLevels(deps.store.db) },
       );
-      if (!review) return reply.code(200).send(reviewJson(ticket.key, { ticketId: ticket.id, createdAt: ticket.createdAt, solvedAt: ticket.solvedAt, status: ticket.status, level: ticket.level ?? '', team: ticket.team ?? '', moves: [], stays: [], clocks: [] }));
-      if (req.query.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${ticket.key}-review.csv"`).send(reviewCsv(ticket.key, review));
-      if (req.query.format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(reviewMarkdown(ticket.key, review));
-      return reviewJson(ticket.key, review);
+      const { lessons, choices } = await lessonsOf(await readLessons(deps, actorOf(req), ticket.key));
+      const r = review ?? { ticketId: ticket.id, createdAt: ticket.createdAt, solvedAt: ticket.solvedAt, status: ticket.status, level: ticket.level ?? '', team: ticket.team ?? '', moves: [], stays: [], clocks: [] };
+      if (req.query.format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${ticket.key}-review.csv"`).send(reviewCsv(ticket.key, r, lessons));
+      if (req.query.format === 'markdown') return reply.type('text/markdown; charset=utf-8').send(reviewMarkdown(ticket.key, r, lessons));
+      return { ...reviewJson(ticket.key, r, lessons), choices };
+    },
+  );
+
+  // Leads, managers and admins record the lessons of a solved ticket (replacing the previous revision).
+  app.put(
+    '/tickets/:ticketRef/review',
+    { config: { access: ['admin', 'manager', 'lead'] }, schema: { tags, params: z.object({ ticketRef: z.string().min(1).max(64) }), body: reviewIn, response: { 200: z.unknown() } } },
+    async (req) => {
+      const saved = await recordReview(deps, actorOf(req), req.params.ticketRef, req.body);
+      return lessonsJson((await lessonsOf(saved)).lessons);
     },
   );
 };

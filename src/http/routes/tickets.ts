@@ -1,13 +1,20 @@
 /** Tickets: create, list (filters + cursor), get by key or id, patch status/priority/tags/assignee. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createTicket } from '../../app/create-ticket.ts';
+import { z } from 'zod';
+import { expectationsOf } from '../../app/read-expectations.ts';
 import { getTicket, listTickets } from '../../app/read-tickets.ts';
+import { NO_EXPECTATIONS } from '../../domain/expectations.ts';
 import { updateTicket } from '../../app/update-ticket.ts';
 import { STAFF_ROLES } from '../../auth/roles.ts';
 import { actorOf } from '../access.ts';
 import type { HttpDeps } from '../build-app.ts';
 import { presentTicket } from '../present.ts';
 import { createTicketIn, listTicketsQuery, patchTicketIn, ticketOut, ticketPage, ticketRefParams } from '../schemas.ts';
+
+const ticketWithExpectations = ticketOut.extend({
+  expectations: z.object({ first_response_due: z.string().nullable(), resolution_due: z.string().nullable(), time_zone: z.string().nullable(), text: z.string().nullable() }),
+});
 
 export const ticketRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {
   app.post('/tickets', { config: { access: 'authenticated' }, schema: { tags: ['tickets'], body: createTicketIn, response: { 201: ticketOut } } }, async (req, reply) => {
@@ -25,6 +32,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
       ...(b.requester_id !== undefined && { requesterId: b.requester_id }),
       ...(b.organization_id !== undefined && { organizationId: b.organization_id }),
       ...(b.assignee_id !== undefined && { assigneeId: b.assignee_id }),
+      ...(b.attachment_ids !== undefined && { attachmentIds: b.attachment_ids }),
     });
     return reply.code(201).send(presentTicket(ticket));
   });
@@ -49,9 +57,11 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
     return { items: page.items.map(presentTicket), next_cursor: page.nextCursor };
   });
 
-  app.get('/tickets/:ticketRef', { config: { access: 'authenticated' }, schema: { tags: ['tickets'], params: ticketRefParams, response: { 200: ticketOut } } }, async (req) =>
-    presentTicket(await getTicket(deps, actorOf(req), req.params.ticketRef)),
-  );
+  // One ticket also says what its customer may expect (first reply, resolution) from its SLA clocks.
+  app.get('/tickets/:ticketRef', { config: { access: 'authenticated' }, schema: { tags: ['tickets'], params: ticketRefParams, response: { 200: ticketWithExpectations } } }, async (req) => {
+    const ticket = await getTicket(deps, actorOf(req), req.params.ticketRef);
+    return { ...presentTicket(ticket), expectations: deps.live ? await expectationsOf(deps.store.db, deps.live.registry, ticket.id) : NO_EXPECTATIONS };
+  });
 
   app.patch(
     '/tickets/:ticketRef',

@@ -37,6 +37,8 @@ export const userRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app,
       role: b.role,
       organizationId: b.organization_id ?? null,
       ...(b.password !== undefined && { password: b.password }),
+      ...(b.phone !== undefined && { phone: b.phone }),
+      ...(b.time_zone !== undefined && { timeZone: b.time_zone }),
     });
     return reply.code(201).send(presentUser(user));
   });
@@ -48,6 +50,8 @@ export const userRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app,
       ...(b.role !== undefined && { role: b.role }),
       ...(b.active !== undefined && { active: b.active }),
       ...(b.password !== undefined && { password: b.password }),
+      ...(b.phone !== undefined && { phone: b.phone }),
+      ...(b.time_zone !== undefined && { timeZone: b.time_zone }),
     });
     return presentUser(user);
   });

@@ -7,6 +7,8 @@
  *   failed  — permanent (SMTP 5xx, 410 Gone, refused by the SSRF guard): no more attempts;
  *             `disableEndpoint` says the whole endpoint must be switched off.
  */
+import type { Readable } from 'node:stream';
+
 export interface OutgoingMessage {
   /** Stable across retries: the Message-ID of a mail, the webhook-id of a webhook. */
   messageId: string;
@@ -22,6 +24,19 @@ export interface OutgoingMessage {
   replyTo?: string;
   /** The ticket's thread root, so mail clients group every message of a ticket. */
   threadId?: string;
+  /** A reply's Message-ID it answers (the customer's latest mail), full with angle brackets. */
+  inReplyTo?: string;
+  /** Earlier Message-IDs of the conversation, oldest first (after the thread root). */
+  references?: string[];
+  /** Files sent with the message (email only); each attempt opens a fresh stream. */
+  attachments?: OutgoingAttachment[];
+}
+
+export interface OutgoingAttachment {
+  filename: string;
+  contentType: string;
+  /** A stream of the bytes (never loaded whole), or a file path. */
+  open(): Readable | string;
 }
 
 export type DeliveryOutcome =

@@ -25,6 +25,14 @@ export function mailMessageId(id: string, domain: string): string {
   return `<${id}@${domain}>`;
 }
 
+/** In-Reply-To and References: the customer's mail a reply answers, else the ticket's thread root. */
+function threading(m: OutgoingMessage, domain: string): { inReplyTo?: string; references?: string[] } {
+  const root = m.threadId !== undefined ? [mailMessageId(m.threadId, domain)] : [];
+  const references = [...root, ...(m.references ?? [])];
+  const inReplyTo = m.inReplyTo ?? root[0];
+  return { ...(references.length > 0 && { references }), ...(inReplyTo !== undefined && { inReplyTo }) };
+}
+
 export function createEmailChannel(o: EmailOptions): Channel {
   const domain = o.messageIdDomain ?? o.from.split('@')[1] ?? 'escalon.local';
   const transport = nodemailer.createTransport({
@@ -42,6 +50,7 @@ export function createEmailChannel(o: EmailOptions): Channel {
   return {
     name: 'email',
     async deliver(m: OutgoingMessage): Promise<DeliveryOutcome> {
+      const opened = (m.attachments ?? []).map((a) => ({ a, source: a.open() }));
       try {
         await transport.sendMail({
           from: o.from,
@@ -51,8 +60,13 @@ export function createEmailChannel(o: EmailOptions): Channel {
           html: m.html,
           messageId: mailMessageId(m.messageId, domain),
           ...(m.replyTo !== undefined && { replyTo: m.replyTo }),
-          ...(m.threadId !== undefined && { references: [mailMessageId(m.threadId, domain)], inReplyTo: mailMessageId(m.threadId, domain) }),
-          headers: { 'Auto-Submitted': 'auto-generated', ...(m.ticketKey !== null && { 'X-Escalon-Ticket': m.ticketKey }) },
+          ...threading(m, domain),
+          // A person's reply is not an automatic message (auto-responders may answer it).
+          headers: { ...(m.data.kind !== 'reply' && { 'Auto-Submitted': 'auto-generated' }), ...(m.ticketKey !== null && { 'X-Escalon-Ticket': m.ticketKey }) },
+          // nodemailer reads each stream as it writes the message: no attachment is held whole
+          ...(opened.length > 0 && {
+            attachments: opened.map(({ a, source }) => ({ filename: a.filename, contentType: a.contentType, ...(typeof source === 'string' ? { path: source } : { content: source }) })),
+          }),
         });
         return { kind: 'sent' };
       } catch (err) {
@@ -61,6 +75,9 @@ export function createEmailChannel(o: EmailOptions): Channel {
         const error = `${e.code ? `${e.code}: ` : ''}${e.response ?? e.message}`;
         if (code !== undefined && code >= 500) return { kind: 'failed', statusCode: code, error };
         return { kind: 'retry', error, ...(code !== undefined && { statusCode: code }) };
+      } finally {
+        // a failed attempt may leave streams unread: release their files
+        for (const { source } of opened) if (typeof source !== 'string') source.destroy();
       }
     },
     close: async () => transport.close(),

@@ -19,7 +19,7 @@ export const INTERNAL_TEMPLATES: Record<string, TemplateSource> = {
     audience: 'internal',
     subject: '[{{ ticket.key }}] SLA breached{% if sla.metric %}: {{ sla.metric }}{% endif %} — {{ ticket.subject }}',
     text: `${header}
-The {{ sla.metric | default: "SLA" }} target{% if sla.policy %} of SLA policy {{ sla.policy }}{% endif %} was due at {{ sla.due_at | default: "an earlier moment" }} and has been breached.
+The {{ sla.metric | default: "SLA" }} target{% if sla.policy %} of SLA policy {{ sla.policy }}{% endif %} {% if sla.due_local %}was due at {{ sla.due_local }}{% else %}was due earlier{% endif %} and has been breached.
 {% if escalation.to_level %}The ticket was escalated from {{ escalation.from_level | default: "—" }} to {{ escalation.to_level }} ({{ escalation.to_team }}).{% endif %}
 ${footer}`,
   },
@@ -27,7 +27,7 @@ ${footer}`,
     audience: 'internal',
     subject: '[{{ ticket.key }}] SLA at risk{% if sla.metric %}: {{ sla.metric }}{% endif %} — {{ ticket.subject }}',
     text: `${header}
-The {{ sla.metric | default: "SLA" }} target is due at {{ sla.due_at | default: "soon" }}. Act before it is breached.
+The {{ sla.metric | default: "SLA" }} target {% if sla.due_local %}is due at {{ sla.due_local }}{% else %}is close to its due time{% endif %}. Act before it is breached.
 ${footer}`,
   },
   'technical-complexity-escalation': {
@@ -97,6 +97,40 @@ ${footer}`,
     subject: '[{{ ticket.key }}] Escalation not acknowledged — {{ ticket.subject }}',
     text: `${header}
 The escalation to {{ escalation.to_team | default: "your team" }} ({{ escalation.to_level | default: "—" }}) has not been acknowledged yet. Acknowledge it or it moves further up.
+${footer}`,
+  },
+  'escalation-manual': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] Escalated to {{ escalation.to_team | default: "your team" }} — {{ ticket.subject }}',
+    text: `${header}
+The ticket was escalated by hand from {{ escalation.from_level | default: "—" }} to {{ escalation.to_level | default: "—" }} ({{ escalation.to_team | default: "—" }}), reason {{ escalation.reason | default: "not given" }}.
+
+Summary
+{{ documentation.summary | default: ticket.body }}
+
+Steps already taken
+{{ documentation.steps_taken | default: "None recorded." }}
+
+Areas needing attention
+{{ documentation.needs_attention | default: "Not stated; read the ticket history." }}
+${footer}`,
+  },
+  'escalation-acknowledged': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] Escalation acknowledged — {{ ticket.subject }}',
+    text: `${header}
+The escalation to {{ escalation.to_team | default: "the team" }} ({{ escalation.to_level | default: "—" }}) has been acknowledged; someone is on it.
+${footer}`,
+  },
+  'customer-escalation-request': {
+    audience: 'internal',
+    subject: '[{{ ticket.key }}] The customer asks for escalation — {{ ticket.subject }}',
+    text: `${header}
+{{ customer.name }} asked for this ticket to be escalated; it moved to {{ escalation.to_team | default: "your team" }} ({{ escalation.to_level | default: "—" }}).
+{% if escalation.comment %}
+What the customer wrote
+{{ escalation.comment }}
+{% endif %}
 ${footer}`,
   },
   'ticket-bounced-internal': {

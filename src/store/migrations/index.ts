@@ -8,7 +8,12 @@ import * as m0002 from './0002-live-engine.ts';
 import * as m0005 from './0005-notify-intake.ts';
 import * as m0006 from './0006-reporting-rollups.ts';
 import * as m0007 from './0007-reporting-stint-range.ts';
+import * as m0008 from './0008-notify-quiet.ts';
+import * as m0009 from './0009-conversation.ts';
+import * as m0010 from './0010-attachments.ts';
+import * as m0011 from './0011-intake-verification.ts';
 import * as m0012 from './0012-team-moves.ts';
+import * as m0013 from './0013-policy-history-reviews.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: 'sqlite' | 'postgres') => Promise<void>;
 
@@ -18,5 +23,10 @@ export const MIGRATIONS: Readonly<Record<string, MigrationUp>> = {
   '0005-notify-intake': m0005.up,
   '0006-reporting-rollups': m0006.up,
   '0007-reporting-stint-range': m0007.up,
+  '0008-notify-quiet': m0008.up,
+  '0009-conversation': m0009.up,
+  '0010-attachments': m0010.up,
+  '0011-intake-verification': m0011.up,
   '0012-team-moves': m0012.up,
+  '0013-policy-history-reviews': m0013.up,
 };

@@ -12,6 +12,7 @@ export interface QueueInput {
   role?: string;
   rule?: string;
   urgent?: boolean;
+  kind?: string;
 }
 
 export async function queue(store: Store, q: QueueInput): Promise<string> {
@@ -31,6 +32,7 @@ export async function queue(store: Store, q: QueueInput): Promise<string> {
         audience: q.audience ?? 'internal',
         recipient_role: q.role ?? 'assignee',
         ...(q.urgent !== undefined && { urgent: q.urgent }),
+        ...(q.kind !== undefined && { kind: q.kind }),
       }),
       status: 'pending',
       attempts: 0,

@@ -4,10 +4,18 @@
  * Customers get only the public events and comments the API gives them.
  */
 import type { ReactNode } from 'react';
-import type { Comment, TicketEvent } from '../api.ts';
+import type { Comment, TicketEvent, TicketNotification } from '../api.ts';
 import { duration, label, when } from '../format.ts';
+import { AttachmentList } from './attachments.tsx';
+import { describeNotification } from '../notification-line.ts';
 
 type P = Record<string, unknown>;
+const RECORDED_WHY: Record<string, string> = {
+  previous_request_unacknowledged: 'the previous request is not acknowledged yet',
+  previous_request_unanswered: 'the previous request is not answered yet',
+  already_there: 'already where customer requests go',
+  nowhere_higher: 'already at the top level',
+};
 const s = (v: unknown): string => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v));
 const isObj = (v: unknown): v is P => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -56,7 +64,13 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
   const p = e.payload;
   switch (e.type) {
     case 'ticket.created':
-      return { icon: '●', tone: 'info', text: `${who} opened the ticket via ${s(p.channel)} (${s(p.priority)}) at ${s(p.level)} · ${s(p.team)}` };
+      return {
+        icon: '●',
+        tone: 'info',
+        text: `${who} opened the ticket via ${s(p.channel)} (${s(p.priority)}) at ${s(p.level)} · ${s(p.team)}${typeof p.follow_up_of === 'string' ? ` — follow-up of ${p.follow_up_of}` : ''}${Array.isArray(p.ccs) ? ` · CC ${p.ccs.join(', ')}` : ''}`,
+      };
+    case 'ticket.followed_up':
+      return { icon: '↪', tone: 'info', text: `${who} wrote after the ticket was closed: follow-up ${s(p.follow_up)} opened` };
     case 'comment.added':
       return { icon: p.public ? '✉' : '✎', tone: p.public ? 'comment' : 'note', text: `${who} ${p.public ? 'replied' : 'added an internal note'}` };
     case 'status.changed':
@@ -66,6 +80,7 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
     case 'ticket.assigned':
       return { icon: '☺', tone: 'info', text: `Assigned by ${who}${p.reassignment ? ` (reassignment #${s(p.reassignments)})` : ''}` };
     case 'ticket.updated':
+      if (p.field === 'ccs') return { icon: '✎', tone: 'info', text: `CCs set by ${who}: ${Array.isArray(p.to) && p.to.length > 0 ? p.to.join(', ') : 'none'}` };
       return { icon: '✎', tone: 'info', text: `Updated by ${who}` };
     case 'sla.applied':
       return { icon: '◷', tone: 'sla', text: `SLA ${label(s(p.metric))} started: due ${when(s(p.due))} (${s(p.policy)}, target ${duration(Number(p.target_ms))})` };
@@ -82,7 +97,8 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
     case 'ticket.escalated': {
       const target = p.to_level || p.to_team ? `${s(p.from_level)} → ${s(p.to_level)} · ${s(p.to_team)}` : 'escalation requested';
       const by = typeof p.rule === 'string' ? `rule ${p.rule}` : who;
-      return { icon: '⤴', tone: 'escalation', text: `Escalated ${target} (${label(s(p.reason))}) by ${by}${p.require_ack ? '; needs acknowledgement' : ''}` };
+      const why = p.reason === 'customer_request' && typeof p.comment === 'string' ? ' at the customer’s request' : ` (${label(s(p.reason))}) by ${by}`;
+      return { icon: '⤴', tone: 'escalation', text: `Escalated ${target}${why}${p.require_ack ? '; needs acknowledgement' : ''}` };
     }
     case 'ticket.deescalated':
       return { icon: '⤵', tone: 'escalation', text: `De-escalated ${s(p.from_level)} → ${s(p.to_level)} · ${s(p.to_team)} by ${who}: ${s(p.reason)}` };
@@ -90,6 +106,8 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
       return { icon: '✔', tone: 'ok', text: `Escalation acknowledged by ${who}${p.waited_ms !== undefined ? ` after ${duration(Number(p.waited_ms))}` : ''}` };
     case 'escalation.refused':
       return { icon: '✖', tone: 'warn', text: `Escalation refused (${s(p.rule ?? who)}): ${s(p.why)}` };
+    case 'escalation.request_recorded':
+      return { icon: '⤴', tone: 'warn', text: `Customer asked for escalation again: recorded, not escalated (${RECORDED_WHY[s(p.why)] ?? s(p.why)}; with ${s(p.level)} · ${s(p.team)})` };
     case 'escalation.skipped':
       return { icon: '↷', tone: 'muted', text: `Escalation skipped (${s(p.rule ?? who)})${p.why ? `: ${s(p.why)}` : ''}` };
     case 'notification.queued':
@@ -97,26 +115,44 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
     case 'notification.sent':
       return { icon: '✉', tone: 'muted', text: `Notification ${s(p.template)} sent to ${s(p.recipient)}` };
     case 'notification.failed':
-      return { icon: '✉', tone: 'warn', text: `Notification ${s(p.template)} to ${s(p.recipient)} failed (attempt ${s(p.attempt)})${p.error ? `: ${s(p.error)}` : ''}` };
+      return { icon: '✉', tone: 'warn', text: `Notification ${s(p.template)} to ${s(p.recipient)} ${p.cancelled ? 'not sent' : p.expired ? 'expired' : 'failed'}${p.attempt !== undefined ? ` (attempt ${s(p.attempt)})` : ''}${p.error ? `: ${s(p.error)}` : ''}` };
     case 'notification.skipped':
       return { icon: '∅', tone: 'muted', text: `Notification ${s(p.template)} to ${s(p.recipient)} skipped: ${s(p.why)}` };
     case 'csat.received':
       return { icon: '★', tone: 'ok', text: `Customer rated the resolution ${s(p.rating)}/5${p.comment ? `: “${s(p.comment)}”` : ''}` };
+    case 'review.recorded':
+      return { icon: '✎', tone: 'muted', text: `Review recorded by ${who} (revision ${s(p.revision)}): root cause ${s(p.root_cause)}` };
     default:
       return { icon: '·', tone: 'muted', text: `${e.type} by ${who}` };
   }
 }
 
-export function Timeline({ events, comments, actorName, showNotifications = true }: { events: TicketEvent[]; comments: Comment[]; actorName: (actor: string) => string; showNotifications?: boolean }) {
+// With the per-message list, these events would say the same thing again.
+const DELIVERY_EVENTS = new Set(['notification.queued', 'notification.sent', 'notification.failed']);
+
+export function Timeline({
+  events,
+  comments,
+  actorName,
+  showNotifications = true,
+  notifications = null,
+}: {
+  events: TicketEvent[];
+  comments: Comment[];
+  actorName: (actor: string) => string;
+  showNotifications?: boolean;
+  notifications?: TicketNotification[] | null;
+}) {
   const byId = new Map(comments.map((c) => [c.id, c]));
-  const shown = events.filter((e) => showNotifications || !e.type.startsWith('notification.'));
+  // A reply's delivery attempts are not rows of their own: its delivery line shows their state.
+  const shown = events.filter((e) => (showNotifications || !e.type.startsWith('notification.')) && !(notifications && DELIVERY_EVENTS.has(e.type)) && !(e.type.startsWith('notification.') && typeof e.payload.comment_id === 'string'));
   // Comments the events do not mention (none normally) still appear, at their time.
   const mentioned = new Set(events.map((e) => e.payload.comment_id).filter((x): x is string => typeof x === 'string'));
   const loose = comments.filter((c) => !mentioned.has(c.id));
   type Item = { at: string; key: string; node: ReactNode };
   const items: Item[] = shown.map((e) => {
     const d = describe(e, actorName(e.actor));
-    const comment = typeof e.payload.comment_id === 'string' ? byId.get(e.payload.comment_id) : undefined;
+    const comment = e.type === 'comment.added' && typeof e.payload.comment_id === 'string' ? byId.get(e.payload.comment_id) : undefined;
     return {
       at: e.at,
       key: e.id,
@@ -133,14 +169,41 @@ export function Timeline({ events, comments, actorName, showNotifications = true
               </time>
             </div>
             {comment && <blockquote className={comment.public ? 'reply' : 'internal-note'}>{comment.body}</blockquote>}
-            {e.type === 'ticket.escalated' && typeof e.payload.comment === 'string' && <blockquote className="reply">{e.payload.comment}</blockquote>}
-            {e.type === 'ticket.escalated' && <Documentation doc={e.payload.documentation} />}
+            {comment && <AttachmentList items={comment.attachments} />}
+            {comment && <DeliveryLine delivery={comment.delivery} />}
+            {(e.type === 'ticket.escalated' || e.type === 'escalation.request_recorded') && typeof e.payload.comment === 'string' && (
+              <blockquote className="reply customer-reason">
+                <strong>{e.payload.reason === 'customer_request' || e.type === 'escalation.request_recorded' ? 'Customer’s reason: ' : 'Comment: '}</strong>
+                {e.payload.comment}
+              </blockquote>
+            )}
+            {e.type === 'ticket.escalated' && !(e.payload.reason === 'customer_request' && typeof e.payload.comment === 'string') && <Documentation doc={e.payload.documentation} />}
             {e.type === 'ticket.escalated' && <Why explanation={e.payload.explanation} />}
           </div>
         </li>
       ),
     };
   });
+  for (const n of showNotifications ? (notifications ?? []) : []) {
+    const d = describeNotification(n);
+    items.push({
+      at: n.queued_at,
+      key: `n-${n.id}`,
+      node: (
+        <li className={`ev ev-${d.tone}`} data-type="notification" data-state={n.state}>
+          <span className="ev-icon" aria-hidden="true">
+            ✉
+          </span>
+          <div className="ev-body">
+            <div className="ev-line">
+              <span>{d.text}</span>
+              <time dateTime={n.queued_at}>{when(n.queued_at)}</time>
+            </div>
+          </div>
+        </li>
+      ),
+    });
+  }
   for (const c of loose) {
     items.push({
       at: c.created_at,
@@ -158,6 +221,8 @@ export function Timeline({ events, comments, actorName, showNotifications = true
               <time dateTime={c.created_at}>{when(c.created_at)}</time>
             </div>
             <blockquote className={c.public ? 'reply' : 'internal-note'}>{c.body}</blockquote>
+            <AttachmentList items={c.attachments} />
+            <DeliveryLine delivery={c.delivery} />
           </div>
         </li>
       ),
@@ -170,6 +235,26 @@ export function Timeline({ events, comments, actorName, showNotifications = true
         <Frag key={i.key}>{i.node}</Frag>
       ))}
     </ol>
+  );
+}
+
+const DELIVERY_MARK = { queued: '…', sent: '✓', failed: '✖', cancelled: '∅' } as const;
+
+/** Where a staff reply went, one entry per recipient, in its current state (not one row per attempt). */
+export function DeliveryLine({ delivery }: { delivery: Comment['delivery'] | undefined }) {
+  if (!delivery || delivery.length === 0) return null;
+  return (
+    <p className="delivery small" aria-label="Delivery to the customer">
+      Delivery:{' '}
+      {delivery.map((d, i) => (
+        <span key={`${d.channel}:${d.recipient}`} className={`delivery-${d.state}`} title={d.error ?? undefined}>
+          {i > 0 && ' · '}
+          {DELIVERY_MARK[d.state]} {d.recipient}
+          {d.channel !== 'email' && ` (${d.channel.replace(/^reply:/, '')})`} {d.state}
+          {d.error && d.state !== 'sent' && `: ${d.error}`}
+        </span>
+      ))}
+    </p>
   );
 }
 

@@ -1,19 +1,22 @@
-/** The public web form (no account): POST /intake/web; the answer names the new ticket. */
+/**
+ * The public web form (no account): POST /intake/web. A new address gets its ticket at once;
+ * an address that belongs to an account gets a confirmation link by mail first ('held').
+ */
 import { useState, type FormEvent } from 'react';
 import { errorText, post } from '../api.ts';
 import { Link } from '../router.tsx';
 
 export function ContactPage() {
   const [f, setF] = useState({ name: '', email: '', subject: '', body: '', website: '' });
-  const [result, setResult] = useState<string | null>(null);
+  const [result, setResult] = useState<{ status: string; message: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
     try {
-      const r = await post<{ status: string; ticket: string | null }>('/intake/web', f);
-      setResult(r.ticket ? `Thank you: your request is ${r.ticket}. We answer by email.` : 'Thank you: your message was received.');
+      const r = await post<{ status: string; ticket: string | null; message: string }>('/intake/web', f);
+      setResult(r);
     } catch (err) {
       setError(errorText(err));
     }
@@ -21,16 +24,19 @@ export function ContactPage() {
   if (result)
     return (
       <section className="card narrow-wide">
-        <h1>Request sent</h1>
-        <p role="status">{result}</p>
+        <h1>{result.status === 'held' ? 'Check your mail' : 'Request sent'}</h1>
+        <p role="status">{result.message}</p>
         <p>
-          <Link to="/login">Sign in</Link> to follow it.
+          <Link to="/login">Sign in</Link> to follow it · <Link to="/support-hours">Support hours and response targets</Link>
         </p>
       </section>
     );
   return (
     <section className="card narrow-wide">
       <h1>Contact support</h1>
+      <p className="muted small">
+        We answer by email. See our <Link to="/support-hours">support hours and response targets</Link>.
+      </p>
       <form onSubmit={(e) => void submit(e)} className="stack">
         <label>
           Your name

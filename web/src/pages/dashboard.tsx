@@ -67,7 +67,7 @@ export interface KpiReport {
   agents: Agent[];
   levels: Group[];
   teams: Group[];
-  causes: { by_reason: Array<{ reason: string; count: number }>; by_rule: Array<{ rule: string; count: number }> };
+  causes: { by_reason: Array<{ reason: string; count: number }>; by_rule: Array<{ rule: string; count: number }>; by_root_cause: Array<{ root_cause: string; count: number }> };
   bottlenecks: { by_level: Spent[]; by_status: Spent[] };
   trends: { day: Trend[]; week: Trend[] };
 }
@@ -259,6 +259,7 @@ export function DashboardPage() {
                 { label: 'median', kind: 'bar', values: r.teams.map((g) => g.time_held_ms.median), color: COLORS.info, format: (v) => shortDuration(v) },
               ]}
             />
+            <Chart title="Causes: root cause from reviews (escalated or reviewed tickets)" categories={r.causes.by_root_cause.map((c) => label(c.root_cause))} yLabel="tickets" integerAxis series={[{ label: 'tickets', kind: 'bar', values: r.causes.by_root_cause.map((c) => c.count), color: COLORS.warn, format: count }]} />
             <Chart title="Causes: escalations by reason" categories={r.causes.by_reason.map((c) => label(c.reason))} yLabel="escalations" integerAxis series={[{ label: 'escalations', kind: 'bar', values: r.causes.by_reason.map((c) => c.count), color: COLORS.warn, format: count }]} />
             <Chart title="Causes: escalations by rule" categories={r.causes.by_rule.map((c) => c.rule)} yLabel="escalations" integerAxis series={[{ label: 'escalations', kind: 'bar', values: r.causes.by_rule.map((c) => c.count), color: COLORS.warn, format: count }]} />
             <Chart title="Bottlenecks: time per level" categories={r.bottlenecks.by_level.map((t) => t.key)} yLabel="total time" series={[{ label: 'total time', kind: 'bar', values: r.bottlenecks.by_level.map((t) => t.total_ms), color: COLORS.info, format: (v) => shortDuration(v) }]} />

@@ -2,10 +2,13 @@
  * The policy editor (admins, managers): the active document in an editor with line numbers;
  * "Validate and plan" sends it to POST /policy/plan and shows either every problem at its
  * line (click one to go there) or the plan — rules and teams added, removed, changed, and
- * the SLA clocks whose due moments move; "Apply" (PUT /policy) once the plan is clean.
+ * the SLA clocks whose due moments move; "Apply" (PUT /policy) once the plan is clean. Below,
+ * the history of applied versions: read one, compare two, roll back (planned first).
  */
 import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, errorText, type PolicyPlan, type Problem } from '../api.ts';
+import { PolicyHistory } from '../components/policy-history.tsx';
+import { PlanView } from '../components/policy-plan.tsx';
 import { when } from '../format.ts';
 import { useSession } from '../session.tsx';
 
@@ -138,56 +141,7 @@ export function PolicyEditorPage() {
           {!message && !error && <p className="muted small">Edit, then validate: every problem is listed with its line, or you see what would change.</p>}
         </div>
       </div>
+      <PolicyHistory inForce={session.policy?.doc.version ?? null} onApplied={() => void session.reloadPolicy()} />
     </section>
-  );
-}
-
-function Changes({ title, c }: { title: string; c: { added: string[]; removed: string[]; changed: string[] } }) {
-  const none = c.added.length + c.removed.length + c.changed.length === 0;
-  return (
-    <div>
-      <h3 className="small">{title}</h3>
-      {none ? (
-        <p className="muted small">no change</p>
-      ) : (
-        <ul className="plain small">
-          {c.added.map((x) => (
-            <li key={`a${x}`} className="added">
-              + {x}
-            </li>
-          ))}
-          {c.removed.map((x) => (
-            <li key={`r${x}`} className="removed">
-              − {x}
-            </li>
-          ))}
-          {c.changed.map((x) => (
-            <li key={`c${x}`} className="changed">
-              ~ {x}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
-}
-
-function PlanView({ plan }: { plan: PolicyPlan }) {
-  return (
-    <div className="plan">
-      <p className="small">
-        Version {plan.current_version} → {plan.next_version}; {plan.tickets_reapplied} open ticket(s) re-evaluated.
-      </p>
-      <Changes title="Rules" c={plan.rules} />
-      <Changes title="Teams" c={plan.teams} />
-      <h3 className="small">SLA due moments that move ({plan.clocks.length})</h3>
-      <ul className="plain small">
-        {plan.clocks.slice(0, 30).map((c, i) => (
-          <li key={i}>
-            {c.ticket} {c.metric}: {when(c.due_before)} → {when(c.due_after)}
-          </li>
-        ))}
-      </ul>
-    </div>
   );
 }

@@ -4,9 +4,10 @@
  * reason, and — once solved — how to rate the resolution.
  */
 import { useState, type FormEvent } from 'react';
-import { errorText, get, post, type Comment, type Ticket, type TicketEvent } from '../api.ts';
+import { errorText, get, post, uploadFiles, type Attachment, type Comment, type CustomerRequestOutcome, type Ticket, type TicketEvent } from '../api.ts';
+import { AttachmentList, FilePicker } from '../components/attachments.tsx';
 import { when } from '../format.ts';
-import { Link } from '../router.tsx';
+import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { StatusBadge } from '../components/sla.tsx';
 import { usePoll } from '../use-poll.ts';
@@ -18,17 +19,19 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
   const ref = encodeURIComponent(ticketKey);
   const polled = usePoll(
     async () => {
-      const [ticket, comments, events] = await Promise.all([
+      const [ticket, comments, events, opening] = await Promise.all([
         get<Ticket>(`/tickets/${ref}`),
         get<{ items: Comment[] }>(`/tickets/${ref}/comments`).then((r) => r.items),
         get<{ items: TicketEvent[] }>(`/tickets/${ref}/events`).then((r) => r.items),
+        get<{ items: Attachment[] }>(`/tickets/${ref}/attachments`).then((r) => r.items.filter((a) => a.comment_id === null)),
       ]);
-      return { ticket, comments, events };
+      return { ticket, comments, events, opening };
     },
     [ticketKey],
     5000,
   );
   const [reply, setReply] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
   const [why, setWhy] = useState('');
   const [asking, setAsking] = useState(false);
   const [flash, setFlash] = useState<string | null>(null);
@@ -38,12 +41,19 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
   const d = polled.data;
   if (!d) return <p className="muted">Loading…</p>;
   const { ticket, comments } = d;
-  const updates = d.events.filter((e) => e.type === 'status.changed' || e.type === 'csat.received');
-  type Item = { at: string; key: string; mine: boolean; who: string; text: string; kind: 'comment' | 'update' };
+  const updates = d.events.filter((e) => e.type === 'status.changed' || e.type === 'csat.received' || e.type === 'ticket.followed_up');
+  const followUpOf = d.events.find((e) => e.type === 'ticket.created' && typeof e.payload.follow_up_of === 'string')?.payload.follow_up_of as string | undefined;
+  const followedUpBy = d.events.filter((e) => e.type === 'ticket.followed_up').map((e) => String(e.payload.follow_up));
+  const updateText = (e: TicketEvent): string => {
+    if (e.type === 'csat.received') return `You rated the resolution ${String(e.payload.rating)}/5`;
+    if (e.type === 'ticket.followed_up') return `Your message after this request was closed opened a follow-up: ${String(e.payload.follow_up)}`;
+    return `Status: ${String(e.payload.to).replace('_', ' ')}${e.payload.from === 'solved' && e.payload.to === 'open' ? ' (reopened by your reply)' : ''}`;
+  };
+  type Item = { at: string; key: string; mine: boolean; who: string; text: string; kind: 'comment' | 'update'; files?: Attachment[] | undefined };
   const items: Item[] = [
-    { at: ticket.created_at, key: 'opened', mine: ticket.requester_id === session.me.id, who: ticket.requester_id === session.me.id ? 'You' : 'Your colleague', text: ticket.body, kind: 'comment' as const },
-    ...comments.map((c): Item => ({ at: c.created_at, key: c.id, mine: c.author_id === session.me.id, who: c.author_id === session.me.id ? 'You' : c.author_role === 'customer' ? 'Your colleague' : 'Support', text: c.body, kind: 'comment' })),
-    ...updates.map((e): Item => ({ at: e.at, key: e.id, mine: false, who: '', text: e.type === 'csat.received' ? `You rated the resolution ${String(e.payload.rating)}/5` : `Status: ${String(e.payload.to).replace('_', ' ')}`, kind: 'update' })),
+    { at: ticket.created_at, key: 'opened', mine: ticket.requester_id === session.me.id, who: ticket.requester_id === session.me.id ? 'You' : 'Your colleague', text: ticket.body, kind: 'comment' as const, files: d.opening },
+    ...comments.map((c): Item => ({ at: c.created_at, key: c.id, mine: c.author_id === session.me.id, who: c.author_id === session.me.id ? 'You' : c.author_role === 'customer' ? 'Your colleague' : 'Support', text: c.body, kind: 'comment', files: c.attachments })),
+    ...updates.map((e): Item => ({ at: e.at, key: e.id, mine: false, who: '', text: updateText(e), kind: 'update' })),
   ].sort((a, b) => a.at.localeCompare(b.at));
 
   const act = async (fn: () => Promise<unknown>, done: string) => {
@@ -60,15 +70,39 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
   const sendReply = (e: FormEvent) => {
     e.preventDefault();
     if (!reply.trim()) return;
-    void act(() => post(`/tickets/${ref}/comments`, { body: reply, public: true }), 'Your reply was sent.').then(() => setReply(''));
+    if (ticket.status === 'closed') {
+      // A closed request is final: the message opens a follow-up request, linked to this one.
+      void act(async () => {
+        const uploaded = await uploadFiles(files);
+        const r = await post<{ follow_up?: { ticket: string } }>(`/tickets/${ref}/comments`, { body: reply, public: true, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
+        setReply('');
+        setFiles([]);
+        if (r.follow_up) navigate(`/portal/tickets/${r.follow_up.ticket}`);
+      }, 'Your follow-up request was opened.');
+      return;
+    }
+    void act(async () => {
+      const uploaded = await uploadFiles(files);
+      await post(`/tickets/${ref}/comments`, { body: reply, public: true, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
+      setReply('');
+      setFiles([]);
+    }, ticket.status === 'solved' ? 'Your reply was sent and the request is reopened.' : 'Your reply was sent.');
   };
   const askEscalation = (e: FormEvent) => {
     e.preventDefault();
     if (!why.trim()) return;
-    void act(() => post(`/tickets/${ref}/escalate`, { comment: why.trim() }), 'Your escalation request was passed on to the team’s management.').then(() => {
-      setWhy('');
-      setAsking(false);
-    });
+    // What the customer is told comes from where the ticket actually went (the server's answer).
+    setError(null);
+    setFlash(null);
+    post<{ request?: CustomerRequestOutcome }>(`/tickets/${ref}/escalate`, { comment: why.trim() })
+      .then(async (r) => {
+        const next = r.request?.next_request_from;
+        setFlash(`${r.request?.message ?? 'Your escalation request was recorded.'}${next ? ` If there is still no answer, you can ask again from ${when(next)}.` : ''}`);
+        setWhy('');
+        setAsking(false);
+        await polled.reload();
+      })
+      .catch((e: unknown) => setError(errorText(e)));
   };
   const done = ticket.status === 'solved' || ticket.status === 'closed';
 
@@ -83,6 +117,29 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
       <p>
         <StatusBadge status={ticket.status} /> <span className="muted small">opened {when(ticket.created_at)} · priority {ticket.priority}</span>
       </p>
+      {ticket.expectations?.text && (
+        <div className="card expectations" role="note" aria-label="What to expect">
+          <strong>What to expect</strong>
+          <p>{ticket.expectations.text}</p>
+          <p className="muted small">
+            <Link to="/support-hours">Support hours and response targets</Link>
+          </p>
+        </div>
+      )}
+      {(followUpOf !== undefined || followedUpBy.length > 0) && (
+        <p className="small follow-up">
+          {followUpOf !== undefined && (
+            <>
+              Follow-up of <Link to={`/portal/tickets/${followUpOf}`}>{followUpOf}</Link>.{' '}
+            </>
+          )}
+          {followedUpBy.map((k) => (
+            <span key={k}>
+              Continued in <Link to={`/portal/tickets/${k}`}>{k}</Link>.{' '}
+            </span>
+          ))}
+        </p>
+      )}
       <Notices flash={flash} error={error} />
       <ol className="conversation" aria-label="Conversation">
         {items.map((i) =>
@@ -95,24 +152,26 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
               <div className="bubble-head">
                 <strong>{i.who}</strong> <time dateTime={i.at}>{when(i.at)}</time>
               </div>
-              <div className="bubble">{i.text}</div>
+              <div className="bubble">
+                {i.text}
+                <AttachmentList items={i.files} />
+              </div>
             </li>
           ),
         )}
       </ol>
-      {ticket.status !== 'closed' && (
-        <form onSubmit={sendReply} className="card stack">
-          <label>
-            Your reply
-            <textarea name="reply" rows={4} required value={reply} onChange={(e) => setReply(e.target.value)} />
-          </label>
-          <div className="row end">
-            <button type="submit" className="primary">
-              Send reply
-            </button>
-          </div>
-        </form>
-      )}
+      <form onSubmit={sendReply} className="card stack">
+        <label>
+          {ticket.status === 'closed' ? 'This request is closed. Anything new? Writing here opens a follow-up request.' : ticket.status === 'solved' ? 'Not solved after all? Your reply reopens the request.' : 'Your reply'}
+          <textarea name="reply" rows={4} required value={reply} onChange={(e) => setReply(e.target.value)} />
+        </label>
+        <FilePicker files={files} onChange={setFiles} />
+        <div className="row end">
+          <button type="submit" className="primary">
+            {ticket.status === 'closed' ? 'Open a follow-up' : 'Send reply'}
+          </button>
+        </div>
+      </form>
       {!done && (
         <div className="card">
           {!asking ? (
@@ -126,7 +185,7 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
             <form onSubmit={askEscalation} className="stack">
               <label>
                 Why should this be escalated?
-                <textarea name="escalation_reason" rows={3} required value={why} onChange={(e) => setWhy(e.target.value)} placeholder="e.g. our whole team is blocked and the deadline is tomorrow" />
+                <textarea name="escalation_reason" rows={3} required maxLength={2000} value={why} onChange={(e) => setWhy(e.target.value)} placeholder="e.g. our whole team is blocked and the deadline is tomorrow" />
               </label>
               <div className="row end">
                 <button type="button" onClick={() => setAsking(false)}>

@@ -1,6 +1,7 @@
 /** The customer portal: my requests (status and last update), and a new request. */
 import { useState, type FormEvent } from 'react';
-import { errorText, get, post, type Ticket } from '../api.ts';
+import { errorText, get, post, uploadFiles, type Ticket } from '../api.ts';
+import { FilePicker } from '../components/attachments.tsx';
 import { ago, label } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -21,11 +22,10 @@ export function PortalHome() {
           New request
         </Link>
       </div>
-      {org && (
-        <p className="muted small">
-          {org.name} · {org.tier} support
-        </p>
-      )}
+      <p className="muted small">
+        {org && `${org.name} · ${org.tier} support · `}
+        <Link to="/support-hours">Support hours and response targets</Link>
+      </p>
       <label className="check small">
         <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} /> show my organization's requests too
       </label>
@@ -53,6 +53,7 @@ export function PortalNewTicket() {
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
   const [priority, setPriority] = useState('normal');
+  const [files, setFiles] = useState<File[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
@@ -60,7 +61,8 @@ export function PortalNewTicket() {
     setBusy(true);
     setError(null);
     try {
-      const t = await post<Ticket>('/tickets', { subject: subject.trim(), body, channel: 'web', priority });
+      const uploaded = await uploadFiles(files);
+      const t = await post<Ticket>('/tickets', { subject: subject.trim(), body, channel: 'web', priority, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
       navigate(`/portal/tickets/${t.key}`);
     } catch (err) {
       setError(errorText(err));
@@ -89,6 +91,7 @@ export function PortalNewTicket() {
             <option value="urgent">Urgent — work has stopped</option>
           </select>
         </label>
+        <FilePicker files={files} onChange={setFiles} />
         {error && (
           <p className="error" role="alert">
             {error}

@@ -1,6 +1,7 @@
 /**
- * Agent queues: my tickets, my team, escalated (unacknowledged first, as the server orders
- * them) and breaching soon. Each row: key, subject, priority, level, team, status and the
+ * Agent queues: waiting for my acknowledgement (first), my tickets, my teams (every team I am
+ * in, lead or manage, by default), escalated (unacknowledged first, as the server orders them)
+ * and breaching soon. Each row: key, subject, priority, level, team, status and the
  * live SLA countdown. Refreshed every 5 s by polling; filters and search in the URL-less
  * toolbar above the table.
  */
@@ -14,8 +15,9 @@ import { Countdown, PriorityBadge, StatusBadge, summarise, useSlaViews } from '.
 import { useNow, usePoll } from '../use-poll.ts';
 
 const VIEWS: Array<[string, string]> = [
+  ['awaiting', 'Waiting for my acknowledgement'],
   ['mine', 'My tickets'],
-  ['team', 'My team'],
+  ['team', 'My teams'],
   ['escalated', 'Escalated'],
   ['breaching', 'Breaching soon'],
 ];
@@ -26,14 +28,16 @@ export function QueuesPage({ view }: { view: string }) {
   const model = session.policy?.model ?? null;
   const myTeams = model ? teamsOf(model, session.me.email).map((t) => t.id) : [];
   const allTeams = model?.teams.map((t) => t.id) ?? [];
-  const [team, setTeam] = useState<string>(myTeams[0] ?? '');
+  // A lead or manager of several teams sees all of them by default (the API takes team=a,b).
+  const mineValue = myTeams.join(',');
+  const [team, setTeam] = useState<string>(mineValue);
   const [priority, setPriority] = useState('');
   const [status, setStatus] = useState('');
   const [search, setSearch] = useState('');
   const [within, setWithin] = useState(60);
   const now = useNow(1000);
 
-  const effectiveTeam = view === 'mine' ? '' : team;
+  const effectiveTeam = view === 'mine' || view === 'awaiting' ? '' : team;
   const polled = usePoll(
     async () => {
       if (view === 'mine' || view === 'team') {
@@ -43,7 +47,7 @@ export function QueuesPage({ view }: { view: string }) {
         );
         return r.items;
       }
-      const path = view === 'escalated' ? '/queues/escalated' : '/queues/breaching';
+      const path = view === 'awaiting' ? '/queues/awaiting-ack' : view === 'escalated' ? '/queues/escalated' : '/queues/breaching';
       const r = await get<{ items: Ticket[] }>(`${path}${qs({ team: effectiveTeam || undefined, within_minutes: view === 'breaching' ? within : undefined, limit: 100 })}`);
       const s = search.trim().toLowerCase();
       return r.items.filter((t) => (!priority || t.priority === priority) && (!status || t.status === status) && (!s || t.key.toLowerCase() === s || `${t.subject} ${t.body}`.toLowerCase().includes(s)));
@@ -51,6 +55,7 @@ export function QueuesPage({ view }: { view: string }) {
     [view, effectiveTeam, priority, status, search, within],
     5000,
   );
+  const awaiting = usePoll(async () => (await get<{ items: Ticket[] }>('/queues/awaiting-ack?limit=100')).items.length, [], 5000);
   const tickets = polled.data;
   const slas = useSlaViews(tickets);
   const title = VIEWS.find(([v]) => v === view)?.[1] ?? 'Queue';
@@ -67,6 +72,7 @@ export function QueuesPage({ view }: { view: string }) {
         {VIEWS.map(([v, text]) => (
           <Link key={v} to={`/queues/${v}`} aria-current={v === view ? 'page' : undefined}>
             {text}
+            {v === 'awaiting' && awaiting.data ? <span className="badge ack count">{awaiting.data}</span> : null}
           </Link>
         ))}
       </nav>
@@ -75,10 +81,11 @@ export function QueuesPage({ view }: { view: string }) {
           Search
           <input type="search" name="q" placeholder="key or text" value={search} onChange={(e) => setSearch(e.target.value)} />
         </label>
-        {view !== 'mine' && (
+        {view !== 'mine' && view !== 'awaiting' && (
           <label>
             Team
             <select name="team" value={team} onChange={(e) => setTeam(e.target.value)}>
+              {myTeams.length > 1 && <option value={mineValue}>my teams ({myTeams.join(', ')})</option>}
               {view !== 'team' && <option value="">all teams</option>}
               {allTeams.map((t) => (
                 <option key={t} value={t}>
@@ -118,6 +125,7 @@ export function QueuesPage({ view }: { view: string }) {
       </form>
       {polled.error !== null && polled.error !== undefined && <p className="error">Could not refresh: {String((polled.error as Error).message ?? polled.error)}</p>}
       {view === 'team' && !effectiveTeam && <p className="notice">You are in no team of the active policy; pick one above.</p>}
+      {view === 'awaiting' && <p className="muted small">Escalations that wait for an acknowledgement you may give (as a member, lead or manager of the receiving team, its assignee, or a manager), oldest first.</p>}
       <div className="table-wrap">
         <table className="queue">
           <thead>

@@ -2,11 +2,13 @@
  * One ticket for staff: header (priority, status, level · team, the organization's tier and
  * contract value), SLA clocks with live countdowns, escalation state with acknowledge /
  * escalate / de-escalate, field changes (status, priority, assignee), reply or internal
- * note, the timeline, and the customer's other tickets. Refreshed every 5 s.
+ * note, the timeline, the requester (who, organization, other tickets) and the customer's cues
+ * (sentiment trend, risk flags with their words), each in its own panel. Refreshed every 5 s.
  */
 import { useState, type FormEvent } from 'react';
-import { errorText, get, patch, post, PRIORITIES, qs, STATUSES, type Comment, type SlaView, type Ticket, type TicketEvent } from '../api.ts';
-import { duration, label, money, when } from '../format.ts';
+import { AttachmentList, FilePicker } from '../components/attachments.tsx';
+import { errorText, get, patch, post, PRIORITIES, put, STATUSES, uploadFiles, type Attachment, type Comment, type SlaView, type Ticket, type TicketEvent, type TicketNotification } from '../api.ts';
+import { duration, label, when } from '../format.ts';
 import { Link } from '../router.tsx';
 import { actorName, personName, useSession } from '../session.tsx';
 import { Countdown, PriorityBadge, StatusBadge, summarise } from '../components/sla.tsx';
@@ -14,12 +16,18 @@ import { EscalateDialog } from '../components/escalate-dialog.tsx';
 import { Timeline } from '../components/timeline.tsx';
 import { useNow, usePoll } from '../use-poll.ts';
 import { Notices } from '../components/notices.tsx';
+import { RequesterPanel } from '../components/requester-panel.tsx';
+import { CustomerCuesPanel } from '../components/customer-cues.tsx';
+import { ReviewForm } from '../components/review-form.tsx';
 
 interface Loaded {
   ticket: Ticket;
   events: TicketEvent[];
   comments: Comment[];
   sla: SlaView | null;
+  /** Files of the opening message (a mail's attachments, a portal request's files). */
+  opening: Attachment[];
+  notifications: TicketNotification[] | null;
 }
 
 export function TicketPage({ ticketKey }: { ticketKey: string }) {
@@ -29,26 +37,18 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
   const ref = encodeURIComponent(ticketKey);
   const polled = usePoll<Loaded>(
     async () => {
-      const [ticket, events, comments, sla] = await Promise.all([
+      const [ticket, events, comments, sla, opening, notifications] = await Promise.all([
         get<Ticket>(`/tickets/${ref}`),
         get<{ items: TicketEvent[] }>(`/tickets/${ref}/events`).then((r) => r.items),
         get<{ items: Comment[] }>(`/tickets/${ref}/comments`).then((r) => r.items),
         get<SlaView>(`/tickets/${ref}/sla`).catch(() => null),
+        get<{ items: Attachment[] }>(`/tickets/${ref}/attachments`).then((r) => r.items.filter((a) => a.comment_id === null)),
+        get<{ items: TicketNotification[] }>(`/tickets/${ref}/notifications`).then((r) => r.items).catch(() => null),
       ]);
-      return { ticket, events, comments, sla };
+      return { ticket, events, comments, sla, opening, notifications };
     },
     [ticketKey],
     5000,
-  );
-  const others = usePoll(
-    async () => {
-      const t = polled.data?.ticket;
-      if (!t) return [];
-      const r = await get<{ items: Ticket[] }>(`/tickets${qs({ organization: t.organization_id, limit: 50 })}`);
-      return r.items.filter((x) => x.requester_id === t.requester_id && x.id !== t.id);
-    },
-    [polled.data?.ticket.id],
-    0,
   );
   const [escalating, setEscalating] = useState(false);
   const [showNotifications, setShowNotifications] = useState(true);
@@ -58,8 +58,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
   if (polled.error && !polled.data) return <p className="error">Could not load {ticketKey}: {errorText(polled.error)}</p>;
   const d = polled.data;
   if (!d) return <p className="muted">Loading {ticketKey}…</p>;
-  const { ticket, events, comments, sla } = d;
-  const org = session.orgs.get(ticket.organization_id);
+  const { ticket, events, comments, sla, opening } = d;
   const summary = summarise(sla ?? undefined, model, now);
   const ackPending = sla?.escalation.acknowledgement_pending ?? null;
 
@@ -104,8 +103,10 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
               {ticket.tags.length > 0 && <> · tags {ticket.tags.join(', ')}</>}
             </p>
             <p className="body-text">{ticket.body}</p>
+            <AttachmentList items={opening} />
           </section>
           <ReplyBox ticket={ticket} onDone={(what) => act(what, async () => undefined)} />
+          <ReviewForm ticketKey={ticket.key} status={ticket.status} />
           <section className="card">
             <div className="row spread">
               <h2>Timeline</h2>
@@ -113,7 +114,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
                 <input type="checkbox" checked={showNotifications} onChange={(e) => setShowNotifications(e.target.checked)} /> notifications
               </label>
             </div>
-            <Timeline events={events} comments={comments} actorName={(a) => (a === `user:${ticket.requester_id}` ? 'the customer' : actorName(session, a))} showNotifications={showNotifications} />
+            <Timeline events={events} comments={comments} actorName={(a) => (a === `user:${ticket.requester_id}` ? 'the customer' : actorName(session, a))} showNotifications={showNotifications} notifications={d.notifications} />
           </section>
         </div>
         <aside className="side-col">
@@ -149,7 +150,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
               {sla?.escalation.escalations ?? 0} escalation(s) · owner {sla?.escalation.owner ?? personName(session, ticket.owner_id)}
             </p>
             <div className="row wrap">
-              {ackPending && (
+              {ackPending && sla?.escalation.can_acknowledge && (
                 <button className="primary" onClick={() => void act('Escalation acknowledged.', () => post(`/tickets/${ref}/acknowledge`))}>
                   Acknowledge
                 </button>
@@ -158,38 +159,13 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
                 Escalate…
               </button>
             </div>
+            {ackPending && sla && !sla.escalation.can_acknowledge && <p className="muted small ack-refusal">Waiting for the receiving team to acknowledge: {sla.escalation.acknowledge_refusal}</p>}
             <Deescalate ticket={ticket} onSubmit={(reason) => act('De-escalated.', () => post(`/tickets/${ref}/de-escalate`, { reason }))} />
           </section>
           <Fields ticket={ticket} onSave={(changes, what) => act(what, () => patch(`/tickets/${ref}`, { ...changes, version: ticket.version }))} />
-          <section className="card">
-            <h2>Customer</h2>
-            <p>
-              {org ? (
-                <>
-                  <strong>{org.name}</strong> <span className={`badge tier-${org.tier}`}>{org.tier}</span>
-                  <br />
-                  <span className="small">Contract value {money(org.contract_value)} a year</span>
-                  {org.account_manager && (
-                    <>
-                      <br />
-                      <span className="small muted">Account manager {org.account_manager}</span>
-                    </>
-                  )}
-                </>
-              ) : (
-                <span className="muted">organization {ticket.organization_id.slice(-6)}</span>
-              )}
-            </p>
-            <h3 className="small">Their other tickets</h3>
-            <ul className="plain small">
-              {(others.data ?? []).slice(0, 8).map((o) => (
-                <li key={o.id}>
-                  <Link to={`/tickets/${o.key}`}>{o.key}</Link> {o.subject} <StatusBadge status={o.status} />
-                </li>
-              ))}
-              {others.data && others.data.length === 0 && <li className="muted">none</li>}
-            </ul>
-          </section>
+          <Ccs ticketKey={ticket.key} onSaved={() => act('CCs saved.', async () => undefined)} />
+          <RequesterPanel ticketKey={ticket.key} version={ticket.version} />
+          <CustomerCuesPanel ticketKey={ticket.key} version={ticket.version} />
         </aside>
       </div>
       <EscalateDialog
@@ -206,8 +182,52 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
   );
 }
 
+/** The customer addresses copied on the conversation: they get every public reply too. */
+function Ccs({ ticketKey, onSaved }: { ticketKey: string; onSaved: () => Promise<void> }) {
+  const url = `/tickets/${encodeURIComponent(ticketKey)}/ccs`;
+  const polled = usePoll(() => get<{ ccs: string[] }>(url), [url], 30_000);
+  const [draft, setDraft] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const text = draft ?? (polled.data?.ccs ?? []).join(', ');
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await put(url, { ccs: text.split(/[,;\s]+/).filter((a) => a !== '') });
+    } catch (err) {
+      setError(errorText(err));
+      return;
+    }
+    setDraft(null);
+    await polled.reload();
+    await onSaved();
+  };
+  return (
+    <section className="card">
+      <h2>CC</h2>
+      <form onSubmit={(e) => void save(e)} className="stack">
+        <label className="small">
+          Customer addresses that get every public reply
+          <input name="ccs" value={text} onChange={(e) => setDraft(e.target.value)} placeholder="pat@customer.example, lee@customer.example" />
+        </label>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="row end">
+          <button type="submit" disabled={draft === null}>
+            Save CCs
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
 function ReplyBox({ ticket, onDone }: { ticket: Ticket; onDone: (what: string) => Promise<void> }) {
   const [body, setBody] = useState('');
+  const [files, setFiles] = useState<File[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const send = async (isPublic: boolean) => {
@@ -218,8 +238,10 @@ function ReplyBox({ ticket, onDone }: { ticket: Ticket; onDone: (what: string) =
     setBusy(true);
     setError(null);
     try {
-      await post(`/tickets/${encodeURIComponent(ticket.key)}/comments`, { body, public: isPublic });
+      const uploaded = await uploadFiles(files);
+      await post(`/tickets/${encodeURIComponent(ticket.key)}/comments`, { body, public: isPublic, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
       setBody('');
+      setFiles([]);
       await onDone(isPublic ? 'Reply sent to the customer.' : 'Internal note added.');
     } catch (e) {
       setError(errorText(e));
@@ -238,6 +260,7 @@ function ReplyBox({ ticket, onDone }: { ticket: Ticket; onDone: (what: string) =
           Reply or note
           <textarea name="comment" rows={4} value={body} onChange={(e) => setBody(e.target.value)} placeholder="A public reply goes to the customer; an internal note stays with staff" />
         </label>
+        <FilePicker files={files} onChange={setFiles} />
         {error && (
           <p className="error" role="alert">
             {error}
