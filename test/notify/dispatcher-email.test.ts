@@ -226,7 +226,7 @@ describeStores('dispatcher over real SMTP', (s) => {
     await createDispatcher(merging).drain();
     await sink.waitFor(before + 2);
     for (const r of rows) expect((await outboxRow(s.store, r.id)).status).toBe('sent');
-    expect(sink.received.slice(before).map((m) => m.text.split('\n')[0])).toEqual(['First answer', 'Second answer']);
+    expect(sink.received.slice(before).map((m) => (m.text ?? '').split('\n')[0])).toEqual(['First answer', 'Second answer']);
   });
 
   it("holds non-urgent internal notices during the recipient's quiet hours; urgent ones go at once", async () => {
