@@ -89,7 +89,20 @@ export async function escalateTicket(deps: AppDeps, actor: Actor, ref: string, i
   if (input.comment?.trim()) payload.comment = input.comment.trim();
   if (input.to_level) payload.to_level = input.to_level;
   if (input.to_team) payload.to_team = input.to_team;
-  return commitDraft(deps, actor, ref, { type: 'ticket.escalated', payload, internal: true });
+  return commitDraft(deps, actor, ref, { type: 'ticket.escalated', payload, internal: true }, async (trx, before) => {
+    // Down the ladder is a de-escalation (with its reason), not an escalation: refused here so a
+    // pending acknowledgement is never silently replaced by a move downwards. A functional team
+    // below is a transfer by subject matter and goes.
+    if (!input.to_team || !deps.live || before.level === null) return;
+    const matrix = (await deps.live.registry.refresh(trx))?.engine.ctx.matrix;
+    const team = matrix?.team(input.to_team);
+    if (matrix && team && team.kind === 'hierarchical' && matrix.rank(team.level) < matrix.rank(before.level)) {
+      throw new DomainError('ESCALATION_REFUSED', `team ${team.id} is at level ${team.level}, below the ticket's level ${before.level}: de-escalate instead (POST /api/v1/tickets/${before.key}/de-escalate with a reason)`, {
+        ticket: before.key,
+        to_team: team.id,
+      });
+    }
+  });
 }
 
 export async function deescalateTicket(

@@ -64,6 +64,15 @@ describeStores('escalation flows', (ctx) => {
     expect(receiving.status).toBe(200);
   });
 
+  it('escalating to a team down the ladder is refused (de-escalate instead), so a pending acknowledgement is not silently dropped', async () => {
+    const key = await newTicket();
+    expect((await call('agent', 'POST', `/tickets/${key}/escalate`, { reason: 'technical_complexity', documentation, to_team: 'engineering', require_acknowledgement: true })).status).toBe(200);
+    const down = await call('agent', 'POST', `/tickets/${key}/escalate`, { reason: 'technical_complexity', documentation, to_team: 'specialists' });
+    expect(down.status).toBe(409);
+    expect(down.body.error).toMatchObject({ code: 'ESCALATION_REFUSED', message: expect.stringContaining('de-escalate instead') });
+    expect(await slaOf('lead', key)).toMatchObject({ acknowledgement_pending: expect.anything() });
+  });
+
   it('a staff member outside the receiving team is refused; the lead of the receiving team may acknowledge even her own escalation; a manager may', async () => {
     const key = await newTicket();
     await call('lead', 'POST', `/tickets/${key}/escalate`, { reason: 'technical_complexity', documentation, require_acknowledgement: true });

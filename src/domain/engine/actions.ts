@@ -168,18 +168,22 @@ export function escalateTo(step: Step, team: TeamDef, spec: EscalationSpec): voi
 }
 
 /**
- * The built-in notice for a move a person made (manual escalation, a customer's request, an
- * acknowledgement): to the receiving team's lead (else its manager) during the team calendar's
- * hours, to its on-call person outside them (or when it has neither), to its members when it
- * names none of those. Queued like a rule's notice, with `default: true`; skipped, and the
- * skip recorded, when the team has nobody at all.
+ * The built-in notice for a move a person made (manual escalation, a customer's request): to
+ * the receiving team's lead (else its manager) during the team calendar's hours; outside them
+ * to the team's own on-call person when it keeps a rotation, else still to its lead (the one
+ * who acknowledges — quiet hours hold the mail until the team opens); to its members when it
+ * names none of those. Another team's rotation is never used: its people do not acknowledge
+ * for this team. Queued like a rule's notice, with `default: true`; skipped, and the skip
+ * recorded, when the team has nobody at all.
  */
 export function notifyReceivingTeam(step: Step, team: TeamDef, template: string): void {
   const calendar = team.calendar ? step.ctx.calendarOf(team.calendar) : step.ctx.wallClock;
   const open = calendar.isOpen(step.at);
-  const onCall = step.ctx.matrix.onCall(team.id, step.at);
+  const ownRotation = (team.onCall?.rotation.length ?? 0) > 0;
+  const onCall = ownRotation ? step.ctx.matrix.onCall(team.id, step.at) : null;
   const lead = team.lead ?? team.manager ?? null;
-  const [who, role] = !open && onCall ? [onCall, 'on_call'] : lead ? [lead, team.lead ? 'team_lead' : 'team_manager'] : [onCall, 'on_call'];
+  const leadRole = team.lead ? 'team_lead' : 'team_manager';
+  const [who, role] = !open && onCall ? [onCall, 'on_call'] : lead ? [lead, leadRole] : [onCall, 'on_call'];
   // A team with nobody in charge (a management team) hears of it as a whole.
   const to = who ? [who] : [...team.members];
   if (to.length === 0) {
@@ -187,6 +191,23 @@ export function notifyReceivingTeam(step: Step, team: TeamDef, template: string)
     return;
   }
   step.emit('notification.queued', 'system', { template, recipient: who ? role : 'team', to, channel: 'email', audience: 'internal', default: true });
+}
+
+/**
+ * The built-in notice that an escalation was acknowledged: to whoever is waiting to hear — the
+ * person who made the escalation, else (a rule's or the customer's escalation) the ticket's
+ * owner, else its assignee. The team that acknowledged knows already.
+ */
+export function notifyAcknowledged(step: Step, by: string | undefined, acknowledgedBy: string): void {
+  const template = 'escalation-acknowledged';
+  const s = step.state;
+  const escalator = by !== undefined && by.includes('@') ? by : null;
+  const [who, role] = escalator ? [escalator, 'escalated_by'] : s.owner ? [s.owner, 'owner'] : s.assignee ? [s.assignee, 'assignee'] : [null, 'owner'];
+  if (!who || who === acknowledgedBy) {
+    if (!who) step.emit('notification.skipped', 'system', { template, recipient: role, default: true, why: 'nobody is waiting to hear: no person made the escalation and the ticket has no owner or assignee' });
+    return;
+  }
+  step.emit('notification.queued', 'system', { template, recipient: role, to: [who], channel: 'email', audience: 'internal', default: true });
 }
 
 const CUSTOMER_ROLES = new Set(['requester']);

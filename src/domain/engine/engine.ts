@@ -12,7 +12,7 @@
  */
 import type { Policy, Status } from '../policy/types.ts';
 import { triage } from '../triage.ts';
-import { escalateTo, notifyReceivingTeam, runRule } from './actions.ts';
+import { escalateTo, notifyAcknowledged, runRule } from './actions.ts';
 import { requestEscalation } from './customer-request.ts';
 import { EngineContext, type TriageFn, type TriageResult } from './context.ts';
 import { clockTimers } from './sla.ts';
@@ -429,8 +429,7 @@ export class Engine {
         if (!ack) throw new EngineError('nothing_to_acknowledge', `ticket ${s.ref} has no escalation waiting for acknowledgement`);
         s.pendingAck = null;
         step.emit('escalation.acknowledged', input.actor ?? 'agent', { escalation_id: ack.escalationId, waited_ms: step.at - ack.at });
-        const team = this.ctx.matrix.team(s.team);
-        if (team) notifyReceivingTeam(step, team, 'escalation-acknowledged');
+        notifyAcknowledged(step, ack.by, input.actor ?? 'agent');
         break;
       }
     }

@@ -14,13 +14,19 @@ describe('default notifications of the receiving team', () => {
     expect(pick(out, 'notification.queued', { template: 'escalation-manual' })).toMatchObject([{ at: t('15:00'), to: ['lina@example.com'], recipient: 'team_lead', default: true, audience: 'internal' }]);
   });
 
-  it('outside the team calendar hours it notifies the on-call person instead', () => {
-    // 23:30 UTC is 18:30 in New York: specialists are closed; on call comes from engineering's rotation.
+  it("outside the team calendar hours it notifies the team's own on-call person", () => {
+    // Specialists with a rotation of their own; 23:30 UTC is 18:30 in New York: they are closed.
+    const members = '    members: [sam@example.com, sofia@example.com]\n';
+    expect(REFERENCE_POLICY).toContain(members);
+    const policy = REFERENCE_POLICY.replace(members, `${members}    on_call: { rotation: [sofia@example.com], handover: mon 09:00, start: 2026-01-05 }\n`);
+    const { out } = simulate(policy, [created('T', t('23:20'), { priority: 'low', organization: org }), escalate(t('23:30'), { to_team: 'specialists', reason: 'technical_complexity', documentation: doc })], t('23:31'));
+    expect(pick(out, 'notification.queued', { template: 'escalation-manual' })).toMatchObject([{ to: ['sofia@example.com'], recipient: 'on_call' }]);
+  });
+
+  it('a closed team without a rotation of its own is told through its lead, never through another team’s on-call person', () => {
+    // Specialists keep no rotation; engineering's on-call person does not acknowledge for them.
     const { out } = simulate(REFERENCE_POLICY, [created('T', t('23:20'), { priority: 'low', organization: org }), escalate(t('23:30'), { to_team: 'specialists', reason: 'technical_complexity', documentation: doc })], t('23:31'));
-    const queued = pick(out, 'notification.queued', { template: 'escalation-manual' });
-    expect(queued).toHaveLength(1);
-    expect(queued[0]).toMatchObject({ recipient: 'on_call' });
-    expect(['eli@example.com', 'eva@example.com']).toContain((queued[0]?.to as string[])[0]);
+    expect(pick(out, 'notification.queued', { template: 'escalation-manual' })).toMatchObject([{ to: ['lina@example.com'], recipient: 'team_lead' }]);
   });
 
   it("a customer's escalation request uses its own template", () => {
@@ -29,7 +35,7 @@ describe('default notifications of the receiving team', () => {
     expect(pick(out, 'notification.queued', { template: 'escalation-manual' })).toHaveLength(0);
   });
 
-  it('an acknowledgement notifies the receiving team (escalation-acknowledged)', () => {
+  it('an acknowledgement tells whoever waits to hear: for a rule’s escalation, the ticket’s owner (escalation-acknowledged)', () => {
     const policy = `
 version: 1
 calendars:
@@ -53,11 +59,12 @@ rules:
       - require_acknowledgement: true
 `;
     const { out } = simulate(policy, [
-      created('T', t('10:00')),
+      created('T', t('10:00'), { assignee: 'a1@x.com' }),
       { at: t('10:05'), type: 'ticket.updated', ticket: 'T', tags: ['x'] },
       { at: t('10:10'), type: 'escalation.acknowledged', ticket: 'T' },
     ], t('10:11'));
-    expect(pick(out, 'notification.queued', { template: 'escalation-acknowledged' })).toMatchObject([{ at: t('10:10'), to: ['lead2@x.com'], default: true }]);
+    // a1 owns the ticket (first assigned) although the escalation took it to team two
+    expect(pick(out, 'notification.queued', { template: 'escalation-acknowledged' })).toMatchObject([{ at: t('10:10'), to: ['a1@x.com'], recipient: 'owner', default: true }]);
     expect(pick(out, 'notification.queued', { template: 'escalation-manual' })).toEqual([]); // the rule's escalation is not a person's
   });
 
