@@ -166,12 +166,15 @@ export function register(program: Command): void {
         await store.close();
         process.exit(1);
       }
-      const shutdown = async () => {
+      // An operator reading the log must be able to tell a stop from a crash.
+      const shutdown = async (signal: string) => {
+        process.stdout.write(`Escalon stopping (${signal}): finishing the running services…\n`);
         for (const s of running.reverse()) await s.stop();
         await store.close();
+        process.stdout.write('Escalon stopped.\n');
         process.exit(0);
       };
-      process.once('SIGINT', () => void shutdown());
-      process.once('SIGTERM', () => void shutdown());
+      process.once('SIGINT', () => void shutdown('SIGINT'));
+      process.once('SIGTERM', () => void shutdown('SIGTERM'));
     });
 }

@@ -153,7 +153,7 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
     const html = req.headers['content-type']?.startsWith('application/x-www-form-urlencoded') === true;
     return orHoldErrorPage(html, reply, async () => {
       const r = await confirmHeldMessage(deps, req.params.token, { defaultOrganizationId: need().defaultOrganizationId });
-      if (html) return reply.type('text/html; charset=utf-8').send(htmlPage('Request confirmed', `<p>Thank you: your request is <strong>${escape(r.ticketKey)}</strong>. We answer by email; sign in to follow it.</p>`));
+      if (html) return reply.type('text/html; charset=utf-8').send(htmlPage('Request confirmed', `<p>Thank you: your request is <strong>${escape(r.ticketKey)}</strong>. We answer by email: reply to our messages to add information.</p>`));
       // JSON callers: { status: 'confirmed' | 'already_confirmed', ticket }.
       return reply.send({ status: r.alreadyConfirmed ? 'already_confirmed' : 'confirmed', ticket: r.ticketKey });
     });

@@ -184,7 +184,8 @@ export function Timeline({
       ),
     };
   });
-  for (const n of showNotifications ? (notifications ?? []) : []) {
+  // A reply's own message shows as its delivery line, under the reply: not a second line here.
+  for (const n of showNotifications ? (notifications ?? []).filter((x) => x.template !== 'customer-reply') : []) {
     const d = describeNotification(n);
     items.push({
       at: n.queued_at,
@@ -250,12 +251,18 @@ export function DeliveryLine({ delivery }: { delivery: Comment['delivery'] | und
         <span key={`${d.channel}:${d.recipient}`} className={`delivery-${d.state}`} title={d.error ?? undefined}>
           {i > 0 && ' · '}
           {DELIVERY_MARK[d.state]} {d.recipient}
-          {d.channel !== 'email' && ` (${d.channel.replace(/^reply:/, '')})`} {d.state}
-          {d.error && d.state !== 'sent' && `: ${d.error}`}
+          {d.channel !== 'email' && ` (${d.channel.replace(/^reply:/, '')})`} {deliveryText(d)}
         </span>
       ))}
     </p>
   );
+}
+
+/** "sent", "failed: why", or for a message that waits for a channel: "waiting — no email channel is configured". */
+function deliveryText(d: Comment['delivery'][number]): string {
+  const waiting = d.state === 'queued' && d.error?.startsWith('waiting: ');
+  if (waiting) return `waiting — ${(d.error ?? '').slice('waiting: '.length)} is configured on the server`;
+  return d.error && d.state !== 'sent' ? `${d.state}: ${d.error}` : d.state;
 }
 
 function Frag({ children }: { children: ReactNode }) {

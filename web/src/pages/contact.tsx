@@ -27,7 +27,8 @@ export function ContactPage() {
         <h1>{result.status === 'held' ? 'Check your mail' : 'Request sent'}</h1>
         <p role="status">{result.message}</p>
         <p>
-          <Link to="/login">Sign in</Link> to follow it · <Link to="/support-hours">Support hours and response targets</Link>
+          We answer by email: reply to our messages to add information. If you have an account, <Link to="/login">sign in</Link> to follow it there. ·{' '}
+          <Link to="/support-hours">Support hours and response targets</Link>
         </p>
       </section>
     );
