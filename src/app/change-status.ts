@@ -1,4 +1,4 @@
-/** Moves a ticket to another status (DOMAIN.md §8.4): a thin use case over update-ticket. */
+/** Moves a ticket to another status (the contract (docs/contract.md) §8.4): a thin use case over update-ticket. */
 import type { Actor } from '../auth/roles.ts';
 import type { Status } from '../domain/policy/types.ts';
 import type { Committed } from './commit-ticket-change.ts';

@@ -1,6 +1,6 @@
 /**
  * Manual escalation, customer-requested escalation, de-escalation and acknowledgement
- * (DOMAIN.md §4). Each is a draft event that the live engine turns into the engine's own
+ * (the contract (docs/contract.md) §4). Each is a draft event that the live engine turns into the engine's own
  * decision — where the ticket goes, who is told — in the ticket's transaction.
  */
 import { actorRef, isStaff, type Actor } from '../auth/roles.ts';

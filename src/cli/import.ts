@@ -1,6 +1,6 @@
 /**
  * `escalon import servicenow FILE [--out OUT.jsonl] [--made-sla OUT.json]`: turn the ServiceNow
- * incident event log into a workload for `escalon simulate` (DOMAIN.md §6). The workload goes to
+ * incident event log into a workload for `escalon simulate` (the contract (docs/contract.md) §6). The workload goes to
  * --out or standard output; the summary goes to standard error.
  */
 import type { Command } from 'commander';
@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .description(
       'convert the ServiceNow incident event log (CSV, optionally gzipped) into a simulation workload (JSONL)',
     )
-    .argument('<file>', 'the event log, e.g. ../shared/data/servicenow-incidents-train.csv.gz')
+    .argument('<file>', 'the event log, e.g. examples/data/servicenow-incidents-train.csv.gz')
     .option('-o, --out <file>', 'write the workload here instead of standard output')
     .option(
       '--made-sla <file>',

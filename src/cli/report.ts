@@ -1,7 +1,7 @@
 /**
  * `escalon report [--from D] [--to D] [--tz ZONE] [--team T] [--level L] [--priority P]
  * [--tier T] [--channel C] [--section kpis|trends|causes|bottlenecks|agents] [--format table|json|csv]`:
- * the KPIs of DOMAIN.md §7 from the configured database (ESCALON_DATABASE_URL), through the
+ * the KPIs of the contract (docs/contract.md) §7 from the configured database (ESCALON_DATABASE_URL), through the
  * same code and renderings as GET /api/v1/reports/*. `--rebuild-rollups` recomputes the
  * reporting rollups from the event log first; `--naive` computes from the raw events instead
  * of the rollups (a cross-check).
@@ -35,7 +35,7 @@ const SECTIONS = ['kpis', 'trends', 'causes', 'bottlenecks', 'agents'];
 export function register(program: Command): void {
   program
     .command('report')
-    .description('escalation KPIs for a period (DOMAIN.md §7): rates, times, SLA compliance, CSAT, levels and teams, causes, bottlenecks, trends')
+    .description('escalation KPIs for a period (the contract (docs/contract.md) §7): rates, times, SLA compliance, CSAT, levels and teams, causes, bottlenecks, trends')
     .option('--from <date>', 'first day YYYY-MM-DD (local in --tz) or an ISO instant; default 30 days before --to')
     .option('--to <date>', 'last day YYYY-MM-DD (inclusive) or an ISO instant (exclusive); default today')
     .option('--tz <zone>', 'IANA time zone for days and weeks', 'UTC')

@@ -1,6 +1,6 @@
 /**
  * `escalon simulate --policy POLICY --workload EVENTS.jsonl [--out OUT.jsonl] [--until INSTANT]`
- * (DOMAIN.md §6): the engine in virtual time. Every line is checked before the run starts, so
+ * (the contract (docs/contract.md) §6): the engine in virtual time. Every line is checked before the run starts, so
  * a bad workload is refused whole with each bad line's number; output lines go to --out or
  * stdout, the progress bar and the summary to stderr.
  */

@@ -6,7 +6,7 @@ import { CalendarSpecError, validateSpec } from './calendar-spec.ts';
 export { CalendarSpecError, validateSpec };
 
 /**
- * Business-time arithmetic over one calendar (DOMAIN.md §3 "Business time", §8.2).
+ * Business-time arithmetic over one calendar (the contract (docs/contract.md) §3 "Business time", §8.2).
  *
  * Terms used below:
  * - day number: local civil day, 0 = 1970-01-01 (see calendar-civil.ts). A local day is the

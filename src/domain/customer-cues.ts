@@ -1,5 +1,5 @@
 /**
- * The customer's cues for staff (DOMAIN.md §1 "risk flags, sentiment"): the sentiment of each
+ * The customer's cues for staff (the contract (docs/contract.md) §1 "risk flags, sentiment"): the sentiment of each
  * customer message in order, its trend, and every risk flag with the words or signals that set
  * it and the message that did. Each message is read by the same triage the engine runs at
  * intake and on each customer comment, so what staff see is what the rules saw. Pure.

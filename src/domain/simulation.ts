@@ -1,5 +1,5 @@
 /**
- * Virtual-time replay (DOMAIN.md §6, §8.1, §8.11): the live engine, driven by a workload
+ * Virtual-time replay (the contract (docs/contract.md) §6, §8.1, §8.11): the live engine, driven by a workload
  * instead of a server. Inputs apply in file order; before each input, every timer due
  * strictly earlier fires (earliest first), so that something done exactly at a due moment is
  * in time; at the end every timer up to `until` (inclusive) fires.
@@ -159,7 +159,7 @@ export class Simulation {
   }
 }
 
-/** The simulate output line for an event (DOMAIN.md §6): `at` in UTC, the ticket as given, the payload. */
+/** The simulate output line for an event (the contract (docs/contract.md) §6): `at` in UTC, the ticket as given, the payload. */
 export function toOutputLine(e: EngineEvent): Record<string, unknown> {
   const line: Record<string, unknown> = { at: new Date(e.at).toISOString(), ticket: e.ticket, type: e.type, ...e.data };
   // Changes carry `from`/`to`; the output also repeats the workload's own field name.

@@ -1,5 +1,5 @@
 /**
- * A ticket and the pure rules of its life (DOMAIN.md §1, §8.4): the priority matrix, the
+ * A ticket and the pure rules of its life (the contract (docs/contract.md) §1, §8.4): the priority matrix, the
  * status machine, comments' automatic status moves, owner and reassignment bookkeeping.
  *
  * The status machine, in prose: a ticket is born `new`. Any move between `open`, `pending`,
@@ -40,13 +40,13 @@ export interface Ticket {
   solvedAt: number | null;
   version: number;
   reassignments: number;
-  /** Team changes and moves back to a team already left (DOMAIN.md §1); counted by the engine. */
+  /** Team changes and moves back to a team already left (the contract (docs/contract.md) §1); counted by the engine. */
   teamMoves: number;
   bounces: number;
   reopens: number;
 }
 
-/** An event before the app layer stamps id, ticket, time and actor on it (DOMAIN.md §5). */
+/** An event before the app layer stamps id, ticket, time and actor on it (the contract (docs/contract.md) §5). */
 export interface DraftEvent {
   type: string;
   payload: Record<string, unknown>;
@@ -63,7 +63,7 @@ export interface Change {
   events: DraftEvent[];
 }
 
-/** DOMAIN.md §1: (1,1) urgent; (1,2),(2,1) high; (1,3),(2,2),(3,1) normal; otherwise low. */
+/** the contract (docs/contract.md) §1: (1,1) urgent; (1,2),(2,1) high; (1,3),(2,2),(3,1) normal; otherwise low. */
 export function priorityFromMatrix(impact: Level3, urgency: Level3): Priority {
   const sum = impact + urgency;
   if (sum === 2) return 'urgent';

@@ -1,5 +1,5 @@
 /**
- * Triage at intake (DOMAIN.md §1 "risk flags, sentiment"): read a customer's text — a new
+ * Triage at intake (the contract (docs/contract.md) §1 "risk flags, sentiment"): read a customer's text — a new
  * ticket's subject + body, or a customer comment — and set the five risk flags the rules can
  * test (`risk.legal`, `risk.churn`, `risk.billing`, `risk.security`, `risk.frustration`) and a
  * sentiment score (`sentiment`, −1 angry … 1 happy).

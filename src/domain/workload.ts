@@ -1,5 +1,5 @@
 /**
- * The workload format of DOMAIN.md §6: one JSON object a line. Parsing is strict — an unknown
+ * The workload format of the contract (docs/contract.md) §6: one JSON object a line. Parsing is strict — an unknown
  * field, a bad instant or a missing field refuses the line, with its number and what is wrong.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * ServiceNow incident event log → Escalon workload (DOMAIN.md §6). Pure: rows in, lines out.
+ * ServiceNow incident event log → Escalon workload (the contract (docs/contract.md) §6). Pure: rows in, lines out.
  *
  * The log ("Incident management process enriched event log", see shared/data/README.md) has
  * one row per update of an incident, with the incident's whole state after the update. We

@@ -1,6 +1,6 @@
 /**
  * What the dispatcher asks the applied policy about a recipient: whose calendar keeps their
- * quiet hours. DOMAIN.md: the calendar of the first team that lists them (as member, lead or
+ * quiet hours. the contract (docs/contract.md): the calendar of the first team that lists them (as member, lead or
  * manager). The live server passes a directory over its current policy; `policyDirectory`
  * builds one from a Policy getter, so a new policy version applies at once.
  */

@@ -1,5 +1,5 @@
 /**
- * The append-only event log (DOMAIN.md §5). This module has an insert and reads, and no
+ * The append-only event log (the contract (docs/contract.md) §5). This module has an insert and reads, and no
  * update or delete path: events are never changed once written.
  */
 import type { Kysely } from 'kysely';

@@ -1,5 +1,5 @@
 /**
- * Who may acknowledge an escalation (DOMAIN.md §1: the *receiving* team or agent confirms it
+ * Who may acknowledge an escalation (the contract (docs/contract.md) §1: the *receiving* team or agent confirms it
  * has the ticket). Allowed: a member, the lead or the manager of the receiving team (people are
  * matched to the policy's teams by email), the agent the ticket is assigned to, and anyone with
  * the role manager or admin. Never the person who made the escalation — unless they are the

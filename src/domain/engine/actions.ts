@@ -1,5 +1,5 @@
 /**
- * Running rules and their actions (DOMAIN.md §4). A rule runs at most once per cascade; its
+ * Running rules and their actions (the contract (docs/contract.md) §4). A rule runs at most once per cascade; its
  * actions run in the order written, each on the state the previous one left. The first
  * escalation that moves the ticket in a cascade wins; later ones are recorded as skipped.
  */

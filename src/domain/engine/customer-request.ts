@@ -1,5 +1,5 @@
 /**
- * A customer's request for escalation (DOMAIN.md §4, reason `customer_request`). The policy's
+ * A customer's request for escalation (the contract (docs/contract.md) §4, reason `customer_request`). The policy's
  * `customer_requests` section says where it goes and how often it may move the ticket: a
  * request within `limit` (business time of the ticket's SLA calendar) of the last request that
  * escalated, while that one is still unanswered (no public agent reply since) or

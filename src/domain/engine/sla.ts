@@ -1,5 +1,5 @@
 /**
- * SLA clock arithmetic (DOMAIN.md §3, §8.2–§8.3), on one clock at a time.
+ * SLA clock arithmetic (the contract (docs/contract.md) §3, §8.2–§8.3), on one clock at a time.
  *
  * A clock is `running` (accumulating business time from `since`), `paused` (not accumulating;
  * `elapsed` holds everything counted so far), or ended (`fulfilled` / `stopped`). Every

@@ -3,7 +3,7 @@
  *
  * The step works on its own copy of the ticket state. Mutations go through the methods
  * below, which keep the SLA clocks consistent with the change (pause, resume, re-apply,
- * fulfil, stop) and emit the events of DOMAIN.md §5. Events that are rule triggers are queued;
+ * fulfil, stop) and emit the events of the contract (docs/contract.md) §5. Events that are rule triggers are queued;
  * `drain()` runs the rules they trigger in FIFO order. Within a cascade each rule runs at most
  * once and only the first escalation that moves the ticket happens (§8.6).
  */
@@ -235,7 +235,7 @@ export class Step {
 
   /**
    * Puts the ticket in another team (escalation, de-escalation, transfer) and counts the team
-   * move; a move back to a team the ticket had already left is a bounce (DOMAIN.md §1). The
+   * move; a move back to a team the ticket had already left is a bounce (the contract (docs/contract.md) §1). The
    * caller emits its own event with `moveCounts`, then `bounced()` if it was one.
    */
   moveTeam(team: { id: string; level: string }): { bounce: boolean } {

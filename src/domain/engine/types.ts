@@ -3,7 +3,7 @@
  *
  * A ticket's engine state (`TicketState`) is plain JSON: the live server stores it beside the
  * ticket row and the simulator keeps it in memory. The engine never mutates the state it is
- * given; each call returns the next state, the events it caused (DOMAIN.md §5) and — derived
+ * given; each call returns the next state, the events it caused (the contract (docs/contract.md) §5) and — derived
  * from the state — the ticket's pending timers.
  */
 import type { Metric, Priority, ReasonCategory, Status } from '../policy/types.ts';

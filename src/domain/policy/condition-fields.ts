@@ -1,5 +1,5 @@
 /**
- * The fields a condition can test (DOMAIN.md §4), each with its type, the operators that make
+ * The fields a condition can test (the contract (docs/contract.md) §4), each with its type, the operators that make
  * sense for it and how to read it from the Facts. Validation and compilation share this table,
  * so a condition that validates always compiles.
  */

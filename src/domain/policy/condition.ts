@@ -3,7 +3,7 @@
  * expression built and `in` lists turned into Sets at compile time, so evaluating is a few
  * function calls and comparisons, with nothing interpreted per evaluation.
  *
- * Semantics (DOMAIN.md §4): `eq` on a list field (tags) means the list holds the value, and `ne`
+ * Semantics (the contract (docs/contract.md) §4): `eq` on a list field (tags) means the list holds the value, and `ne`
  * that it does not; `in` means the value is one of the list (for tags: some tag is);
  * `includes` means a list field holds the value; `matches` tests a string (for tags: some tag)
  * and is false for null; `gt`/`gte`/`lt`/`lte` are numeric and false for null.

@@ -1,5 +1,5 @@
 /**
- * Reading a policy document (DOMAIN.md §2): YAML or JSON in, the normalised `Policy` out, or
+ * Reading a policy document (the contract (docs/contract.md) §2): YAML or JSON in, the normalised `Policy` out, or
  * every problem at once, each with its path in the document and its line. Nothing is half
  * accepted: one problem anywhere and no policy is returned.
  *

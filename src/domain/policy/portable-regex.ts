@@ -1,5 +1,5 @@
 /**
- * Regular expressions in the policy's portable form (DOMAIN.md §4): the JavaScript dialect, plus
+ * Regular expressions in the policy's portable form (the contract (docs/contract.md) §4): the JavaScript dialect, plus
  * a leading `(?i)` meaning case-insensitive — the only inline flag. It becomes the RegExp `i`
  * flag; any other inline flag group (`(?s)`, `(?m)`, `(?x)`, `(?i)` later on, `(?i:…)`) is refused
  * with a clear message rather than left for the RegExp constructor to misread.

@@ -1,5 +1,5 @@
 /**
- * The policy as the engine sees it: the YAML/JSON document of DOMAIN.md §2 after parsing,
+ * The policy as the engine sees it: the YAML/JSON document of the contract (docs/contract.md) §2 after parsing,
  * validation and normalisation (durations in ms, intervals in minutes, day ranges expanded,
  * every reference checked). Nothing here is optional that the engine must not guess.
  */
@@ -203,7 +203,7 @@ export interface PolicyProblem {
 }
 
 /**
- * What a rule condition can see (DOMAIN.md §4 "Fields"). The engine builds one per
+ * What a rule condition can see (the contract (docs/contract.md) §4 "Fields"). The engine builds one per
  * evaluation; compiled conditions read it directly.
  */
 export interface Facts {
@@ -239,6 +239,6 @@ export interface RegexValue {
   flags: string;
 }
 
-/** The risk flags triage sets (DOMAIN.md §1), readable in conditions as `risk.<flag>`. */
+/** The risk flags triage sets (the contract (docs/contract.md) §1), readable in conditions as `risk.<flag>`. */
 export const RISK_FLAGS = ['legal', 'churn', 'billing', 'security', 'frustration'] as const;
 export type RiskFlag = (typeof RISK_FLAGS)[number];

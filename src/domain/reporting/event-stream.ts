@@ -1,6 +1,6 @@
 /**
  * Groups an event stream by ticket for reporting. Accepts the simulator's output lines
- * (`{at: ISO, ticket, type, ...payload}`, DOMAIN.md §6) as well as stored events, and keeps
+ * (`{at: ISO, ticket, type, ...payload}`, the contract (docs/contract.md) §6) as well as stored events, and keeps
  * each ticket's events in stream order (a stable sort on `at`).
  */
 import type { ReportEvent } from './ticket-facts.ts';

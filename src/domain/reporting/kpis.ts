@@ -1,5 +1,5 @@
 /**
- * The KPIs of DOMAIN.md §7 over ticket facts and stints (see ticket-facts.ts for the terms).
+ * The KPIs of the contract (docs/contract.md) §7 over ticket facts and stints (see ticket-facts.ts for the terms).
  *
  * Period membership: a ticket is in the *created cohort* when created in [from, to) and in
  * the *solved cohort* when its latest solve falls in [from, to). Rates, volumes, causes,
@@ -182,7 +182,7 @@ export function isFirstContactResolution(f: TicketFacts, firstLevel: string): bo
   return f.solvedAt !== null && f.escalations === 0 && f.solvedLevel === firstLevel && f.publicAgentReplies === 1;
 }
 
-/** DOMAIN.md §7: a ticket counts towards the bounce rate with a bounce or more than two reassignments. */
+/** the contract (docs/contract.md) §7: a ticket counts towards the bounce rate with a bounce or more than two reassignments. */
 export function isBouncing(f: Pick<TicketFacts, 'bounces' | 'reassignments'>): boolean {
   return f.bounces > 0 || f.reassignments > 2;
 }

@@ -84,7 +84,7 @@ export function buildReview(ticketId: string, events: readonly ReviewEvent[], as
         acknowledgedAt: null,
       });
     } else if (e.type === 'escalation.acknowledged') {
-      // acknowledgement refers to the latest escalation that awaits it (DOMAIN.md §8.7)
+      // acknowledgement refers to the latest escalation that awaits it (the contract (docs/contract.md) §8.7)
       const target = [...moves].reverse().find((m) => m.type === 'escalated' && m.acknowledgedAt === null);
       if (target) target.acknowledgedAt = e.at;
     } else if (e.type.startsWith('sla.')) {

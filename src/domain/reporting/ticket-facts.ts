@@ -1,5 +1,5 @@
 /**
- * One ticket's reporting facts, derived from its event log alone (DOMAIN.md §5, §7).
+ * One ticket's reporting facts, derived from its event log alone (the contract (docs/contract.md) §5, §7).
  *
  * Terms used throughout reporting:
  * - a *stint* is one stay of a ticket with a team (or at a level): it begins when the ticket
@@ -66,7 +66,7 @@ export interface TicketFacts {
   firstEscalatedAt: number | null;
   deescalations: number;
   reassignments: number;
-  /** Changes of team, and those back to a team already left (DOMAIN.md §1 "team move, bounce"). */
+  /** Changes of team, and those back to a team already left (the contract (docs/contract.md) §1 "team move, bounce"). */
   teamMoves: number;
   bounces: number;
   publicAgentReplies: number;

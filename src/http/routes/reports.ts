@@ -1,5 +1,5 @@
 /**
- * Reports (DOMAIN.md §7) for managers and admins, and the post-resolution review of one
+ * Reports (the contract (docs/contract.md) §7) for managers and admins, and the post-resolution review of one
  * ticket for staff. Every report endpoint takes the same query (period, time zone, filters)
  * and `format=json|csv`; the numbers come from src/reporting, the same code as `escalon report`.
  */

@@ -1,5 +1,5 @@
 /**
- * Team moves and bounces (DOMAIN.md §1 "team move, bounce") on the ticket row, for the queues
+ * Team moves and bounces (the contract (docs/contract.md) §1 "team move, bounce") on the ticket row, for the queues
  * and the API, and on the reporting facts, for the bounce rate; and the first responder of each
  * ticket on the facts, for the per-agent figures. Existing tickets start at zero
  * (their engine state did not count them); `escalon report --rebuild-rollups` recomputes the
