@@ -23,7 +23,7 @@ export type AddCommentResult =
   | (Committed & { comment: Comment; attachments: Attachment[]; followUp?: undefined })
   | (Committed & { comment: null; attachments: Attachment[]; followUp: { ticket: Ticket; of: string } });
 
-export async function addComment(deps: AppDeps, actor: Actor, ref: string, input: { body: string; public: boolean; attachmentIds?: readonly string[] }): Promise<AddCommentResult> {
+export async function addComment(deps: AppDeps, actor: Actor, ref: string, input: { body: string; public: boolean; attachmentIds?: readonly string[]; channel?: string }): Promise<AddCommentResult> {
   const staff = isStaff(actor.role);
   if (!staff && !input.public) throw new DomainError('FORBIDDEN', 'customers cannot write internal notes', {});
   const at = deps.clock.now();
@@ -38,7 +38,7 @@ export async function addComment(deps: AppDeps, actor: Actor, ref: string, input
         deps,
         actor,
         { requesterId: actor.userId, organizationId: before.organizationId },
-        { subject: before.subject, body: input.body, channel: before.channel, priority: before.priority, ...(before.category !== null && { category: before.category }), ...(input.attachmentIds !== undefined && { attachmentIds: input.attachmentIds }) },
+        { subject: before.subject, body: input.body, channel: input.channel ?? 'web', priority: before.priority, ...(before.category !== null && { category: before.category }), ...(input.attachmentIds !== undefined && { attachmentIds: input.attachmentIds }) },
         at,
         { followUpOf: { id: before.id, key: before.key }, ccs: await listCcs(trx, before.id) },
       );

@@ -116,7 +116,7 @@ export async function receiveMessage(deps: AppDeps, m: InboundMessage, o: Intake
     const files = await prepareIncomingFiles(deps, m.attachments ?? []);
     let result: IntakeResult;
     if (key) {
-      const c = await addComment(deps, actor, key, { body: m.body || '(empty message)', public: true });
+      const c = await addComment(deps, actor, key, { body: m.body || '(empty message)', public: true, channel: m.channel });
       result = c.followUp
         ? { kind: 'follow_up', ticketKey: c.followUp.ticket.key, ticketId: c.followUp.ticket.id, followUpOf: c.followUp.of }
         : { kind: 'commented', ticketKey: c.ticket.key, ticketId: c.ticket.id, commentId: c.comment.id };

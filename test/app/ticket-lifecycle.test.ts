@@ -40,7 +40,7 @@ describeStores('ticket lifecycle', (ctx) => {
   });
 
   it('runs the status machine: auto-open on the first public agent reply, pending → open on a customer reply, reopen counted', async () => {
-    const { ticket } = await createTicket(deps, cast.actors.customerA, { subject: 'VPN down', body: 'cannot connect' });
+    const { ticket } = await createTicket(deps, cast.actors.customerA, { subject: 'VPN down', body: 'cannot connect', channel: 'email' });
     deps.clock.advance(60_000);
     await addComment(deps, cast.actors.agent, ticket.key, { body: 'internal: looking', public: false });
     expect((await getTicket(deps, cast.actors.agent, ticket.key)).status).toBe('new');
@@ -64,7 +64,8 @@ describeStores('ticket lifecycle', (ctx) => {
     expect(await codeOf(addComment(deps, cast.actors.agent, ticket.key, { body: 'hello?', public: true }))).toBe('INVALID_TRANSITION');
     const follow = await addComment(deps, cast.actors.customerA, ticket.key, { body: 'hello?', public: true });
     expect(follow.followUp?.of).toBe(ticket.key);
-    expect(follow.followUp?.ticket).toMatchObject({ status: 'new', body: 'hello?' });
+    // a customer writing through the portal or the API: the follow-up came in by the web
+    expect(follow.followUp?.ticket).toMatchObject({ status: 'new', body: 'hello?', channel: 'web' });
     expect((await getTicket(deps, cast.actors.agent, ticket.key)).status).toBe('closed');
     const final = await getTicket(deps, cast.actors.agent, ticket.key);
     const events = await listTicketEvents(deps, cast.actors.agent, ticket.key);

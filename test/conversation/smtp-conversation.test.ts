@@ -212,6 +212,7 @@ describeStores('the conversation over real SMTP', (s) => {
     const follow = results.at(-1);
     expect(follow).toMatchObject({ kind: 'follow_up', followUpOf: key });
     const next = (await findTicket(s.store.db, follow!.kind === 'follow_up' ? follow!.ticketKey : ''))!;
+    expect(next.channel).toBe('email'); // it came by mail, whatever the closed ticket's channel
     expect(next).toMatchObject({ status: 'new', body: 'Now the June invoice is wrong.', subject: 'Invoices missing', requesterId: customer.userId });
     expect((await findTicket(s.store.db, key))!.status).toBe('closed');
     const row = await s.store.db.selectFrom('tickets').select('follow_up_of').where('id', '=', next.id).executeTakeFirstOrThrow();
