@@ -8,8 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserUnavailable, ensureWebBuilt, launchBrowser, signIn, startServer, type Browser, type Running } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { browserUnavailable, signIn, browserSuite } from './browser.ts';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(20_000, 3)]);
 const LOG = Buffer.from('12:00 driver crashed\n12:01 restarted\n');
@@ -24,26 +24,13 @@ async function downloaded(page: Page, name: string): Promise<Buffer> {
 }
 
 describe.skipIf(browserUnavailable !== null)('attachments (browser)', () => {
-  let server: Running;
-  const browsers: Browser[] = [];
-  const browser = async () => {
-    const b = await launchBrowser();
-    browsers.push(b);
-    return b;
-  };
+  const suite = browserSuite({ tickets: 10 });
+  const browser = suite.browser;
 
-  beforeAll(async () => {
-    ensureWebBuilt();
-    server = await startServer({ tickets: 10 });
-  });
-  afterAll(async () => {
-    for (const b of browsers) await b.close().catch(() => undefined);
-    await server?.close();
-  });
 
   it('customer and agent attach, see and download files; an internal note’s file stays with staff', async () => {
-    const customer = await signIn(await browser(), server.url, 'kim@initech.example');
-    await customer.goto(`${server.url}/portal/new`);
+    const customer = await signIn(await browser(), suite.server.url, 'kim@initech.example');
+    await customer.goto(`${suite.server.url}/portal/new`);
     await customer.getByLabel('Subject').fill('Label printer prints garbage');
     await customer.getByLabel('Describe the problem').fill('See the photo of the output.');
     await customer.getByLabel('Attach files').setInputFiles({ name: 'output photo.png', mimeType: 'image/png', buffer: PNG });
@@ -59,8 +46,8 @@ describe.skipIf(browserUnavailable !== null)('attachments (browser)', () => {
     await customer.getByText('Your reply was sent.').waitFor();
     await customer.getByRole('link', { name: 'driver.log' }).waitFor();
 
-    const agent = await signIn(await browser(), server.url, 'ana@example.com');
-    await agent.goto(`${server.url}/tickets/${key}`);
+    const agent = await signIn(await browser(), suite.server.url, 'ana@example.com');
+    await agent.goto(`${suite.server.url}/tickets/${key}`);
     await agent.getByRole('heading', { name: 'Timeline' }).waitFor();
     await agent.getByRole('link', { name: 'output photo.png' }).waitFor();
     await agent.locator('.timeline').getByRole('link', { name: 'driver.log' }).waitFor();

@@ -6,6 +6,7 @@
  * When /usr/bin/chromium is missing the suite is skipped with the reason printed — unless
  * ESCALON_REQUIRE_ALL_SUITES=1 (CI), where that is a failure.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,5 +137,33 @@ export async function apiAs(baseUrl: string, email: string): Promise<<T>(method:
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
     return (text ? JSON.parse(text) : null) as T;
+  };
+}
+
+/**
+ * One demo server and the browsers a suite opens, started before its tests and closed after
+ * them. `server` is read inside tests (it exists once the suite's beforeAll ran).
+ */
+export function browserSuite(opts: { tickets?: number } = {}): { readonly server: Running; browser: () => Promise<Browser> } {
+  let running: Running | undefined;
+  const browsers: Browser[] = [];
+  beforeAll(async () => {
+    ensureWebBuilt();
+    running = await startServer(opts);
+  });
+  afterAll(async () => {
+    for (const b of browsers) await b.close().catch(() => undefined);
+    await running?.close();
+  });
+  return {
+    get server(): Running {
+      if (!running) throw new Error('the suite server is not started (read it inside a test)');
+      return running;
+    },
+    async browser() {
+      const b = await launchBrowser();
+      browsers.push(b);
+      return b;
+    },
   };
 }

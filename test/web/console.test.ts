@@ -5,8 +5,8 @@
  * opens a ticket in the portal and sees the agent's public reply but never the internal
  * note; the policy editor shows problems at their lines (the dashboard: dashboard-charts.test.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, browserUnavailable, ensureWebBuilt, launchBrowser, signIn, startServer, type Browser, type Running } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { apiAs, browserUnavailable, signIn, browserSuite } from './browser.ts';
 
 interface TicketOut {
   key: string;
@@ -17,32 +17,19 @@ interface TicketOut {
 }
 
 describe.skipIf(browserUnavailable !== null)('web console (browser)', () => {
-  let server: Running;
-  const browsers: Browser[] = [];
-  const browser = async () => {
-    const b = await launchBrowser();
-    browsers.push(b);
-    return b;
-  };
+  const suite = browserSuite({ tickets: 30 });
+  const browser = suite.browser;
   /** A fresh ticket from an Initech (enterprise) customer, unassigned at L1 · frontline. */
   const newTicket = async (subject: string): Promise<TicketOut> => {
-    const customer = await apiAs(server.url, 'kim@initech.example');
+    const customer = await apiAs(suite.server.url, 'kim@initech.example');
     return customer<TicketOut>('POST', '/tickets', { subject, body: `${subject}: the printer driver stops on page two.`, priority: 'high' });
   };
 
-  beforeAll(async () => {
-    ensureWebBuilt();
-    server = await startServer({ tickets: 30 });
-  });
-  afterAll(async () => {
-    for (const b of browsers) await b.close().catch(() => undefined);
-    await server?.close();
-  });
 
   it('an agent works a ticket to resolution', async () => {
     const t = await newTicket('Driver crash when exporting');
-    const page = await signIn(await browser(), server.url, 'ana@example.com');
-    await page.goto(`${server.url}/queues/team`);
+    const page = await signIn(await browser(), suite.server.url, 'ana@example.com');
+    await page.goto(`${suite.server.url}/queues/team`);
     await page.getByLabel('Search').fill('Driver crash when exporting');
     const row = page.locator(`tr[data-ticket="${t.key}"]`);
     await row.waitFor();
@@ -77,7 +64,7 @@ describe.skipIf(browserUnavailable !== null)('web console (browser)', () => {
     await page.locator('.timeline').getByText('SLA resolution fulfilled in time').waitFor();
     await page.locator('.meta .badge.status-solved').waitFor();
 
-    const agent = await apiAs(server.url, 'ana@example.com');
+    const agent = await apiAs(suite.server.url, 'ana@example.com');
     const after = await agent<TicketOut>('GET', `/tickets/${t.key}`);
     const me = await agent<{ id: string }>('GET', '/me');
     expect(after.status).toBe('solved');
@@ -87,14 +74,14 @@ describe.skipIf(browserUnavailable !== null)('web console (browser)', () => {
   it('an escalation from the dialog reaches the next level and appears in that team\'s queue', async () => {
     const t = await newTicket('Scanner firmware rejects the update');
     // Sam works in specialists (L2): his escalated queue is open before the escalation happens.
-    const sam = await signIn(await browser(), server.url, 'sam@example.com');
-    await sam.goto(`${server.url}/queues/escalated`);
+    const sam = await signIn(await browser(), suite.server.url, 'sam@example.com');
+    await sam.goto(`${suite.server.url}/queues/escalated`);
     await expect(sam.getByLabel('Team').inputValue()).resolves.toBe('specialists');
     await sam.getByText(/ticket\(s\) · refreshes every 5 s/).waitFor();
     expect(await sam.locator(`tr[data-ticket="${t.key}"]`).count()).toBe(0);
 
-    const page = await signIn(await browser(), server.url, 'ana@example.com');
-    await page.goto(`${server.url}/tickets/${t.key}`);
+    const page = await signIn(await browser(), suite.server.url, 'ana@example.com');
+    await page.goto(`${suite.server.url}/tickets/${t.key}`);
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     await page.getByRole('button', { name: 'Escalate…', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: `Escalate ${t.key}` });
@@ -121,13 +108,13 @@ describe.skipIf(browserUnavailable !== null)('web console (browser)', () => {
     await sam.getByText('Escalation acknowledged.').waitFor();
     await sam.locator('.timeline').getByText(/Escalation acknowledged by Sam/).waitFor();
 
-    const agent = await apiAs(server.url, 'sam@example.com');
+    const agent = await apiAs(suite.server.url, 'sam@example.com');
     const after = await agent<TicketOut>('GET', `/tickets/${t.key}`);
     expect([after.level, after.team]).toEqual(['L2', 'specialists']);
   });
 
   it('a customer opens a ticket in the portal and sees the public reply, never the internal note', async () => {
-    const page = await signIn(await browser(), server.url, 'alex@initech.example');
+    const page = await signIn(await browser(), suite.server.url, 'alex@initech.example');
     await page.getByRole('link', { name: 'New request' }).first().click();
     await page.getByLabel('Subject').fill('Label printer prints blank pages');
     await page.getByLabel('Describe the problem').fill('Since this morning every label comes out blank.');
@@ -137,7 +124,7 @@ describe.skipIf(browserUnavailable !== null)('web console (browser)', () => {
     const key = decodeURIComponent(page.url().split('/').pop() ?? '');
     await page.getByText('Since this morning every label comes out blank.').waitFor();
 
-    const agent = await apiAs(server.url, 'ben@example.com');
+    const agent = await apiAs(suite.server.url, 'ben@example.com');
     await agent('POST', `/tickets/${key}/comments`, { body: 'INTERNAL-NOTE-MARKER: printer firmware is the suspect.', public: false });
     await agent('POST', `/tickets/${key}/comments`, { body: 'PUBLIC-REPLY-MARKER: please power-cycle the printer.', public: true });
 
@@ -157,7 +144,7 @@ describe.skipIf(browserUnavailable !== null)('web console (browser)', () => {
     await page.getByText('Done, still blank.').waitFor();
     expect(await page.content()).not.toContain('INTERNAL-NOTE-MARKER');
 
-    const staff = await apiAs(server.url, 'ben@example.com');
+    const staff = await apiAs(suite.server.url, 'ben@example.com');
     const events = await staff<{ items: Array<{ type: string; payload: Record<string, unknown> }> }>('GET', `/tickets/${key}/events`);
     expect(events.items.some((e) => e.type === 'ticket.escalated' && e.payload.reason === 'customer_request')).toBe(true);
 
@@ -176,7 +163,7 @@ describe.skipIf(browserUnavailable !== null)('web console (browser)', () => {
     const b = await browser();
     const page = await b.context.newPage();
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${server.url}/queues/escalated`);
+    await page.goto(`${suite.server.url}/queues/escalated`);
     await page.getByLabel('Email').waitFor();
     await page.keyboard.type('lina@example.com');
     await page.keyboard.press('Tab');
@@ -197,8 +184,8 @@ describe.skipIf(browserUnavailable !== null)('web console (browser)', () => {
   });
 
   it('the policy editor lists every problem at its line and applies nothing', async () => {
-    const page = await signIn(await browser(), server.url, 'admin@example.com');
-    await page.goto(`${server.url}/policy`);
+    const page = await signIn(await browser(), suite.server.url, 'admin@example.com');
+    await page.goto(`${suite.server.url}/policy`);
     const area = page.getByLabel('Policy document (YAML)');
     const text = await area.inputValue();
     expect(text).toContain('levels:');

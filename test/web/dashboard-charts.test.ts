@@ -4,8 +4,8 @@
  * report API's (tiles, SLA compliance in the tooltip, the per-agent table); a lead sees it too,
  * and a filter redraws it. A screenshot is written for people to look at.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, browserUnavailable, ensureWebBuilt, launchBrowser, signIn, startServer, type Browser, type Running } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { apiAs, browserUnavailable, signIn, browserSuite } from './browser.ts';
 
 interface Ratio {
   numerator: number;
@@ -22,29 +22,16 @@ interface Report {
 const pct = (r: number | null): string => (r === null ? '—' : `${(r * 100).toFixed(r < 0.1 && r > 0 ? 1 : 0)}%`);
 
 describe.skipIf(browserUnavailable !== null)('dashboard charts (browser)', () => {
-  let server: Running;
-  const browsers: Browser[] = [];
-  const browser = async () => {
-    const b = await launchBrowser();
-    browsers.push(b);
-    return b;
-  };
+  const suite = browserSuite({ tickets: 30 });
+  const browser = suite.browser;
 
-  beforeAll(async () => {
-    ensureWebBuilt();
-    server = await startServer({ tickets: 30 });
-  });
-  afterAll(async () => {
-    for (const b of browsers) await b.close().catch(() => undefined);
-    await server?.close();
-  });
 
   it('draws uPlot charts with axes, legend and tooltips, showing the report API’s numbers', async () => {
-    const api = await apiAs(server.url, 'marc@example.com');
+    const api = await apiAs(suite.server.url, 'marc@example.com');
     const report = await api<Report>('GET', '/reports/kpis');
-    const page = await signIn(await browser(), server.url, 'marc@example.com');
+    const page = await signIn(await browser(), suite.server.url, 'marc@example.com');
     await page.setViewportSize({ width: 1280, height: 1800 });
-    await page.goto(`${server.url}/dashboard`);
+    await page.goto(`${suite.server.url}/dashboard`);
     await page.locator('figure.chart .uplot canvas').first().waitFor();
     expect(await page.locator('figure.chart svg').count()).toBe(0);
     expect(await page.locator('figure.chart .uplot').count()).toBeGreaterThanOrEqual(6);
@@ -91,8 +78,8 @@ describe.skipIf(browserUnavailable !== null)('dashboard charts (browser)', () =>
   });
 
   it('a lead reads the dashboard and the per-agent figures', async () => {
-    const page = await signIn(await browser(), server.url, 'lina@example.com');
-    await page.goto(`${server.url}/dashboard`);
+    const page = await signIn(await browser(), suite.server.url, 'lina@example.com');
+    await page.goto(`${suite.server.url}/dashboard`);
     await page.waitForTimeout(3000);
     await page.screenshot({ path: '/tmp/lead.png' });
     await page.locator('figure.chart .uplot canvas').first().waitFor();

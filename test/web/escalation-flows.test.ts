@@ -5,8 +5,8 @@
  * for escalation reaches the receiving agent's timeline, and the portal says where the ticket
  * went; the staff ticket view shows the requester and the customer's cues.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, browserUnavailable, ensureWebBuilt, launchBrowser, signIn, startServer, type Browser, type Running } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { apiAs, browserUnavailable, signIn, browserSuite } from './browser.ts';
 
 interface TicketOut {
   key: string;
@@ -16,26 +16,13 @@ interface TicketOut {
 const documentation = { summary: 'Scanner rejects firmware', steps_taken: 'Re-downloaded, verified checksum', needs_attention: 'Signature check' };
 
 describe.skipIf(browserUnavailable !== null)('escalation flows (browser)', () => {
-  let server: Running;
-  const browsers: Browser[] = [];
-  const browser = async () => {
-    const b = await launchBrowser();
-    browsers.push(b);
-    return b;
-  };
+  const suite = browserSuite({ tickets: 10 });
+  const browser = suite.browser;
 
-  beforeAll(async () => {
-    ensureWebBuilt();
-    server = await startServer({ tickets: 10 });
-  });
-  afterAll(async () => {
-    for (const b of browsers) await b.close().catch(() => undefined);
-    await server?.close();
-  });
 
   it('a lead of two teams sees both teams\' escalations, and what waits for her acknowledgement comes first', async () => {
-    const customer = await apiAs(server.url, 'kim@initech.example');
-    const ana = await apiAs(server.url, 'ana@example.com');
+    const customer = await apiAs(suite.server.url, 'kim@initech.example');
+    const ana = await apiAs(suite.server.url, 'ana@example.com');
     const up = await customer<TicketOut>('POST', '/tickets', { subject: 'Scanner update refused', body: 'The scanner refuses the update.', priority: 'high' });
     await ana('POST', `/tickets/${up.key}/escalate`, { reason: 'technical_complexity', documentation, require_acknowledgement: true });
     // Escalated, then handed back: an escalated ticket in frontline, Lina's other team.
@@ -44,8 +31,8 @@ describe.skipIf(browserUnavailable !== null)('escalation flows (browser)', () =>
     const down = await ana<{ ticket: TicketOut }>('POST', `/tickets/${back.key}/de-escalate`, { reason: 'workaround given' });
     expect([down.ticket.team, (await ana<TicketOut>('GET', `/tickets/${up.key}`)).team]).toEqual(['frontline', 'specialists']);
 
-    const lina = await signIn(await browser(), server.url, 'lina@example.com');
-    await lina.goto(`${server.url}/queues/escalated`);
+    const lina = await signIn(await browser(), suite.server.url, 'lina@example.com');
+    await lina.goto(`${suite.server.url}/queues/escalated`);
     await expect(lina.getByLabel('Team').inputValue()).resolves.toBe('frontline,specialists');
     await lina.locator(`tr[data-ticket="${up.key}"]`).waitFor();
     await lina.locator(`tr[data-ticket="${back.key}"]`).waitFor();
@@ -57,8 +44,8 @@ describe.skipIf(browserUnavailable !== null)('escalation flows (browser)', () =>
     expect(await lina.locator(`tr[data-ticket="${back.key}"]`).count()).toBe(0);
 
     // Ana made the escalation: she is told who acknowledges, and offered no button.
-    const anaPage = await signIn(await browser(), server.url, 'ana@example.com');
-    await anaPage.goto(`${server.url}/tickets/${up.key}`);
+    const anaPage = await signIn(await browser(), suite.server.url, 'ana@example.com');
+    await anaPage.goto(`${suite.server.url}/tickets/${up.key}`);
     await anaPage.locator('.ack-refusal').getByText(/you made this escalation/).waitFor();
     expect(await anaPage.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
 
@@ -68,7 +55,7 @@ describe.skipIf(browserUnavailable !== null)('escalation flows (browser)', () =>
   });
 
   it('the customer\'s reason reaches the agent\'s timeline; the portal says where the ticket went; staff see the requester and the cues', async () => {
-    const page = await signIn(await browser(), server.url, 'alex@northwind.example');
+    const page = await signIn(await browser(), suite.server.url, 'alex@northwind.example');
     await page.getByRole('link', { name: 'New request' }).first().click();
     await page.getByLabel('Subject').fill('Labels print blank');
     await page.getByLabel('Describe the problem').fill('This is the worst, we will cancel our subscription if nobody fixes this!!!');
@@ -85,8 +72,8 @@ describe.skipIf(browserUnavailable !== null)('escalation flows (browser)', () =>
     await page.getByRole('button', { name: 'Request escalation' }).click();
     await page.getByText(/Your earlier request is still with Specialist support/).waitFor();
 
-    const sam = await signIn(await browser(), server.url, 'sam@example.com');
-    await sam.goto(`${server.url}/tickets/${key}`);
+    const sam = await signIn(await browser(), suite.server.url, 'sam@example.com');
+    await sam.goto(`${suite.server.url}/tickets/${key}`);
     const timeline = sam.locator('.timeline');
     await timeline.locator('.customer-reason', { hasText: 'We ship 500 parcels a day and cannot print labels.' }).waitFor();
     await timeline.getByText(/Customer asked for escalation again: recorded, not escalated/).waitFor();

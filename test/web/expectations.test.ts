@@ -7,46 +7,35 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, browserUnavailable, ensureWebBuilt, launchBrowser, signIn, startServer, type Browser, type Running } from './browser.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, browserUnavailable, signIn, browserSuite } from './browser.ts';
 
 const SHOTS = join(tmpdir(), 'escalon-screenshots');
 
 describe.skipIf(browserUnavailable !== null)('what to expect (browser)', () => {
-  let server: Running;
-  const browsers: Browser[] = [];
-  const browser = async () => {
-    const b = await launchBrowser();
-    browsers.push(b);
-    return b;
-  };
+  const suite = browserSuite({ tickets: 10 });
+  const browser = suite.browser;
 
-  beforeAll(async () => {
-    ensureWebBuilt();
+  beforeAll(() => {
     mkdirSync(SHOTS, { recursive: true });
-    server = await startServer({ tickets: 10 });
-  });
-  afterAll(async () => {
-    for (const b of browsers) await b.close().catch(() => undefined);
-    await server?.close();
   });
 
   it('the portal shows the expected resolution time of a request', async () => {
-    const customer = await apiAs(server.url, 'alex@northwind.example');
+    const customer = await apiAs(suite.server.url, 'alex@northwind.example');
     const created = await customer<{ key: string }>('POST', '/tickets', { subject: 'Invoices do not open', body: 'The PDF viewer shows an empty page.', priority: 'normal' });
     const t = await customer<{ expectations: { text: string | null; resolution_due: string | null } }>('GET', `/tickets/${created.key}`);
     expect(t.expectations.resolution_due).not.toBeNull();
     expect(t.expectations.text).toMatch(/We expect to resolve your request by .+ (EST|EDT)\./);
 
-    const page = await signIn(await browser(), server.url, 'alex@northwind.example');
-    await page.goto(`${server.url}/portal/tickets/${created.key}`);
+    const page = await signIn(await browser(), suite.server.url, 'alex@northwind.example');
+    await page.goto(`${suite.server.url}/portal/tickets/${created.key}`);
     const note = page.getByRole('note', { name: 'What to expect' });
     await note.waitFor();
     await expect(note.textContent()).resolves.toContain(t.expectations.text ?? '');
     await page.screenshot({ path: `${SHOTS}/portal-expectations.png`, fullPage: true });
 
     // The portal's home links the public page.
-    await page.goto(`${server.url}/portal`);
+    await page.goto(`${suite.server.url}/portal`);
     await page.getByRole('link', { name: 'Support hours and response targets' }).click();
     await page.waitForURL(/\/support-hours$/);
     await page.getByRole('heading', { name: 'Support hours and response targets' }).waitFor();
@@ -54,7 +43,7 @@ describe.skipIf(browserUnavailable !== null)('what to expect (browser)', () => {
 
   it('/support-hours renders for anyone: hours per weekday, holidays, targets per tier', async () => {
     const page = await (await browser()).context.newPage();
-    await page.goto(`${server.url}/support-hours`);
+    await page.goto(`${suite.server.url}/support-hours`);
     await page.getByRole('heading', { name: 'Support hours and response targets' }).waitFor();
     const us = page.locator('[data-calendar="us-business"]');
     await expect(us.textContent()).resolves.toContain('America/New_York');
@@ -66,14 +55,14 @@ describe.skipIf(browserUnavailable !== null)('what to expect (browser)', () => {
     await expect(page.locator('[data-tier="standard"]').getByRole('row', { name: /Low/ }).textContent()).resolves.toContain('40 business hours');
     await page.screenshot({ path: `${SHOTS}/support-hours.png`, fullPage: true });
     // The contact form links it too.
-    await page.goto(`${server.url}/contact`);
+    await page.goto(`${suite.server.url}/contact`);
     await expect(page.getByRole('link', { name: 'support hours and response targets' }).getAttribute('href')).resolves.toBe('/support-hours');
   });
 
   it('the contact form: a new sender gets a ticket at once; a known customer\'s address is asked to confirm by mail', async () => {
     const page = await (await browser()).context.newPage();
     const send = async (email: string) => {
-      await page.goto(`${server.url}/contact`);
+      await page.goto(`${suite.server.url}/contact`);
       await page.getByLabel('Your name').fill('Pat Public');
       await page.getByLabel('Email').fill(email);
       await page.getByLabel('Subject').fill('Please cancel our contract');
@@ -84,7 +73,7 @@ describe.skipIf(browserUnavailable !== null)('what to expect (browser)', () => {
     await expect(send('pat@public.example')).resolves.toMatch(/^Thank you: your request is ESC-\d+\. We answer by email\.$/);
     await expect(send('kim@initech.example')).resolves.toBe('We sent a confirmation link to kim@initech.example. Your request is opened as soon as you follow it (within 24 hours).');
     await page.screenshot({ path: `${SHOTS}/contact-held.png` });
-    const forged = await server.store.db.selectFrom('tickets').innerJoin('organizations as o', 'o.id', 'tickets.organization_id').select(['o.name']).where('subject', '=', 'Please cancel our contract').execute();
+    const forged = await suite.server.store.db.selectFrom('tickets').innerJoin('organizations as o', 'o.id', 'tickets.organization_id').select(['o.name']).where('subject', '=', 'Please cancel our contract').execute();
     expect(forged).toEqual([{ name: 'Web requests' }]);
   });
 });

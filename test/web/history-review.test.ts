@@ -4,35 +4,22 @@
  * its plan shows SLA changes as the API does. A lead writes the review of a solved ticket
  * and its root cause appears in the manager dashboard's causes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, browserUnavailable, ensureWebBuilt, launchBrowser, signIn, startServer, type Browser, type Running } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { apiAs, browserUnavailable, signIn, browserSuite } from './browser.ts';
 
 describe.skipIf(browserUnavailable !== null)('policy history and reviews (browser)', () => {
-  let server: Running;
-  const browsers: Browser[] = [];
-  const browser = async () => {
-    const b = await launchBrowser();
-    browsers.push(b);
-    return b;
-  };
+  const suite = browserSuite({ tickets: 20 });
+  const browser = suite.browser;
 
-  beforeAll(async () => {
-    ensureWebBuilt();
-    server = await startServer({ tickets: 20 });
-  });
-  afterAll(async () => {
-    for (const b of browsers) await b.close().catch(() => undefined);
-    await server?.close();
-  });
 
   it('the policy editor plans SLA changes, lists versions, shows a diff and rolls back after a plan', async () => {
-    const admin = await apiAs(server.url, 'admin@example.com');
+    const admin = await apiAs(suite.server.url, 'admin@example.com');
     const v1 = await admin<{ version: number; source: string }>('GET', '/policy');
     const changed = v1.source.replace(/first_response: 15m/, 'first_response: 25m');
     expect(changed).not.toBe(v1.source);
 
-    const page = await signIn(await browser(), server.url, 'admin@example.com');
-    await page.goto(`${server.url}/policy`);
+    const page = await signIn(await browser(), suite.server.url, 'admin@example.com');
+    await page.goto(`${suite.server.url}/policy`);
     const area = page.getByLabel('Policy document (YAML)');
     await area.fill(changed);
     await page.getByRole('button', { name: 'Validate and plan' }).click();
@@ -63,14 +50,14 @@ describe.skipIf(browserUnavailable !== null)('policy history and reviews (browse
   });
 
   it('a lead writes the review of a solved ticket and its root cause appears in the causes on the dashboard', async () => {
-    const customer = await apiAs(server.url, 'kim@initech.example');
+    const customer = await apiAs(suite.server.url, 'kim@initech.example');
     const t = await customer<{ key: string }>('POST', '/tickets', { subject: 'Sync stalls at night', body: 'the nightly sync stops halfway', priority: 'high' });
-    const agent = await apiAs(server.url, 'ana@example.com');
+    const agent = await apiAs(suite.server.url, 'ana@example.com');
     await agent('POST', `/tickets/${t.key}/comments`, { body: 'Looking into it.', public: true });
     await agent('PATCH', `/tickets/${t.key}`, { status: 'solved' });
 
-    const page = await signIn(await browser(), server.url, 'lina@example.com');
-    await page.goto(`${server.url}/tickets/${t.key}`);
+    const page = await signIn(await browser(), suite.server.url, 'lina@example.com');
+    await page.goto(`${suite.server.url}/tickets/${t.key}`);
     await page.getByRole('button', { name: 'Write review' }).click();
     await page.getByLabel('Root cause', { exact: true }).selectOption('third_party');
     await page.getByLabel('Root cause in words').fill('the storage vendor throttled the nightly export');
@@ -84,8 +71,8 @@ describe.skipIf(browserUnavailable !== null)('policy history and reviews (browse
     await page.getByText('Review saved.').waitFor();
     await expect(page.getByTestId('review-lessons').textContent()).resolves.toContain('alert on vendor throttling — Marc Manager, due 2027-01-15');
 
-    const manager = await signIn(await browser(), server.url, 'marc@example.com');
-    await manager.goto(`${server.url}/dashboard`);
+    const manager = await signIn(await browser(), suite.server.url, 'marc@example.com');
+    await manager.goto(`${suite.server.url}/dashboard`);
     const chart = manager.locator('figure.chart', { hasText: 'root cause from reviews' }).locator('[role="img"]');
     await chart.waitFor();
     await expect(chart.getAttribute('aria-label')).resolves.toMatch(/third party: tickets 1\b/);
