@@ -1,4 +1,5 @@
 /** The console's only door to the server: fetch with the session cookie, typed results, the API's error shape. */
+import type { PolicyChanges, SectionChanges } from '../../src/domain/policy/policy-diff.ts';
 export type Role = 'admin' | 'manager' | 'lead' | 'agent' | 'customer';
 export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -193,21 +194,8 @@ export interface PolicyDoc {
   source: string;
 }
 
-export interface SectionChanges {
-  added: string[];
-  removed: string[];
-  changed: string[];
-}
-
-/** What a policy change changes, section by section (a plan, or a diff of two versions). */
-export interface PolicyChanges {
-  levels: SectionChanges;
-  teams: SectionChanges;
-  sla: SectionChanges;
-  rules: SectionChanges;
-  calendars: SectionChanges;
-  root_causes: SectionChanges;
-}
+/** What a policy change changes, section by section (a plan, or a diff of two versions): the server's own types. */
+export type { PolicyChanges, SectionChanges };
 
 export interface PolicyPlan extends PolicyChanges {
   current_version: number;
