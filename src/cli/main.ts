@@ -1,6 +1,7 @@
 /**
  * The `escalon` command line. Each command lives in its own file and registers itself here.
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { register as registerImport } from './import.ts';
 import { register as registerMigrate } from './migrate.ts';
@@ -18,7 +19,8 @@ import { register as registerToken } from './token.ts';
 import { register as registerUser } from './user.ts';
 
 const program = new Command();
-program.name('escalon').description('Escalon — self-hosted ticket escalation').showHelpAfterError();
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+program.name('escalon').description('Escalon — self-hosted ticket escalation').version(version, '-V, --version', 'print the version').showHelpAfterError();
 
 // Commands register below, one import and one call each.
 registerImport(program);

@@ -4,7 +4,7 @@
  * a bad workload is refused whole with each bad line's number; output lines go to --out or
  * stdout, the progress bar and the summary to stderr.
  */
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
@@ -33,8 +33,22 @@ export async function readWorkload(path: string): Promise<WorkloadLine[]> {
   const problems: string[] = [];
   let count = 0;
   let lastAt = -Infinity;
-  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  for await (const text of rl) {
+  const input = createReadStream(path);
+  // The stream reports a missing or unreadable file only once read; say so plainly.
+  const opened = new Promise<void>((resolve, reject) => {
+    input.once('ready', () => resolve());
+    input.once('error', (e) => reject(new CliError(`cannot read workload ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : e.message}`)));
+  });
+  await opened;
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  const read = async function* () {
+    try {
+      yield* rl;
+    } catch (e) {
+      throw new CliError(`cannot read workload ${path}: ${(e as Error).message}`);
+    }
+  };
+  for await (const text of read()) {
     count++;
     if (text.trim() === '') continue;
     const parsed = parseWorkloadLine(text, count);
@@ -61,7 +75,7 @@ export function loadPolicyFile(path: string) {
   try {
     source = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new CliError(`cannot read policy ${path}: ${(e as Error).message}`);
+    throw new CliError(`cannot read policy ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   const parsed = parsePolicy(source, { format: path.endsWith('.json') ? 'json' : 'yaml' });
   if (!parsed.ok) {
@@ -159,7 +173,16 @@ export function register(program: Command): void {
     .option('--until <instant>', 'stop after the timers due at this instant (inclusive); default 30 days after the last input')
     .option('--no-progress', 'no progress bar')
     .action(async (opts: SimulateOptions) => {
-      const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+      let out: Writable = process.stdout;
+      if (opts.out) {
+        try {
+          out = createWriteStream('', { fd: openSync(opts.out, 'w') });
+        } catch (e) {
+          process.stderr.write(`escalon simulate: cannot write --out ${opts.out}: ${(e as Error).message}\n`);
+          process.exitCode = 1;
+          return;
+        }
+      }
       try {
         const summary = await simulate(opts, out, process.stderr);
         process.stderr.write(formatSummary(summary));

@@ -61,6 +61,23 @@ describe('escalon simulate', () => {
   });
 });
 
+describe('escalon simulate with files that are not there', () => {
+  it('says which file cannot be read or written, without a stack trace', () => {
+    const missing = escalon(['simulate', '--policy', POLICY, '--workload', join(dir, 'nope.jsonl')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`escalon simulate: cannot read workload ${join(dir, 'nope.jsonl')}: no such file\n`);
+    const folder = escalon(['simulate', '--policy', POLICY, '--workload', dir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toMatch(/^escalon simulate: cannot read workload .*EISDIR/);
+    const policy = escalon(['simulate', '--policy', join(dir, 'nope.yaml'), '--workload', WORKLOAD]);
+    expect(policy.stderr).toBe(`escalon simulate: cannot read policy ${join(dir, 'nope.yaml')}: no such file\n`);
+    const out = escalon(['simulate', '--policy', POLICY, '--workload', WORKLOAD, '--out', join(dir, 'no-such-dir', 'out.jsonl')]);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/^escalon simulate: cannot write --out .*no-such-dir.*ENOENT/);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe('escalon policy plan | apply | export', () => {
   it('applies versions, plans without writing, refuses a broken document with its lines, exports what is in force', () => {
     const env = { ESCALON_DATABASE_URL: `sqlite:${join(dir, 'policy.db')}` };
