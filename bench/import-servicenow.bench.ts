@@ -1,5 +1,5 @@
 /**
- * The ServiceNow importer on the real log (shared/data, 88,221 rows, 14,538 incidents): our
+ * The ServiceNow importer on the real log (examples/data, 88,221 rows, 14,538 incidents): our
  * whole conversion (gunzip, CSV parse, checks, convert, global sort, JSONL text) against, in the
  * same run, the floor of any importer: gunzip plus a naive split on line ends and commas.
  *
@@ -12,7 +12,7 @@ import { readServiceNowLog } from '../src/import/servicenow.ts';
 
 const file =
   process.argv[2] ??
-  fileURLToPath(new URL('../../shared/data/servicenow-incidents-train.csv.gz', import.meta.url));
+  fileURLToPath(new URL('../examples/data/servicenow-incidents-train.csv.gz', import.meta.url));
 
 async function floor(): Promise<number> {
   const text = createReadStream(file).pipe(createGunzip());

@@ -21,7 +21,7 @@ import { compileCondition } from '../src/domain/policy/condition.ts';
 import { parsePolicy } from '../src/domain/policy/parse.ts';
 import type { ConditionNode, Facts, RegexValue } from '../src/domain/policy/types.ts';
 
-const REFERENCE = new URL('../../shared/examples/escalon.policy.yaml', import.meta.url);
+const REFERENCE = new URL('../examples/escalon.policy.yaml', import.meta.url);
 const FACTS = 2_000;
 const ROUND_MS = 1_500;
 

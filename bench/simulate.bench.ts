@@ -14,8 +14,8 @@ import { Simulation, toOutputLine } from '../src/domain/simulation.ts';
 import { parseWorkloadLine, type WorkloadLine } from '../src/domain/workload.ts';
 import { readServiceNowLog } from '../src/import/servicenow.ts';
 
-const file = process.argv[2] ?? new URL('../../shared/data/servicenow-incidents-train.csv.gz', import.meta.url).pathname;
-const policyText = readFileSync(new URL('../../shared/examples/escalon.policy.yaml', import.meta.url), 'utf8');
+const file = process.argv[2] ?? new URL('../examples/data/servicenow-incidents-train.csv.gz', import.meta.url).pathname;
+const policyText = readFileSync(new URL('../examples/escalon.policy.yaml', import.meta.url), 'utf8');
 const parsed = parsePolicy(policyText);
 if (!parsed.ok) throw new Error('reference policy refused');
 

@@ -1,7 +1,7 @@
 /**
  * ServiceNow incident event log → Escalon workload (the contract (docs/contract.md) §6). Pure: rows in, lines out.
  *
- * The log ("Incident management process enriched event log", see shared/data/README.md) has
+ * The log ("Incident management process enriched event log", see examples/data/README.md) has
  * one row per update of an incident, with the incident's whole state after the update. We
  * replay it as a ticket's history:
  *

@@ -86,7 +86,7 @@ export class RowReader {
     if (missing.length > 0) {
       throw new ImportError(
         `${where}:${header.line}: the header lacks the column(s) ${missing.join(', ')}; ` +
-          'is this the ServiceNow incident event log (see shared/data/README.md)?',
+          'is this the ServiceNow incident event log (see examples/data/README.md)?',
       );
     }
     this.columns = Object.fromEntries(REQUIRED_COLUMNS.map((c) => [c, index.get(c) ?? -1])) as Record<

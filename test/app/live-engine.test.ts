@@ -18,7 +18,7 @@ import { earliestTimerDue } from '../../src/store/timers-repo.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { describeStores } from '../helpers/db.ts';
 
-const EXAMPLES = new URL('../../../shared/examples/', import.meta.url);
+const EXAMPLES = new URL('../../examples/', import.meta.url);
 const WORKLOAD = readFileSync(new URL('workload.example.jsonl', EXAMPLES), 'utf8').trim().split('\n');
 const DAY = 86_400_000;
 type Line = Record<string, unknown> & { at: string; type: string };

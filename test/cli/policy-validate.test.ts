@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const REFERENCE = fileURLToPath(new URL('../../../shared/examples/escalon.policy.yaml', import.meta.url));
+const REFERENCE = fileURLToPath(new URL('../../examples/escalon.policy.yaml', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'escalon-policy-validate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const EXAMPLES = fileURLToPath(new URL('../../../shared/examples/', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 const POLICY = join(EXAMPLES, 'escalon.policy.yaml');
 const WORKLOAD = join(EXAMPLES, 'workload.example.jsonl');
 const dir = mkdtempSync(join(tmpdir(), 'escalon-cli-'));

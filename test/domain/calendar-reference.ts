@@ -11,7 +11,7 @@ export function hours(...ranges: string[]): Interval[] {
 
 const weekdays = (day: Interval[]): Interval[][] => [day, day, day, day, day, [], []];
 
-/** The reference calendars of shared/examples/escalon.policy.yaml, built by hand. */
+/** The reference calendars of examples/escalon.policy.yaml, built by hand. */
 export const usBusiness: CalendarSpec = {
   id: 'us-business',
   timezone: 'America/New_York',

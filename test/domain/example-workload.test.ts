@@ -1,13 +1,13 @@
-// The example workload of ../shared/examples must produce exactly its expected lines
+// The example workload of examples/ must produce exactly its expected lines
 // (workload.example.expected.json: every `want` matched, no `never` matched).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/domain/engine/engine.ts';
 import { parsePolicy } from '../../src/domain/policy/parse.ts';
 import { Simulation, toOutputLine } from '../../src/domain/simulation.ts';
 import { parseWorkloadLine } from '../../src/domain/workload.ts';
 
-const EXAMPLES = new URL('../../../shared/examples/', import.meta.url);
+const EXAMPLES = new URL('../../examples/', import.meta.url);
 type Line = Record<string, unknown> & { at: string; ticket: string; type: string };
 interface Expectation {
   want: Array<Record<string, string>>;
@@ -70,5 +70,19 @@ describe('example workload with the reference policy', () => {
   it('fires the idle rule exactly once, at 12:20, for the quiet period after the 10:20 comment', () => {
     const idle = lines.filter((l) => l.rule === 'idle-urgent' && l.type === 'notification.queued');
     expect(idle.map((l) => l.at)).toEqual(['2026-12-01T12:20:00.000Z']);
+  });
+});
+
+// The repository carries its own copies of the contract's examples and data; when the
+// originals are beside the checkout (the team's machines), the copies must not have drifted.
+const ORIGINALS = new URL('../../../shared/', import.meta.url);
+describe.runIf(existsSync(ORIGINALS))('the repository copies of the examples and data', () => {
+  it.each([
+    ['examples/escalon.policy.yaml', 'examples/escalon.policy.yaml'],
+    ['examples/workload.example.jsonl', 'examples/workload.example.jsonl'],
+    ['examples/workload.example.expected.json', 'examples/workload.example.expected.json'],
+    ['examples/data/servicenow-incidents-train.csv.gz', 'data/servicenow-incidents-train.csv.gz'],
+  ])('%s is the original', (copy, original) => {
+    expect(readFileSync(new URL(`../../${copy}`, import.meta.url)).equals(readFileSync(new URL(original, ORIGINALS)))).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { BUILTIN_TEMPLATE_NAMES } from '../../src/domain/policy/builtin-template
 import { parsePolicy } from '../../src/domain/policy/parse.ts';
 import type { Policy } from '../../src/domain/policy/types.ts';
 
-const REFERENCE = new URL('../../../shared/examples/escalon.policy.yaml', import.meta.url);
+const REFERENCE = new URL('../../examples/escalon.policy.yaml', import.meta.url);
 const source = readFileSync(REFERENCE, 'utf8');
 
 function parseOk(text: string, format?: 'yaml' | 'json'): Policy {

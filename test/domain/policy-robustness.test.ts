@@ -4,7 +4,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../src/domain/policy/parse.ts';
 
-const source = readFileSync(new URL('../../../shared/examples/escalon.policy.yaml', import.meta.url), 'utf8');
+const source = readFileSync(new URL('../../examples/escalon.policy.yaml', import.meta.url), 'utf8');
 const lines = source.split('\n');
 
 /** Either a policy, or problems that each say where (a path and a line inside the document) and what. */

@@ -325,9 +325,9 @@ describe('import servicenow: pieces', () => {
   });
 });
 
-const REAL = new URL('../../../shared/data/servicenow-incidents-train.csv.gz', import.meta.url).pathname;
+const REAL = new URL('../../examples/data/servicenow-incidents-train.csv.gz', import.meta.url).pathname;
 
-describe.runIf(existsSync(REAL))('import servicenow: the real log (shared/data)', () => {
+describe.runIf(existsSync(REAL))('import servicenow: the real log (examples/data)', () => {
   it('converts all 14,538 incidents into a sorted, valid workload', async () => {
     const { lines, madeSla, stats } = await readServiceNowLog(REAL);
     expect(stats.incidents).toBe(14_538);

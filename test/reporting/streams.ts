@@ -16,11 +16,11 @@ import type { Database } from '../../src/store/schema.ts';
 
 export type Line = Record<string, unknown> & { at: string; ticket: string; type: string };
 
-export const SHARED = new URL('../../../shared/', import.meta.url);
-export const SERVICENOW = new URL('data/servicenow-incidents-train.csv.gz', SHARED).pathname;
+export const ROOT_DIR = new URL('../../', import.meta.url);
+export const SERVICENOW = new URL('examples/data/servicenow-incidents-train.csv.gz', ROOT_DIR).pathname;
 
 export function policy() {
-  const parsed = parsePolicy(readFileSync(new URL('examples/escalon.policy.yaml', SHARED), 'utf8'));
+  const parsed = parsePolicy(readFileSync(new URL('examples/escalon.policy.yaml', ROOT_DIR), 'utf8'));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
   return parsed.policy;
 }
@@ -55,12 +55,12 @@ export const TEAM_LEVELS = teamLevelsOf(policy());
 export async function applyReferencePolicy(db: Kysely<Database>): Promise<void> {
   const found = await db.selectFrom('policies').select('version').where('version', '=', 1).executeTakeFirst();
   if (found) return;
-  const source = readFileSync(new URL('examples/escalon.policy.yaml', SHARED), 'utf8');
+  const source = readFileSync(new URL('examples/escalon.policy.yaml', ROOT_DIR), 'utf8');
   await db.insertInto('policies').values({ version: 1, source, format: 'yaml', applied_at: 0, applied_by: 'test' }).execute();
 }
 
 export function exampleStream(): Line[] {
-  return simulate(parseWorkload(readFileSync(new URL('examples/workload.example.jsonl', SHARED), 'utf8')));
+  return simulate(parseWorkload(readFileSync(new URL('examples/workload.example.jsonl', ROOT_DIR), 'utf8')));
 }
 
 export async function serviceNowStream(): Promise<Line[]> {

@@ -9,7 +9,7 @@ import { parseWorkloadLine } from '../../../src/domain/workload.ts';
 
 export type Out = Record<string, unknown> & { at: string; ticket: string; type: string };
 
-export const REFERENCE_POLICY = readFileSync(new URL('../../../../shared/examples/escalon.policy.yaml', import.meta.url), 'utf8');
+export const REFERENCE_POLICY = readFileSync(new URL('../../../examples/escalon.policy.yaml', import.meta.url), 'utf8');
 
 export function policyOf(yaml: string): Policy {
   const parsed = parsePolicy(yaml);
