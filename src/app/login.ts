@@ -50,8 +50,8 @@ export interface PasswordCheck {
 
 /**
  * Checks a password under the account throttle (sign-in, and the current password of a
- * password change). Throws LOGIN_THROTTLED or INVALID_CREDENTIALS; on success the account's
- * failures are forgotten and the known device (if the cookie named one of this user's) is returned.
+ * password change). Throws LOGIN_THROTTLED or INVALID_CREDENTIALS; on success (from a browser
+ * that is not a known device) the account's failures are forgotten; the known device (if the cookie named one of this user's) is returned.
  */
 export async function verifyThrottled(deps: AppDeps, input: PasswordCheck): Promise<{ user: UserWithSecret; device: KnownDevice | undefined }> {
   const db = deps.store.db;
@@ -67,7 +67,9 @@ export async function verifyThrottled(deps: AppDeps, input: PasswordCheck): Prom
     if (device && (await failDevice(db, device.id)) >= DEVICE_MAX_FAILURES) await deleteDevice(db, device.id);
     throw new DomainError('INVALID_CREDENTIALS', 'wrong email or password', {});
   }
-  await clearThrottle(db, account);
+  // A success from an unknown browser resets the account's count. One from a known device does
+  // not: it was never counted, and resetting would hand whoever is guessing five free tries.
+  if (!device) await clearThrottle(db, account);
   return { user, device };
 }
 

@@ -5,7 +5,8 @@
  * closes the account to further attempts for 1 s, 2 s, 4 s … capped at MAX_DELAY_MS. An
  * attempt inside the window is refused (429 LOGIN_THROTTLED, `Retry-After`) without being
  * counted or checked, so the window never reaches further than MAX_DELAY_MS past the last
- * counted failure. A success resets the count; so does a quiet FORGET_AFTER_MS.
+ * counted failure. A success from an unknown browser resets the count; so does a quiet
+ * FORGET_AFTER_MS.
  *
  * Lock-out: a browser that signed in to the account successfully before carries a device
  * cookie (app/login.ts) and is not subject to this throttle, so someone guessing passwords
