@@ -37,7 +37,15 @@ export async function changeOwnPassword(
   const user = await findUserById(deps.store.db, actor.userId);
   if (!user) throw new DomainError('USER_NOT_FOUND', `no user '${actor.userId}'`, { user_id: actor.userId });
   if (!user.passwordHash) throw new DomainError('FORBIDDEN', 'this account signs in with API tokens only and has no password to change; an admin can set one (PATCH /api/v1/users/:id)', {});
-  await verifyThrottled(deps, { email: user.email, user, password: input.currentPassword, deviceSecret: input.deviceSecret });
+  try {
+    await verifyThrottled(deps, { email: user.email, user, password: input.currentPassword, deviceSecret: input.deviceSecret });
+  } catch (err) {
+    // Not 401: the caller is signed in, only the proof is wrong (a console must not sign out on it).
+    if (err instanceof DomainError && err.code === 'INVALID_CREDENTIALS') {
+      throw new DomainError('CURRENT_PASSWORD_WRONG', 'current_password is not your current password; nothing was changed', { field: 'current_password' });
+    }
+    throw err;
+  }
   assertStrongPassword(input.newPassword, 'new_password');
   if (input.newPassword === input.currentPassword) {
     throw new DomainError('VALIDATION_FAILED', 'new_password is the current password; choose a different one', { field: 'new_password' });

@@ -56,6 +56,7 @@ export const ERROR_CODES = [
   // accounts and sign-in (docs/errors.md, "Accounts and sign-in")
   'WEAK_PASSWORD',
   'LOGIN_THROTTLED',
+  'CURRENT_PASSWORD_WRONG',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

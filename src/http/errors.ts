@@ -56,6 +56,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   REVIEW_NOT_OPEN: 409,
   WEAK_PASSWORD: 422,
   LOGIN_THROTTLED: 429,
+  CURRENT_PASSWORD_WRONG: 422,
 };
 
 export interface ErrorBody {

@@ -246,6 +246,6 @@ describeStores('security: passwords and the account throttle', (ctx) => {
       codes.push(r.statusCode);
     }
     // No device cookie with the call: the account throttle applies as to a sign-in.
-    expect(codes).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
+    expect(codes).toEqual([422, 422, 422, 422, 422, 422, 429, 429]);
   });
 });

@@ -77,8 +77,8 @@ describeStores('security: revocation of sessions and tokens', (ctx) => {
     const p = await person();
     const s = await signIn(live.app, p.user.email, PASSWORD);
     const wrong = await live.app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: withSession(s.session), payload: { current_password: 'not my password at all', new_password: NEW_PASSWORD } });
-    expect(wrong.statusCode).toBe(401);
-    expect(wrong.json().error.code).toBe('INVALID_CREDENTIALS');
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json().error.code).toBe('CURRENT_PASSWORD_WRONG');
     expect((await me(withSession(s.session))).statusCode).toBe(200);
     expect((await me(p.bearer)).statusCode).toBe(200);
 
