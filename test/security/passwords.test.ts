@@ -87,7 +87,7 @@ describeStores('security: passwords and the account throttle', (ctx) => {
     await t.app.close();
   });
   const email = () => `pw-${++n}-${ctx.dialect}@example.com`;
-  const expectWeak = (res: { statusCode: number; json: () => any }, rule: string) => {
+  const expectWeak = (res: { statusCode: number; json: () => { error: { code: string; message: string; details: { rules: string[] } } } }, rule: string) => {
     expect(res.statusCode).toBe(422);
     const e = res.json().error;
     expect(e.code).toBe('WEAK_PASSWORD');

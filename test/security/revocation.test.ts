@@ -154,6 +154,20 @@ describeStores('security: revocation of sessions and tokens', (ctx) => {
     again.close();
   });
 
+  it("an admin's token revocation closes that token's stream at once, and no other", async () => {
+    const p = await person();
+    const second = await createToken(live.deps, { user: { id: p.user.id }, name: 'second' });
+    const first = await openStream(liveBase, p.bearer);
+    const other = await openStream(liveBase, { authorization: `Bearer ${second.secret}` });
+    const del = await live.app.inject({ method: 'DELETE', url: `/api/v1/tokens/${p.tokenId}`, headers: live.adminAuth });
+    expect(del.statusCode).toBe(200);
+    expect(del.json()).toMatchObject({ revoked_reason: 'revoked' });
+    expect(await first.endsWithin(5000)).toContain('event: revoked');
+    expect(other.received()).not.toContain('event: revoked');
+    expect((await me({ authorization: `Bearer ${second.secret}` })).statusCode).toBe(200);
+    other.close();
+  });
+
   it('the periodic re-check closes a stream whose token was revoked where this process could not hear of it', async () => {
     const p = await person();
     const stream = await openStream(recheckBase, p.bearer);
