@@ -45,7 +45,6 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app,
       const { actor, sessionSecret, expiresAt, device } = await withRetryAfter(reply, () =>
         login(deps, { ...req.body, deviceSecret: req.cookies[DEVICE_COOKIE] }, deps.http.sessionTtlMs),
       );
-      reply.setCookie(DEVICE_COOKIE, device.secret, { httpOnly: true, sameSite: 'strict', path: DEVICE_PATH, secure: deps.http.secureCookies, expires: new Date(device.expiresAt) });
       reply.setCookie(SESSION_COOKIE, sessionSecret, {
         httpOnly: true,
         sameSite: 'lax',
@@ -53,6 +52,8 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app,
         secure: deps.http.secureCookies,
         expires: new Date(expiresAt),
       });
+      // After the session cookie: clients that read only the first Set-Cookie keep working.
+      reply.setCookie(DEVICE_COOKIE, device.secret, { httpOnly: true, sameSite: 'strict', path: DEVICE_PATH, secure: deps.http.secureCookies, expires: new Date(device.expiresAt) });
       return presentActor(actor);
     },
   );
