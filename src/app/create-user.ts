@@ -1,5 +1,6 @@
-/** Creates a user account; customers must belong to an organization, staff to none. */
+/** Creates a user account; customers must belong to an organization, staff to none. A password must pass the policy (auth/password-policy.ts). */
 import type { Role } from '../auth/roles.ts';
+import { assertStrongPassword } from '../auth/password-policy.ts';
 import { hashPassword } from '../auth/secrets.ts';
 import { checkPhone, checkTimeZone } from '../domain/contact.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -28,7 +29,8 @@ export async function createUser(deps: AppDeps, input: CreateUserInput): Promise
   }
   const phone = checkPhone(input.phone) ?? null;
   const timeZone = checkTimeZone(input.timeZone) ?? null;
-  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  if (input.password !== undefined) assertStrongPassword(input.password);
+  const passwordHash = input.password !== undefined ? await hashPassword(input.password) : null;
   const at = deps.clock.now();
   return deps.store.db.transaction().execute(async (trx) => {
     if (orgId && !(await findOrganization(trx, orgId))) {

@@ -1,6 +1,9 @@
-/** `escalon user create --email --name --role [--org] [--password]`. */
+/** `escalon user create --email --name --role [--org] [--password]`; `escalon user set-password --email --password`. */
 import type { Command } from 'commander';
 import { createUser } from '../app/create-user.ts';
+import { updateUser } from '../app/update-user.ts';
+import { assertStrongPassword } from '../auth/password-policy.ts';
+import { findUserByEmail } from '../store/users-repo.ts';
 import { systemClock } from '../app/deps.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
 import { fail, loadConfigOrExit, withStore } from './runtime.ts';
@@ -14,12 +17,18 @@ export function register(program: Command): void {
     .requiredOption('--name <name>', 'display name')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
     .option('--org <organizationId>', 'organization id (customers only)')
-    .option('--password <password>', 'password for signing in to the console (10+ characters)')
+    .option('--password <password>', 'password for signing in to the console (12+ characters, not only spaces, not a common password)')
     .option('--phone <number>', 'phone number for SMS notices, international form (+15551234567)')
     .option('--time-zone <zone>', 'IANA time zone for times in notices (Europe/Berlin)')
     .action(async (o: { email: string; name: string; role: string; org?: string; password?: string; phone?: string; timeZone?: string }) => {
       if (!(ROLES as readonly string[]).includes(o.role)) fail(new Error(`--role must be one of ${ROLES.join(', ')} (got '${o.role}')`));
-      if (o.password !== undefined && o.password.length < 10) fail(new Error('--password must be at least 10 characters'));
+      if (o.password !== undefined) {
+        try {
+          assertStrongPassword(o.password, '--password');
+        } catch (err) {
+          fail(err);
+        }
+      }
       const config = loadConfigOrExit();
       try {
         const created = await withStore(config, (store) =>
@@ -34,6 +43,32 @@ export function register(program: Command): void {
           }),
         );
         process.stdout.write(`created ${created.role} ${created.email} (id ${created.id})\n`);
+      } catch (err) {
+        fail(err);
+      }
+    });
+
+  user
+    .command('set-password')
+    .description("set (reset) a user's password: all their sessions end and all their API tokens are revoked")
+    .requiredOption('--email <email>', 'sign-in email of the account')
+    .requiredOption('--password <password>', 'the new password (12+ characters, not only spaces, not a common password)')
+    .action(async (o: { email: string; password: string }) => {
+      try {
+        assertStrongPassword(o.password, '--password');
+      } catch (err) {
+        fail(err);
+      }
+      const config = loadConfigOrExit();
+      try {
+        const done = await withStore(config, async (store) => {
+          const deps = { store, clock: systemClock, attachmentLimit: config.http.attachmentLimit };
+          const found = await findUserByEmail(store.db, o.email);
+          if (!found) throw Object.assign(new Error(`no user with email '${o.email}'`), { code: 'USER_NOT_FOUND' });
+          return updateUser(deps, found.id, { password: o.password });
+        });
+        const ended = done.accessEnded ?? { sessions: 0, tokens: 0 };
+        process.stdout.write(`password set for ${done.email}; ended ${ended.sessions} session(s), revoked ${ended.tokens} API token(s)\n`);
       } catch (err) {
         fail(err);
       }

@@ -53,6 +53,10 @@ export const ERROR_CODES = [
   // policy history and reviews (docs/errors.md, "Policy history and reviews")
   'POLICY_VERSION_NOT_FOUND',
   'REVIEW_NOT_OPEN',
+  // accounts and sign-in (docs/errors.md, "Accounts and sign-in")
+  'WEAK_PASSWORD',
+  'LOGIN_THROTTLED',
+  'CURRENT_PASSWORD_WRONG',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

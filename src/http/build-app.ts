@@ -37,6 +37,8 @@ export interface HttpOptions {
   bodyLimit: number;
   loginRateLimit: number;
   sessionTtlMs: number;
+  /** How often an open event stream re-checks its credential (default 30 s; routes/stream.ts). */
+  streamRecheckMs?: number;
   /** Mark the session cookie Secure (behind TLS). */
   secureCookies: boolean;
   logger?: FastifyServerOptions['logger'];
@@ -105,7 +107,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(escalationRoutes, { deps });
       await api.register(requesterRoutes, { deps });
       await api.register(policyRoutes, { deps });
-      await api.register(streamRoutes);
+      await api.register(streamRoutes, { deps });
       await api.register(organizationRoutes, { deps });
       await api.register(userRoutes, { deps });
       await api.register(tokenRoutes, { deps });

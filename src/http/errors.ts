@@ -54,6 +54,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   SURVEY_ALREADY_ANSWERED: 409,
   POLICY_VERSION_NOT_FOUND: 404,
   REVIEW_NOT_OPEN: 409,
+  WEAK_PASSWORD: 422,
+  LOGIN_THROTTLED: 429,
+  CURRENT_PASSWORD_WRONG: 422,
 };
 
 export interface ErrorBody {

@@ -84,7 +84,7 @@ export function presentUser(u: User) {
 }
 
 export function presentToken(t: ApiToken) {
-  return { id: t.id, user_id: t.userId, name: t.name, created_at: iso(t.createdAt), last_used_at: isoOrNull(t.lastUsedAt), revoked_at: isoOrNull(t.revokedAt) };
+  return { id: t.id, user_id: t.userId, name: t.name, created_at: iso(t.createdAt), last_used_at: isoOrNull(t.lastUsedAt), revoked_at: isoOrNull(t.revokedAt), revoked_reason: t.revokedReason ?? null };
 }
 
 export function presentActor(a: Actor) {

@@ -173,7 +173,7 @@ export const createUserIn = z.strictObject({
   name: z.string().trim().min(1).max(200),
   role: z.enum(ROLES),
   organization_id: z.string().min(1).max(64).nullable().optional(),
-  password: z.string().min(10).max(200).optional(),
+  password: z.string().min(1).max(200).optional().describe('at least 12 characters, not only spaces, not a common password (WEAK_PASSWORD otherwise)'),
   phone: z.string().max(32).nullable().optional().describe('E.164, e.g. +15551234567 (for SMS notices)'),
   time_zone: z.string().max(64).nullable().optional().describe('IANA zone, e.g. Europe/Berlin (times in notices)'),
 });
@@ -182,7 +182,7 @@ export const patchUserIn = z
     name: z.string().trim().min(1).max(200).optional(),
     role: z.enum(ROLES).optional(),
     active: z.boolean().optional(),
-    password: z.string().min(10).max(200).optional(),
+    password: z.string().min(1).max(200).optional().describe('at least 12 characters, not only spaces, not a common password (WEAK_PASSWORD otherwise)'),
     phone: z.string().max(32).nullable().optional(),
     time_zone: z.string().max(64).nullable().optional(),
   })
@@ -196,9 +196,19 @@ export const tokenOut = z.object({
   created_at: instant,
   last_used_at: instant.nullable(),
   revoked_at: instant.nullable(),
+  revoked_reason: z.enum(['revoked', 'password_changed', 'password_reset', 'deactivated']).nullable().describe('why it stopped working: revoked by an admin, or its user\'s password changed / was reset, or its user was deactivated'),
 });
 export const createTokenIn = z.strictObject({ user_id: z.string().min(1).max(64), name: z.string().trim().min(1).max(100) });
 export const createdTokenOut = z.object({ token: tokenOut, secret: z.string().describe('shown once; store it now') });
 
 export const loginIn = z.strictObject({ email: z.string().min(3).max(254), password: z.string().min(1).max(200) });
+export const changePasswordIn = z.strictObject({
+  current_password: z.string().min(1).max(200),
+  new_password: z.string().min(1).max(200).describe('at least 12 characters, not only spaces, not a common password (WEAK_PASSWORD otherwise)'),
+});
+export const passwordChangedOut = z.object({
+  sessions_ended: z.number().int().describe('your other sessions, signed out now'),
+  tokens_revoked: z.number().int().describe('your API tokens, revoked now (reason password_changed)'),
+  session_rotated: z.boolean().describe('this session was replaced by a new one (new cookie); false for a call with an API token'),
+});
 export const meOut = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES), organization_id: z.string().nullable() });

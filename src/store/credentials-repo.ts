@@ -15,6 +15,16 @@ export interface ApiToken {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** Why it was revoked: `revoked` (by an admin), `password_changed`, `password_reset`, `deactivated`. */
+  revokedReason?: RevokeReason | null;
+}
+
+export type RevokeReason = 'revoked' | 'password_changed' | 'password_reset' | 'deactivated';
+
+type TokenRow = { id: string; user_id: string; name: string; created_at: number; last_used_at: number | null; revoked_at: number | null; revoked_reason?: string | null };
+
+function tokenOf(r: TokenRow): ApiToken {
+  return { id: r.id, userId: r.user_id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at, revokedReason: r.revoked_at === null ? null : ((r.revoked_reason ?? 'revoked') as RevokeReason) };
 }
 
 export async function insertToken(db: Db, t: ApiToken & { digest: string }): Promise<void> {
@@ -26,12 +36,12 @@ export async function insertToken(db: Db, t: ApiToken & { digest: string }): Pro
 
 export async function findActiveTokenByDigest(db: Db, digest: string): Promise<ApiToken | undefined> {
   const r = await db.selectFrom('api_tokens').selectAll().where('digest', '=', digest).where('revoked_at', 'is', null).executeTakeFirst();
-  return r ? { id: r.id, userId: r.user_id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at } : undefined;
+  return r ? tokenOf(r) : undefined;
 }
 
 export async function listTokens(db: Db): Promise<ApiToken[]> {
   const rows = await db.selectFrom('api_tokens').selectAll().orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, userId: r.user_id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at }));
+  return rows.map(tokenOf);
 }
 
 export async function findToken(db: Db, id: string): Promise<ApiToken | undefined> {
@@ -40,11 +50,32 @@ export async function findToken(db: Db, id: string): Promise<ApiToken | undefine
 
 async function listTokensWhere(db: Db, id: string): Promise<ApiToken[]> {
   const rows = await db.selectFrom('api_tokens').selectAll().where('id', '=', id).execute();
-  return rows.map((r) => ({ id: r.id, userId: r.user_id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at }));
+  return rows.map(tokenOf);
 }
 
-export async function revokeToken(db: Db, id: string, at: number): Promise<void> {
-  await db.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+export async function revokeToken(db: Db, id: string, at: number, reason: RevokeReason = 'revoked'): Promise<void> {
+  await db.updateTable('api_tokens').set({ revoked_at: at, revoked_reason: reason }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+}
+
+/** Revokes every live token of a user; returns their ids. */
+export async function revokeUserTokens(db: Db, userId: string, at: number, reason: RevokeReason): Promise<string[]> {
+  const live = await db.selectFrom('api_tokens').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+  if (live.length === 0) return [];
+  const ids = live.map((r) => r.id);
+  await db.updateTable('api_tokens').set({ revoked_at: at, revoked_reason: reason }).where('id', 'in', ids).where('revoked_at', 'is', null).execute();
+  return ids;
+}
+
+/** The digest of a token's secret (an open stream knows its credential by it). */
+export async function tokenDigest(db: Db, id: string): Promise<string | undefined> {
+  return (await db.selectFrom('api_tokens').select('digest').where('id', '=', id).executeTakeFirst())?.digest;
+}
+
+/** Ends every session of a user (expired ones included); returns how many were still live at `now`. */
+export async function deleteUserSessions(db: Db, userId: string, now: number): Promise<number> {
+  const live = await db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('expires_at', '>', now).execute();
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  return live.length;
 }
 
 /** Coarse last-use stamp: written at most once a minute per token to keep reads cheap. */

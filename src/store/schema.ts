@@ -36,12 +36,34 @@ export interface ApiTokensTable {
   created_at: number;
   last_used_at: number | null;
   revoked_at: number | null;
+  /** Why it was revoked (migration 0014): revoked, password_changed, password_reset, deactivated. */
+  revoked_reason?: string | null;
 }
 
 export interface SessionsTable {
   id: string;
   digest: string;
   user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Failed sign-ins per account (migration 0014): the account throttle. */
+export interface LoginThrottleTable {
+  /** The lower-cased email tried, whether or not an account has it. */
+  account: string;
+  failures: number;
+  last_failed_at: number;
+  blocked_until: number;
+}
+
+/** Browsers that signed in to an account before (migration 0014): they bypass the account throttle. */
+export interface LoginDevicesTable {
+  id: string;
+  digest: string;
+  user_id: string;
+  /** Wrong passwords sent with this device cookie since its last success; at 5 it is dropped. */
+  failures: number;
   created_at: number;
   expires_at: number;
 }
@@ -291,4 +313,6 @@ export interface Database {
   inbound_messages: InboundMessagesTable;
   csat_responses: CsatResponsesTable;
   intake_holds: IntakeHoldsTable;
+  login_throttle: LoginThrottleTable;
+  login_devices: LoginDevicesTable;
 }

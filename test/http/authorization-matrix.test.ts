@@ -32,6 +32,8 @@ type Side = 'own' | 'other';
 const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'POST /api/v1/auth/login': (t) => ({ email: t.cast.actors.agent.email, password: 'wrong password' }),
   'POST /api/v1/auth/logout': () => undefined,
+  // a wrong current password: the cast's tokens must survive the matrix
+  'POST /api/v1/auth/password': () => ({ current_password: 'not the current password', new_password: 'matrix new password 1' }),
   'POST /api/v1/tickets': () => ({ subject: 'matrix', body: 'matrix body' }),
   'PATCH /api/v1/tickets/:ticketRef': () => ({ tags: ['matrix'] }),
   'POST /api/v1/tickets/:ticketRef/comments': () => ({ body: 'matrix reply', public: true }),

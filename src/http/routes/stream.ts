@@ -4,31 +4,50 @@
  * gathered for 150 ms so a burst is one message, and so the change has committed before the
  * client reads it. A comment line every 25 s keeps proxies from closing the stream.
  * A request that does not accept `text/event-stream` gets a 400 error, not a hanging response.
+ *
+ * A stream lives no longer than the credential that opened it: it ends (after an
+ * `event: revoked`) at once when that session logs out, or the user's password changes or is
+ * reset, or the user is deactivated, or the token is revoked in this process (revocations.ts);
+ * and every `streamRecheckMs` (default 30 s) the credential is checked again against the
+ * database, which catches revocations made on other nodes and expired sessions.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { authenticateSession, authenticateToken } from '../../app/authenticate.ts';
 import { changeFeed } from '../../app/change-feed.ts';
-import { isStaff } from '../../auth/roles.ts';
-import { actorOf } from '../access.ts';
+import { revocationFeed, revokes } from '../../app/revocations.ts';
+import { isStaff, type Actor } from '../../auth/roles.ts';
+import { digest } from '../../auth/secrets.ts';
+import { SESSION_COOKIE, actorOf } from '../access.ts';
+import type { HttpDeps } from '../build-app.ts';
 import { errorBody } from '../errors.ts';
 
 const GATHER_MS = 150;
 const HEARTBEAT_MS = 25_000;
+export const DEFAULT_STREAM_RECHECK_MS = 30_000;
 
-export const streamRoutes: FastifyPluginAsync = async (app) => {
+export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
+  const recheckMs = deps.http.streamRecheckMs ?? DEFAULT_STREAM_RECHECK_MS;
   app.get('/stream', { config: { access: 'authenticated' }, schema: { tags: ['live'], hide: false } }, async (req, reply) => {
     const actor = actorOf(req);
     if (!(req.headers.accept ?? '').includes('text/event-stream')) {
       return reply.code(400).send(errorBody('VALIDATION_FAILED', 'this endpoint streams server-sent events: send Accept: text/event-stream', {}));
     }
+    // The credential the access hook accepted: a bearer token wins over the cookie (access.ts).
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const secret = bearer ?? req.cookies[SESSION_COOKIE] ?? '';
+    const credential = digest(secret);
+    const recheck = (): Promise<Actor | null> => (bearer !== undefined ? authenticateToken(deps, secret) : authenticateSession(deps, secret));
+
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 5000\n: connected\n\n');
     let pending = new Set<string>();
     let timer: NodeJS.Timeout | null = null;
+    let ended = false;
     const flush = () => {
       timer = null;
-      if (pending.size === 0) return;
+      if (pending.size === 0 || ended) return;
       res.write(`event: tickets\ndata: ${JSON.stringify({ keys: [...pending] })}\n\n`);
       pending = new Set();
     };
@@ -37,11 +56,38 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
       pending.add(change.key);
       timer ??= setTimeout(flush, GATHER_MS);
     });
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    req.raw.on('close', () => {
+    const cleanup = () => {
+      ended = true;
       unsubscribe();
+      unwatch();
       clearInterval(heartbeat);
+      clearInterval(checker);
       if (timer) clearTimeout(timer);
+    };
+    /** Access is gone: say so (the console signs out instead of reconnecting) and end the response. */
+    const revoke = (reason: string) => {
+      if (ended) return;
+      cleanup();
+      res.write(`event: revoked\ndata: ${JSON.stringify({ reason })}\n\n`);
+      res.end();
+    };
+    const unwatch = revocationFeed.subscribe((r) => {
+      if (revokes(r, actor.userId, credential)) revoke('credential revoked');
     });
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    let checking = false;
+    const checker = setInterval(() => {
+      if (checking || ended) return;
+      checking = true;
+      recheck()
+        .then((now) => {
+          if (!now || now.userId !== actor.userId || now.role !== actor.role || now.organizationId !== actor.organizationId) revoke('access re-checked: no longer valid');
+        })
+        .catch((err: unknown) => req.log.warn({ err }, 'stream access re-check failed; trying again at the next interval'))
+        .finally(() => {
+          checking = false;
+        });
+    }, recheckMs);
+    req.raw.on('close', cleanup);
   });
 };
