@@ -11,6 +11,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../app/deps.ts';
 import { installAccessControl, trackRoutes, type RouteRecord } from './access.ts';
+import { installCsrfCheck } from './csrf.ts';
+import { clientErrorHandler, installBodyLimits, installJsonParser, installSecurityHeaders } from './edge.ts';
 import { errorBody, handleError } from './errors.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -34,11 +36,18 @@ import { userRoutes } from './routes/users.ts';
 import { webRoutes } from './routes/web.ts';
 
 export interface HttpOptions {
+  /** The largest body (policy documents and text-carrying routes); other routes take less (edge.ts). */
   bodyLimit: number;
   loginRateLimit: number;
   sessionTtlMs: number;
-  /** Mark the session cookie Secure (behind TLS). */
+  /** Mark the session cookie Secure (ESCALON_PUBLIC_URL is https://); a request over TLS gets it anyway. */
   secureCookies: boolean;
+  /** Which proxies' X-Forwarded-* headers are believed (ESCALON_TRUST_PROXY); default none. */
+  trustProxy?: boolean | number | string;
+  /** The origin of ESCALON_PUBLIC_URL when set: the only origin allowed to send cookie-authenticated changes. */
+  publicOrigin?: string | undefined;
+  /** Strict-Transport-Security max-age over TLS (ESCALON_HSTS_MAX_AGE); 0: none. */
+  hstsMaxAge?: number;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -53,17 +62,28 @@ declare module 'fastify' {
   }
 }
 
+/** A hop count becomes Fastify's (address, hop) predicate; the rest passes through. */
+function trustProxyOption(tp: HttpOptions['trustProxy']): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof tp === 'number') return (_address, hop) => hop < tp;
+  return tp ?? false;
+}
+
 export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.http.logger ?? false,
     bodyLimit: deps.http.bodyLimit,
-    trustProxy: false,
-    // Router-level rejections (bad URL encoding, over-long parameters) get the same error shape.
+    trustProxy: trustProxyOption(deps.http.trustProxy),
+    // Router-level rejections (bad URL encoding, over-long parameters) get the same error shape,
+    // and so does what Node's HTTP parser refuses (edge.ts).
     frameworkErrors: (err, req, reply) => handleError(err, req, reply),
+    clientErrorHandler,
   });
   const routes: RouteRecord[] = [];
   app.decorate('escalonRoutes', routes);
   trackRoutes(app, routes);
+  installBodyLimits(app, deps.http.bodyLimit);
+  installJsonParser(app);
+  installSecurityHeaders(app, { publicOrigin: deps.http.publicOrigin, hstsMaxAge: deps.http.hstsMaxAge });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err, req, reply) => handleError(err, req, reply));
@@ -76,6 +96,8 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(fastifyMultipart, {
     limits: { fileSize: deps.attachmentLimit + 1, files: 20, fields: 10, fieldSize: 1024, parts: 30, headerPairs: 100 },
   });
+  // Forged cross-site requests are refused before authentication (csrf.ts).
+  installCsrfCheck(app, { publicOrigin: deps.http.publicOrigin });
   installAccessControl(app, deps);
   await app.register(fastifySwagger, {
     openapi: {
