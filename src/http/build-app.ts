@@ -12,7 +12,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { AppDeps } from '../app/deps.ts';
 import { installAccessControl, trackRoutes, type RouteRecord } from './access.ts';
 import { installCsrfCheck } from './csrf.ts';
-import { clientErrorHandler, installBodyLimits, installJsonParser, installSecurityHeaders } from './edge.ts';
+import { clientErrorHandler, installBodyLimits, installJsonParser, installSecurityHeaders, securityHeaders } from './edge.ts';
 import { errorBody, handleError } from './errors.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -69,21 +69,27 @@ function trustProxyOption(tp: HttpOptions['trustProxy']): boolean | string | ((a
 }
 
 export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const headerOptions = { publicOrigin: deps.http.publicOrigin, hstsMaxAge: deps.http.hstsMaxAge };
   const app = Fastify({
     logger: deps.http.logger ?? false,
     bodyLimit: deps.http.bodyLimit,
     trustProxy: trustProxyOption(deps.http.trustProxy),
     // Router-level rejections (bad URL encoding, over-long parameters) get the same error shape,
     // and so does what Node's HTTP parser refuses (edge.ts).
-    frameworkErrors: (err, req, reply) => handleError(err, req, reply),
+    frameworkErrors: (err, req, reply) => {
+      securityHeaders(req, reply, headerOptions);
+      return handleError(err, req, reply);
+    },
     clientErrorHandler,
+    // Node would answer a request without Host with an empty 400 of its own; edge.ts answers it.
+    http: { requireHostHeader: false },
   });
   const routes: RouteRecord[] = [];
   app.decorate('escalonRoutes', routes);
   trackRoutes(app, routes);
   installBodyLimits(app, deps.http.bodyLimit);
   installJsonParser(app);
-  installSecurityHeaders(app, { publicOrigin: deps.http.publicOrigin, hstsMaxAge: deps.http.hstsMaxAge });
+  installSecurityHeaders(app, headerOptions);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err, req, reply) => handleError(err, req, reply));

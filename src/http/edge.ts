@@ -120,7 +120,9 @@ export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'no
 export function securityHeaders(req: FastifyRequest, reply: FastifyReply, opts: HeaderOptions): void {
   if (!reply.hasHeader('content-security-policy')) {
     const type = String(reply.getHeader('content-type') ?? '');
-    reply.header('content-security-policy', type.startsWith('text/html') ? PAGE_CSP : API_CSP);
+    // /docs serves its HTML as a file stream (the type is set later); it is a page too.
+    const page = type.startsWith('text/html') || req.url === '/docs' || req.url.startsWith('/docs/');
+    reply.header('content-security-policy', page ? PAGE_CSP : API_CSP);
   }
   reply.header('x-frame-options', 'DENY');
   reply.header('x-content-type-options', 'nosniff');
@@ -133,6 +135,12 @@ export function securityHeaders(req: FastifyRequest, reply: FastifyReply, opts: 
 }
 
 export function installSecurityHeaders(app: FastifyInstance, opts: HeaderOptions): void {
+  // HTTP/1.1 requires Host (RFC 9112 §3.2); Node's own refusal would be an empty 400.
+  app.addHook('onRequest', async (req) => {
+    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) {
+      throw new DomainError('MALFORMED_REQUEST', 'an HTTP/1.1 request needs a Host header (RFC 9112 §3.2)', { missing: 'host' });
+    }
+  });
   app.addHook('onSend', async (req, reply, payload) => {
     securityHeaders(req, reply, opts);
     return payload;
