@@ -66,7 +66,7 @@ export function installJsonParser(app: FastifyInstance): void {
       done(new DomainError('MALFORMED_REQUEST', `the JSON body nests deeper than ${MAX_JSON_DEPTH} levels (at character ${at}); flatten the document`, { max_depth: MAX_JSON_DEPTH, at }), undefined);
       return;
     }
-    parse(req, text, done);
+    void parse(req, text, done);
   });
 }
 

@@ -38,7 +38,7 @@ const filesDir = mkdtempSync(join(tmpdir(), 'escalon-edge-'));
 afterAll(() => rmSync(filesDir, { recursive: true, force: true }));
 
 async function edgeApp(store: Store, http: Partial<HttpOptions> = {}): Promise<EdgeApp> {
-  const deps = { ...depsFor(store), files: diskByteStore(filesDir) };
+  const deps = { ...depsFor(store), files: diskByteStore(filesDir), attachmentLimit: 1024 * 1024 };
   const cast = await makeCast(deps, PASSWORD);
   const app = await buildApp({ ...deps, http: { bodyLimit: BODY_LIMIT, loginRateLimit: 1000, sessionTtlMs: 3_600_000, secureCookies: false, ...http } });
   const tokens = new Map<Who, string>();
@@ -109,7 +109,6 @@ describeStores('HTTP edge', (ctx) => {
     });
 
   describe('content types × kinds of authentication', () => {
-    const json = { 'content-type': 'application/json' };
     const cases: Array<[string, Record<string, string>, (body: string) => string]> = [
       ['text/plain (a form with enctype=text/plain)', { 'content-type': 'text/plain' }, (b) => JSON.stringify({ body: b, public: false })],
       ['application/x-www-form-urlencoded', { 'content-type': 'application/x-www-form-urlencoded' }, (b) => `body=${encodeURIComponent(b)}&public=false`],
@@ -306,6 +305,17 @@ describeStores('HTTP edge', (ctx) => {
       const over = await t.app.inject({ method: 'POST', url: '/api/v1/policy/plan', headers: { ...t.bearer('manager'), 'content-type': 'text/yaml' }, payload: `${doc}${big(BODY_LIMIT)}` });
       expectDocumented(over, 413, 'PAYLOAD_TOO_LARGE');
       expect((over.json() as { error: { details: { limit: number } } }).error.details.limit).toBe(BODY_LIMIT);
+    });
+    it('uploads stream under their own limit, not the body limits', async () => {
+      const file = 'y'.repeat(BODY_LIMIT + 50_000);
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/attachments',
+        headers: { ...t.bearer('customerA'), 'content-type': 'multipart/form-data; boundary=zz' },
+        payload: `--zz\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n\r\n${file}\r\n--zz--\r\n`,
+      });
+      expect(r.statusCode, r.body.slice(0, 300)).toBe(201);
+      expect(r.json<{ items: Array<{ size: number }> }>().items[0]?.size).toBe(file.length);
     });
   });
 
