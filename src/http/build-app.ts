@@ -12,7 +12,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { AppDeps } from '../app/deps.ts';
 import { installAccessControl, trackRoutes, type RouteRecord } from './access.ts';
 import { installCsrfCheck } from './csrf.ts';
-import { clientErrorHandler, installBodyLimits, installJsonParser, installSecurityHeaders, securityHeaders } from './edge.ts';
+import { clientErrorHandler, installBodyLimits, installJsonParser, installSecureCookiesOverTls, installSecurityHeaders, securityHeaders } from './edge.ts';
 import { errorBody, handleError } from './errors.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -96,6 +96,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
   await app.register(fastifyCookie);
+  installSecureCookiesOverTls(app);
   await app.register(fastifyRateLimit, { global: false });
   // Uploads are read as streams by the attachment route; one byte over the limit lets the
   // byte store refuse with its own message (busboy would only truncate).

@@ -86,6 +86,16 @@ export function checkOrigin(req: FastifyRequest, opts: CsrfOptions, route: strin
 }
 
 export function installCsrfCheck(app: FastifyInstance, opts: CsrfOptions): void {
+  // A renamed route must not silently lose its body types (the console's policy editor would break).
+  const named = new Set([...Object.keys(COOKIE_BODY_TYPES), ...ORIGIN_CHECKED_PUBLIC]);
+  const seen = new Set<string>();
+  app.addHook('onRoute', (route) => {
+    for (const m of Array.isArray(route.method) ? route.method : [route.method]) seen.add(`${String(m)} ${route.url ?? route.path}`);
+  });
+  app.addHook('onReady', async () => {
+    const missing = [...named].filter((r) => !seen.has(r));
+    if (missing.length > 0) throw new Error(`csrf.ts names routes that do not exist: ${missing.join(', ')}`);
+  });
   app.addHook('onRequest', async (req) => {
     if (!UNSAFE_METHODS.has(req.method)) return;
     const access = req.routeOptions.config.access;

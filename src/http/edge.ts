@@ -147,6 +147,25 @@ export function installSecurityHeaders(app: FastifyInstance, opts: HeaderOptions
   });
 }
 
+/**
+ * A request that came over TLS (itself, or as a trusted proxy reports it) gets every cookie
+ * Secure, whatever the route set. (ESCALON_PUBLIC_URL=https://… makes them Secure at the
+ * route already: HttpOptions.secureCookies.) Must be added after @fastify/cookie, whose
+ * onSend hook writes the Set-Cookie headers.
+ */
+export function installSecureCookiesOverTls(app: FastifyInstance): void {
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.protocol !== 'https') return payload;
+    const set = reply.getHeader('set-cookie');
+    if (set === undefined) return payload;
+    const secure = (c: string) => (/;\s*secure\s*(;|$)/i.test(c) ? c : `${c}; Secure`);
+    // reply.header() appends to Set-Cookie: remove the old ones first.
+    reply.removeHeader('set-cookie');
+    reply.header('set-cookie', Array.isArray(set) ? set.map((c) => secure(String(c))) : secure(String(set)));
+    return payload;
+  });
+}
+
 /** What a request Node's HTTP parser refused gets: the documented error shape, then the socket closes. */
 export function clientErrorAnswer(err: NodeJS.ErrnoException): { status: number; body: string } {
   let code: ErrorCode = 'MALFORMED_REQUEST';

@@ -372,7 +372,7 @@ describeStores('HTTP edge', (ctx) => {
     const login = async (a: EdgeApp, headers: Record<string, string> = {}) => {
       const r = await a.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers, payload: { email: a.cast.actors.agent.email, password: PASSWORD } });
       expect(r.statusCode).toBe(200);
-      return { cookie: r.cookies.find((c) => c.name === 'escalon_session'), hsts: r.headers['strict-transport-security'] };
+      return { cookie: r.cookies.find((c) => c.name === 'escalon_session'), all: r.cookies, hsts: r.headers['strict-transport-security'] };
     };
 
     it('plain HTTP, no proxy trusted: no Secure, no HSTS, and X-Forwarded-Proto is not believed', async () => {
@@ -414,8 +414,12 @@ describeStores('HTTP edge', (ctx) => {
       const a = await edgeApp(ctx.store, { trustProxy: c.http.trustProxy });
       try {
         const proxied = { host: 'internal:8080', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'escalon.example.com' };
-        const { cookie, hsts } = await login(a, proxied);
+        const { cookie, hsts, all } = await login(a, proxied);
         expect(cookie?.secure).toBe(true);
+        // Every cookie of the answer, once each, Secure.
+        expect(all.length).toBeGreaterThan(0);
+        expect(new Set(all.map((c) => c.name)).size).toBe(all.length);
+        expect(all.every((c) => c.secure === true)).toBe(true);
         expect(hsts).toBe('max-age=31536000');
         const direct = await login(a, { host: 'internal:8080' });
         expect(direct.cookie?.secure).toBeFalsy();

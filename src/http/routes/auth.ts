@@ -28,7 +28,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app,
         httpOnly: true,
         sameSite: 'lax',
         path: '/',
-        secure: deps.http.secureCookies || req.protocol === 'https',
+        secure: deps.http.secureCookies,
         expires: new Date(expiresAt),
       });
       return presentActor(actor);
