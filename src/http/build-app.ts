@@ -36,12 +36,14 @@ import { userRoutes } from './routes/users.ts';
 import { webRoutes } from './routes/web.ts';
 
 export interface HttpOptions {
-  /** The largest body (policy documents and text-carrying routes); other routes take less (edge.ts). */
   bodyLimit: number;
   loginRateLimit: number;
   sessionTtlMs: number;
-  /** Mark the session cookie Secure (ESCALON_PUBLIC_URL is https://); a request over TLS gets it anyway. */
+  /** Mark the session cookie Secure (behind TLS). */
   secureCookies: boolean;
+  // The HTTP edge (edge.ts, csrf.ts): bodyLimit is the largest body (policy documents and routes
+  // with long texts; other routes take less); secureCookies comes from ESCALON_PUBLIC_URL=https://…
+  // and a request over TLS gets Secure cookies anyway.
   /** Which proxies' X-Forwarded-* headers are believed (ESCALON_TRUST_PROXY); default none. */
   trustProxy?: boolean | number | string;
   /** The origin of ESCALON_PUBLIC_URL when set: the only origin allowed to send cookie-authenticated changes. */
