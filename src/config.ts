@@ -29,6 +29,11 @@ const envSchema = z.object({
   ESCALON_ATTACHMENTS_DIR: z.string().min(1).default('./data/attachments'),
   ESCALON_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24 * 7),
   ESCALON_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+  ESCALON_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, 'must be true, false, a number of proxy hops, or a comma-separated list of proxy addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1)')
+    .default('false'),
+  ESCALON_HSTS_MAX_AGE: z.coerce.number().int().min(0).max(2 * 365 * 86_400).default(31_536_000),
   ESCALON_SMTP_HOST: z.string().min(1).optional(),
   ESCALON_SMTP_PORT: port(25),
   ESCALON_SMTP_SECURE: flag.default(false),
@@ -63,6 +68,14 @@ export interface Config {
     readonly bodyLimit: number;
     readonly attachmentLimit: number;
     readonly loginRateLimit: number;
+    /** Fastify's trustProxy: which proxies' X-Forwarded-For/-Proto/-Host are believed. */
+    readonly trustProxy: boolean | number | string;
+    /** The origin of ESCALON_PUBLIC_URL when it was set (cross-site request checks); undefined: each request's own Host. */
+    readonly publicOrigin: string | undefined;
+    /** The session cookie is Secure (ESCALON_PUBLIC_URL is https://; requests over TLS get it anyway). */
+    readonly secureCookies: boolean;
+    /** Strict-Transport-Security max-age on answers over TLS (0: no header). */
+    readonly hstsMaxAge: number;
   };
   /** Where attachment bytes are kept (content-addressed files, outside the database). */
   readonly attachments: { readonly dir: string };
@@ -155,6 +168,10 @@ export function loadConfig(env: Source = process.env): Config {
       bodyLimit: e.ESCALON_BODY_LIMIT,
       attachmentLimit: e.ESCALON_ATTACHMENT_LIMIT,
       loginRateLimit: e.ESCALON_LOGIN_RATE_LIMIT,
+      trustProxy: trustProxyOf(e.ESCALON_TRUST_PROXY),
+      publicOrigin: merged.ESCALON_PUBLIC_URL !== undefined ? new URL(e.ESCALON_PUBLIC_URL).origin : undefined,
+      secureCookies: e.ESCALON_PUBLIC_URL.startsWith('https://'),
+      hstsMaxAge: e.ESCALON_HSTS_MAX_AGE,
     },
     attachments: { dir: e.ESCALON_ATTACHMENTS_DIR },
     secret: e.ESCALON_SECRET,
@@ -195,6 +212,14 @@ export function loadConfig(env: Source = process.env): Config {
     },
   };
   return deepFreeze(config);
+}
+
+/** ESCALON_TRUST_PROXY → Fastify's trustProxy: true/false, a hop count, or the proxies' addresses. */
+function trustProxyOf(v: string): boolean | number | string {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((a) => a.trim()).join(',');
 }
 
 function deepFreeze<T extends object>(o: T): T {

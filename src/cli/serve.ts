@@ -79,7 +79,10 @@ export const SERVICES: Record<string, ServiceStarter> = {
         bodyLimit: config.http.bodyLimit,
         loginRateLimit: config.http.loginRateLimit,
         sessionTtlMs: config.sessionTtlMs,
-        secureCookies: false,
+        secureCookies: config.http.secureCookies,
+        trustProxy: config.http.trustProxy,
+        publicOrigin: config.http.publicOrigin,
+        hstsMaxAge: config.http.hstsMaxAge,
         logger: { level: config.logLevel },
       },
     });

@@ -26,6 +26,10 @@ export const ERROR_CODES = [
   'VERSION_CONFLICT',
   'SERVICE_UNAVAILABLE',
   'INTERNAL',
+  // the HTTP edge (docs/errors.md; docs/security.md, "Forged requests, headers, cookies")
+  'CSRF_REJECTED',
+  'HEADERS_TOO_LARGE',
+  'REQUEST_TIMEOUT',
   // notifications and intake (docs/errors.md, "Notifications and intake")
   'TEMPLATE_NOT_FOUND',
   'TEMPLATE_INVALID',

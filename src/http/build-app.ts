@@ -11,6 +11,8 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../app/deps.ts';
 import { installAccessControl, trackRoutes, type RouteRecord } from './access.ts';
+import { installCsrfCheck } from './csrf.ts';
+import { clientErrorHandler, installBodyLimits, installJsonParser, installSecureCookiesOverTls, installSecurityHeaders, securityHeaders } from './edge.ts';
 import { errorBody, handleError } from './errors.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -41,6 +43,15 @@ export interface HttpOptions {
   streamRecheckMs?: number;
   /** Mark the session cookie Secure (behind TLS). */
   secureCookies: boolean;
+  // The HTTP edge (edge.ts, csrf.ts): bodyLimit is the largest body (policy documents and routes
+  // with long texts; other routes take less); secureCookies comes from ESCALON_PUBLIC_URL=https://…
+  // and a request over TLS gets Secure cookies anyway.
+  /** Which proxies' X-Forwarded-* headers are believed (ESCALON_TRUST_PROXY); default none. */
+  trustProxy?: boolean | number | string;
+  /** The origin of ESCALON_PUBLIC_URL when set: the only origin allowed to send cookie-authenticated changes. */
+  publicOrigin?: string | undefined;
+  /** Strict-Transport-Security max-age over TLS (ESCALON_HSTS_MAX_AGE); 0: none. */
+  hstsMaxAge?: number;
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -55,29 +66,49 @@ declare module 'fastify' {
   }
 }
 
+/** A hop count becomes Fastify's (address, hop) predicate; the rest passes through. */
+function trustProxyOption(tp: HttpOptions['trustProxy']): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof tp === 'number') return (_address, hop) => hop < tp;
+  return tp ?? false;
+}
+
 export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const headerOptions = { publicOrigin: deps.http.publicOrigin, hstsMaxAge: deps.http.hstsMaxAge };
   const app = Fastify({
     logger: deps.http.logger ?? false,
     bodyLimit: deps.http.bodyLimit,
-    trustProxy: false,
-    // Router-level rejections (bad URL encoding, over-long parameters) get the same error shape.
-    frameworkErrors: (err, req, reply) => handleError(err, req, reply),
+    trustProxy: trustProxyOption(deps.http.trustProxy),
+    // Router-level rejections (bad URL encoding, over-long parameters) get the same error shape,
+    // and so does what Node's HTTP parser refuses (edge.ts).
+    frameworkErrors: (err, req, reply) => {
+      securityHeaders(req, reply, headerOptions);
+      return handleError(err, req, reply);
+    },
+    clientErrorHandler,
+    // Node would answer a request without Host with an empty 400 of its own; edge.ts answers it.
+    http: { requireHostHeader: false },
   });
   const routes: RouteRecord[] = [];
   app.decorate('escalonRoutes', routes);
   trackRoutes(app, routes);
+  installBodyLimits(app, deps.http.bodyLimit);
+  installJsonParser(app);
+  installSecurityHeaders(app, headerOptions);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err, req, reply) => handleError(err, req, reply));
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
 
   await app.register(fastifyCookie);
+  installSecureCookiesOverTls(app);
   await app.register(fastifyRateLimit, { global: false });
   // Uploads are read as streams by the attachment route; one byte over the limit lets the
   // byte store refuse with its own message (busboy would only truncate).
   await app.register(fastifyMultipart, {
     limits: { fileSize: deps.attachmentLimit + 1, files: 20, fields: 10, fieldSize: 1024, parts: 30, headerPairs: 100 },
   });
+  // Forged cross-site requests are refused before authentication (csrf.ts).
+  installCsrfCheck(app, { publicOrigin: deps.http.publicOrigin });
   installAccessControl(app, deps);
   await app.register(fastifySwagger, {
     openapi: {

@@ -18,6 +18,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
+  CSRF_REJECTED: 403,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   ROUTE_NOT_FOUND: 404,
   TICKET_NOT_FOUND: 404,
   ORGANIZATION_NOT_FOUND: 404,
@@ -109,6 +112,12 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
 
 export function handleError(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { status, body } = toErrorBody(err);
+  if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    // Name the limit: each route has its own (src/http/edge.ts).
+    const limit = req.routeOptions.bodyLimit;
+    body.error.message = `the body is larger than ${limit} bytes, the limit of ${req.method} ${req.routeOptions.url ?? req.url} (policy documents and long texts may use ESCALON_BODY_LIMIT)`;
+    body.error.details = { limit };
+  }
   if (status >= 500) req.log.error({ err }, 'request failed');
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
