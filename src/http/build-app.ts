@@ -12,6 +12,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { AppDeps } from '../app/deps.ts';
 import { installAccessControl, trackRoutes, type RouteRecord } from './access.ts';
 import { errorBody, handleError } from './errors.ts';
+import { installNulGuard } from './nul-guard.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
 import { ccRoutes } from './routes/ccs.ts';
@@ -77,6 +78,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     limits: { fileSize: deps.attachmentLimit + 1, files: 20, fields: 10, fieldSize: 1024, parts: 30, headerPairs: 100 },
   });
   installAccessControl(app, deps);
+  installNulGuard(app);
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Escalon API', version: '1', description: 'Self-hosted ticket escalation. Errors: `{ "error": { "code", "message", "details" } }` (docs/errors.md).' },
