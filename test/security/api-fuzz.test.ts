@@ -65,6 +65,15 @@ function dec(s: string): string {
   }
 }
 
+function parseJson(text: string): { error?: { code?: unknown; message?: unknown; details?: unknown } } | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === 'object' ? (v as { error?: { code?: unknown; message?: unknown; details?: unknown } }) : null;
+  } catch {
+    return null;
+  }
+}
+
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 interface Schema {
   type?: string | string[];
@@ -417,18 +426,13 @@ describeStores('OpenAPI-driven fuzzer', (ctx) => {
           if (!code || !DOCUMENTED_CODES.has(code)) problems.push(`HTML error page without a documented code: ${where()}`);
           continue;
         }
-        let body: { error?: { code?: unknown; message?: unknown; details?: unknown } } | null = null;
-        try {
-          body = JSON.parse(res.body) as typeof body;
-        } catch {
-          body = null;
-        }
+        const body = parseJson(res.body);
         const e = body?.error;
         if (!type.startsWith('application/json') || !e || typeof e.code !== 'string' || typeof e.message !== 'string' || typeof e.details !== 'object' || e.details === null || Array.isArray(e.details)) {
           problems.push(`error not in the documented shape: ${where()}`);
         } else if (!DOCUMENTED_CODES.has(e.code)) {
           problems.push(`error code ${e.code} is not in docs/errors.md: ${where()}`);
-        } else if (Object.keys(body as object).length !== 1 || Object.keys(e).sort().join() !== 'code,details,message') {
+        } else if (Object.keys(body ?? {}).length !== 1 || Object.keys(e).sort().join() !== 'code,details,message') {
           problems.push(`extra members beside the documented error shape: ${where()}`);
         }
       }

@@ -34,6 +34,21 @@ const SHORT = `XSS-MARK"><img src=x onerror=${RUN}><svg onload=${RUN}>`;
 /** A tag has no spaces or commas, ≤ 64 characters. */
 const TAG = `XSS-MARK<img/src=x/onerror=__xss=1>`;
 
+/** Run in the page: what a payload did (the flag), live elements it made, how many payloads show. */
+const INSPECT = `(() => {
+  const live = [];
+  for (const el of Array.from(document.querySelectorAll('*'))) {
+    const tag = el.tagName.toLowerCase();
+    for (const a of Array.from(el.attributes)) {
+      if (/^on/i.test(a.name)) live.push('<' + tag + ' ' + a.name + '>');
+      if (['href', 'src', 'action', 'formaction'].includes(a.name) && /^\\s*javascript:/i.test(a.value)) live.push('<' + tag + ' ' + a.name + '=javascript:>');
+      if (a.name === 'srcdoc') live.push('<' + tag + ' srcdoc>');
+    }
+    if (el.tagName === 'SCRIPT' && (el.textContent || '').includes('__xss')) live.push('<script> with a payload');
+  }
+  return { ran: window.__xss === undefined ? null : window.__xss, live, marks: document.body.innerText.split('XSS-MARK').length - 1 };
+})()`;
+
 interface Ticket {
   id: string;
   key: string;
@@ -94,19 +109,7 @@ describe.skipIf(browserUnavailable !== null)('XSS corpus (browser)', () => {
       await page.waitForTimeout(300);
       report.push({ page: path, ...(await inspect(page)) });
     };
-    const inspect = (page: import('playwright-core').Page) =>
-      page.evaluate(() => {
-        const live: string[] = [];
-        for (const el of Array.from(document.querySelectorAll('*'))) {
-          for (const a of Array.from(el.attributes)) {
-            if (/^on/i.test(a.name)) live.push(`<${el.tagName.toLowerCase()} ${a.name}>`);
-            if ((a.name === 'href' || a.name === 'src' || a.name === 'action' || a.name === 'formaction') && /^\s*javascript:/i.test(a.value)) live.push(`<${el.tagName.toLowerCase()} ${a.name}=javascript:>`);
-            if (a.name === 'srcdoc') live.push(`<${el.tagName.toLowerCase()} srcdoc>`);
-          }
-          if (el.tagName === 'SCRIPT' && (el.textContent ?? '').includes('__xss')) live.push('<script> with a payload');
-        }
-        return { ran: (window as unknown as { __xss?: unknown }).__xss ?? null, live, marks: document.body.innerText.split('XSS-MARK').length - 1 };
-      });
+    const inspect = (page: import('playwright-core').Page) => page.evaluate(INSPECT) as Promise<{ ran: unknown; live: string[]; marks: number }>;
 
     const staffPage = await signIn(browser, base, 'admin@example.com');
     staffPage.on('dialog', (d) => void (dialogs.push(`${d.type()}: ${d.message()}`), d.dismiss()));
@@ -131,8 +134,8 @@ describe.skipIf(browserUnavailable !== null)('XSS corpus (browser)', () => {
     await visit(portal, '/portal', 'XSS-MARK');
     await visit(portal, `/portal/tickets/${t.key}`, 'XSS-MARK');
     // Control: the same payload inserted as HTML (what an escaping bug would do) is caught.
-    await portal.evaluate((html) => document.body.insertAdjacentHTML('beforeend', html), `<img src=x onerror="${RUN}">`);
-    await portal.waitForFunction(() => (window as unknown as { __xss?: unknown }).__xss !== undefined);
+    await portal.evaluate(`document.body.insertAdjacentHTML('beforeend', ${JSON.stringify(`<img src=x onerror="${RUN}">`)})`);
+    await portal.waitForFunction('window.__xss !== undefined');
     const control = await inspect(portal);
     expect(control.ran).not.toBeNull();
     expect(control.live).toContain('<img onerror>');
