@@ -5,6 +5,7 @@
  * the query or the parsed body (JSON keys and values, a YAML or text document) is refused
  * before validation with VALIDATION_FAILED, naming where it was. Found by the API fuzzer
  * (test/security/api-fuzz.test.ts): `GET /api/v1/tickets/%00/ccs` answered 500 on PostgreSQL.
+ * Only the API's routes are guarded: the console's static files answer a NUL path with a 404.
  */
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../domain/errors.ts';
@@ -27,6 +28,8 @@ export function findNul(value: unknown, path: string, depth = 0): string | null 
 
 export function installNulGuard(app: FastifyInstance): void {
   app.addHook('preValidation', async (req) => {
+    // The API's routes (the console's static files answer a NUL path with their own 404).
+    if (!req.routeOptions.url?.startsWith('/api/')) return;
     const where = findNul(req.params, 'params') ?? findNul(req.query, 'querystring') ?? findNul(req.body, 'body');
     if (where) {
       throw new DomainError('VALIDATION_FAILED', `${where}: contains a NUL character (U+0000), which no text here may hold; remove it`, {
