@@ -14,6 +14,7 @@ import { installAccessControl, trackRoutes, type RouteRecord } from './access.ts
 import { installCsrfCheck } from './csrf.ts';
 import { clientErrorHandler, installBodyLimits, installJsonParser, installSecureCookiesOverTls, installSecurityHeaders, securityHeaders } from './edge.ts';
 import { errorBody, handleError } from './errors.ts';
+import { installNulGuard } from './nul-guard.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
 import { ccRoutes } from './routes/ccs.ts';
@@ -110,6 +111,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   // Forged cross-site requests are refused before authentication (csrf.ts).
   installCsrfCheck(app, { publicOrigin: deps.http.publicOrigin });
   installAccessControl(app, deps);
+  installNulGuard(app);
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Escalon API', version: '1', description: 'Self-hosted ticket escalation. Errors: `{ "error": { "code", "message", "details" } }` (docs/errors.md).' },

@@ -14,7 +14,11 @@ for (const [net, prefix] of [
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
   ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) blocked.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['100::', 64], ['2001:db8::', 32], ['64:ff9b::', 96]] as const) {
+// ::/96 covers ::, ::1 and the deprecated IPv4-compatible form (::127.0.0.1 = ::7f00:1); 6to4
+// (2002::/16) and Teredo (2001::/32) embed an IPv4 address; the NAT64 prefixes translate to one.
+for (const [net, prefix] of [
+  ['::', 96], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['100::', 64], ['2001::', 32], ['2001:db8::', 32], ['2002::', 16], ['64:ff9b::', 96], ['64:ff9b:1::', 48],
+] as const) {
   blocked.addSubnet(net, prefix, 'ipv6');
 }
 
