@@ -42,9 +42,9 @@ export interface FireResult {
 }
 
 /** A claim's lease (PostgreSQL), renewed while the batch works; a dead node's claims wait at most this long. */
-export const LEASE_MS = 3_000;
-/** How often the owner renews its leases: a renewal may be missed twice before a lease lapses. */
-export const RENEW_EVERY_MS = 1_000;
+export const LEASE_MS = 2_000;
+/** How often the owner renews its leases: three renewals may be missed before a lease lapses. */
+export const RENEW_EVERY_MS = 500;
 const RETRY_AFTER_ERROR_MS = 60_000;
 /** Bounds the in-order firing of one ticket's earlier timers (an engine that kept owing a moment must not spin). */
 const MAX_EARLIER_PER_TICKET = 50;

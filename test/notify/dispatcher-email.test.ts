@@ -143,7 +143,7 @@ describeStores('dispatcher over real SMTP', (s) => {
     deps.clock.advance(10_000);
     await d.drain();
     await sink.waitFor(before + 2);
-    expect(sink.received.slice(before).map((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address.toLowerCase())).toEqual(['first@example.com', 'first@example.com']);
+    expect(sink.received.slice(before).map((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address?.toLowerCase())).toEqual(['first@example.com', 'first@example.com']);
     expect(sink.received.slice(before).map((m) => m.subject)).toEqual([expect.stringContaining('No activity') as unknown, expect.stringContaining('SLA breached') as unknown]);
   });
 
