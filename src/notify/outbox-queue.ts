@@ -30,8 +30,14 @@ type Db = Kysely<Database>;
 export type OutboxRow = Selectable<OutboxTable>;
 
 export async function claimDue(db: Db, dialect: Dialect, now: number, leaseMs: number, limit: number, owner: string | null = null): Promise<OutboxRow[]> {
+  const result = await claimStatement(dialect, now, leaseMs, limit, owner).execute(db);
+  return [...result.rows].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+}
+
+/** The claim as one statement (exported for bench/outbox-claim.bench.ts, which EXPLAINs it). */
+export function claimStatement(dialect: Dialect, now: number, leaseMs: number, limit: number, owner: string | null) {
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
-  const result = await sql<OutboxRow>`
+  return sql<OutboxRow>`
     update outbox set status = 'sending', lease_until = ${now + leaseMs}, lease_owner = ${owner}, message_id = coalesce(message_id, id)
     where id in (
       select o.id from outbox o
@@ -45,8 +51,7 @@ export async function claimDue(db: Db, dialect: Dialect, now: number, leaseMs: n
       limit ${limit}
       ${lock}
     )
-    returning *`.execute(db);
-  return [...result.rows].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+    returning *`;
 }
 
 /**
