@@ -38,6 +38,8 @@ import { appendTicketEvents } from '../app/append-ticket-events.ts';
 import { inTransaction, type UnitOfWork } from '../app/unit-of-work.ts';
 import type { Clock } from '../domain/clock.ts';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { pid } from 'node:process';
 import { PassThrough, type Readable } from 'node:stream';
 import { publicAttachmentsOfComment } from '../store/attachments-repo.ts';
 import type { ByteStore } from '../store/byte-store.ts';
@@ -105,7 +107,7 @@ export interface DispatcherDeps {
   onError?: (err: unknown) => void;
   /** Where attachment bytes are read from (a reply's files go out with its mail). */
   files?: ByteStore;
-  /** This dispatcher as the owner of its claims (default: a random id per dispatcher). */
+  /** This dispatcher as the owner of its claims (default: host:pid:random, one per dispatcher). */
   owner?: string;
 }
 
@@ -136,7 +138,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const o = { ...DEFAULT_DISPATCHER_OPTIONS, ...deps.options };
   const db = deps.store.db;
   const random = deps.random ?? Math.random;
-  const owner = deps.owner ?? `dispatcher:${randomUUID()}`;
+  const owner = deps.owner ?? `${hostname()}:${pid}:${randomUUID().slice(0, 8)}`;
   /** Rows claimed (or absorbed) by the pass in flight: their leases are renewed until they are recorded. */
   const inFlight = new Set<string>();
   const links = deps.links;
