@@ -54,7 +54,10 @@ async function load(store: Store): Promise<number> {
   let total = 0;
   const flush = async () => {
     if (batch.length === 0) return;
-    await store.db.insertInto('outbox').values(batch as never).execute();
+    await store.db
+      .insertInto('outbox')
+      .values(batch as never)
+      .execute();
     total += batch.length;
     batch = [];
   };
@@ -63,7 +66,19 @@ async function load(store: Store): Promise<number> {
     const start = NOW - 30 * 86_400_000 + t * 60_000;
     for (let i = 0; i < HISTORY_PER_TICKET; i++) {
       const kind = i % 3;
-      batch.push(row(ticket, kind === 2 ? 'webhook' : 'email', kind === 0 ? `agent${t % 50}@example.com` : kind === 1 ? `customer${t}@example.org` : 'https://hooks.example.com/escalon', 'sent', start + i * 1000));
+      batch.push(
+        row(
+          ticket,
+          kind === 2 ? 'webhook' : 'email',
+          kind === 0
+            ? `agent${t % 50}@example.com`
+            : kind === 1
+              ? `customer${t}@example.org`
+              : 'https://hooks.example.com/escalon',
+          'sent',
+          start + i * 1000,
+        ),
+      );
     }
     if (t < LIVE_TICKETS) {
       const at = NOW - 600_000 + t;
@@ -112,7 +127,9 @@ async function main(): Promise<void> {
     const total = await load(store);
     if (dialect === 'postgres') await sql`analyze outbox`.execute(store.db);
     else await sql`analyze`.execute(store.db);
-    console.log(`${dialect}: ${total} outbox rows loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `${dialect}: ${total} outbox rows loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     const stmt = claimStatement(dialect, NOW, 15_000, 64, 'bench');
     if (dialect === 'sqlite') {
@@ -122,7 +139,9 @@ async function main(): Promise<void> {
       await store.db
         .transaction()
         .execute(async (trx) => {
-          const plan = await sql<{ 'QUERY PLAN': string }>`explain (analyze, buffers, costs off) ${stmt}`.execute(trx);
+          const plan = await sql<{
+            'QUERY PLAN': string;
+          }>`explain (analyze, buffers, costs off) ${stmt}`.execute(trx);
           console.log('plan:\n  ' + plan.rows.map((r) => r['QUERY PLAN']).join('\n  '));
           throw new Error('rollback');
         })
@@ -142,12 +161,25 @@ async function main(): Promise<void> {
       if (rows.length === 0) break;
       claimed += rows.length;
       for (const r of rows) if (r.channel === 'webhook') blocked.add(r.id);
-      await store.db.updateTable('outbox').set({ status: 'sent', sent_at: NOW, lease_until: null }).where('id', 'in', rows.map((r) => r.id)).execute();
+      await store.db
+        .updateTable('outbox')
+        .set({ status: 'sent', sent_at: NOW, lease_until: null })
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
     }
     times.sort((a, b) => a - b);
-    const pct = (p: number) => (times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0).toFixed(1);
-    console.log(`${dialect}: ${claimed} rows claimed in ${times.length} claims (64 per claim); claim time median ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${pct(1)} ms; the empty claim at the end ${times.at(-1)?.toFixed(1)} ms`);
-    console.log(`${dialect}: webhook rows claimed while the earlier webhook row of their ticket retries: ${blocked.size} (must be 0)`);
+    const pct = (p: number) =>
+      (times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0).toFixed(1);
+    console.log(
+      `${dialect}: ${claimed} rows claimed in ${times.length} claims (64 per claim); claim time median ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${pct(1)} ms; the empty claim at the end ${times.at(-1)?.toFixed(1)} ms`,
+    );
+    console.log(
+      `${dialect}: webhook rows claimed while the earlier webhook row of their ticket retries: ${blocked.size} (must be 0)`,
+    );
   } finally {
     await cleanup();
   }

@@ -26,7 +26,11 @@ export interface LeaseKeeper {
   stop(): void;
 }
 
-export function keepLeases(renew: () => Promise<unknown>, everyMs: number, onError?: (err: unknown) => void): LeaseKeeper {
+export function keepLeases(
+  renew: () => Promise<unknown>,
+  everyMs: number,
+  onError?: (err: unknown) => void,
+): LeaseKeeper {
   let stopped = false;
   let inFlight = false;
   const timer = setInterval(() => {

@@ -106,8 +106,19 @@ function suite(): void {
     // enterprise organization): a probe ticket a month ahead, whose timers never come due here.
     const probeAt = Date.now() + 30 * 24 * HOUR;
     deps.clock.set(probeAt);
-    const probe = (await createTicket(deps, cast.actors.customerA, { subject: 'Probe', body: 'Probe.', priority: 'urgent', channel: 'web' })).ticket;
-    const first = await s.db.selectFrom('timers').select((eb) => eb.fn.min('due_at').as('due')).where('ticket_id', '=', probe.id).executeTakeFirstOrThrow();
+    const probe = (
+      await createTicket(deps, cast.actors.customerA, {
+        subject: 'Probe',
+        body: 'Probe.',
+        priority: 'urgent',
+        channel: 'web',
+      })
+    ).ticket;
+    const first = await s.db
+      .selectFrom('timers')
+      .select((eb) => eb.fn.min('due_at').as('due'))
+      .where('ticket_id', '=', probe.id)
+      .executeTakeFirstOrThrow();
     const offset = Number(first.due) - probeAt;
     expect(offset).toBeGreaterThan(0);
     expect(offset).toBeLessThan(2 * HOUR);
@@ -119,9 +130,22 @@ function suite(): void {
     deps.clock.set(t - offset);
     const tickets: string[] = [];
     for (let i = 0; i < TICKETS; i++) {
-      tickets.push((await createTicket(deps, cast.actors.customerA, { subject: `Checkout down ${i}`, body: 'All payments fail.', priority: 'urgent', channel: 'web' })).ticket.id);
+      tickets.push(
+        (
+          await createTicket(deps, cast.actors.customerA, {
+            subject: `Checkout down ${i}`,
+            body: 'All payments fail.',
+            priority: 'urgent',
+            channel: 'web',
+          })
+        ).ticket.id,
+      );
     }
-    const due = await s.db.selectFrom('timers').select((eb) => eb.fn.countAll().as('n')).where('due_at', '=', t).executeTakeFirstOrThrow();
+    const due = await s.db
+      .selectFrom('timers')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('due_at', '=', t)
+      .executeTakeFirstOrThrow();
     expect(Number(due.n), 'one timer per ticket due at T').toBe(TICKETS);
     expect(Date.now(), 'the tickets were created before T (the machine is very slow)').toBeLessThan(t - 200);
 
@@ -139,26 +163,42 @@ function suite(): void {
       if (top && !victim) throw new Error(`claims held by an unknown owner ${top.owner}`);
       if (!victim) await sleep(2);
     }
-    if (!victim) throw new Error(`no scheduler claimed the timers due at T\n${schedulers.map((x) => x.output()).join('\n')}`);
+    if (!victim)
+      throw new Error(
+        `no scheduler claimed the timers due at T\n${schedulers.map((x) => x.output()).join('\n')}`,
+      );
     victim.child.kill('SIGKILL');
     await victim.exited;
     const killedAt = Date.now() - t;
     const survivor = schedulers.find((x) => x !== victim) as Scheduler;
 
     // The database shows the dead process still holding claims (its batch never committed).
-    const still = await s.db.selectFrom('timers').select((eb) => eb.fn.countAll().as('n')).where('due_at', '=', t).where('lease_owner', '=', victim.owner).executeTakeFirstOrThrow();
+    const still = await s.db
+      .selectFrom('timers')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('due_at', '=', t)
+      .where('lease_owner', '=', victim.owner)
+      .executeTakeFirstOrThrow();
     const heldAtDeath = Number(still.n);
     expect(heldAtDeath, 'the killed scheduler died holding claims on timers due at T').toBeGreaterThan(0);
 
     // The survivor takes them over: wait (bounded) until no timer due at T is left.
     const guard = Date.now() + 30_000;
     for (;;) {
-      const left = await s.db.selectFrom('timers').select((eb) => eb.fn.countAll().as('n')).where('due_at', '=', t).executeTakeFirstOrThrow();
+      const left = await s.db
+        .selectFrom('timers')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('due_at', '=', t)
+        .executeTakeFirstOrThrow();
       if (Number(left.n) === 0) break;
-      if (Date.now() > guard) throw new Error(`${String(left.n)} timers due at T still unfired 30 s later\n${survivor.output()}`);
+      if (Date.now() > guard)
+        throw new Error(`${String(left.n)} timers due at T still unfired 30 s later\n${survivor.output()}`);
       await sleep(50);
     }
-    expect(survivor.child.exitCode, `the surviving scheduler is still running\n${survivor.output()}`).toBeNull();
+    expect(
+      survivor.child.exitCode,
+      `the surviving scheduler is still running\n${survivor.output()}`,
+    ).toBeNull();
     // Anything late would have committed by now; give a double firing the chance to show.
     await sleep(1_500);
 
@@ -185,7 +225,8 @@ function suite(): void {
   }, 180_000);
 }
 
-const TITLE = 'lease recovery: two schedulers on one PostgreSQL database, one SIGKILLed holding claims [postgres]';
+const TITLE =
+  'lease recovery: two schedulers on one PostgreSQL database, one SIGKILLed holding claims [postgres]';
 if (pgUnavailable && REQUIRED) {
   describe(TITLE, () => {
     it('needs PostgreSQL (ESCALON_REQUIRE_ALL_SUITES=1)', () => {

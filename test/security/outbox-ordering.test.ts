@@ -38,8 +38,18 @@ describeStores('outbox order per ticket and destination', (s) => {
       store: s.store,
       clock: deps.clock,
       channels: {
-        webhook: createWebhookChannel(s.store.db, { timeoutMs: 3000, allowPrivate: false, disableAfter: 1000 }),
-        email: createEmailChannel({ host: '127.0.0.1', port: sink.port, secure: false, from: 'escalon@support.example.com', timeoutMs: 5000 }),
+        webhook: createWebhookChannel(s.store.db, {
+          timeoutMs: 3000,
+          allowPrivate: false,
+          disableAfter: 1000,
+        }),
+        email: createEmailChannel({
+          host: '127.0.0.1',
+          port: sink.port,
+          secure: false,
+          from: 'escalon@support.example.com',
+          timeoutMs: 5000,
+        }),
       },
       links: { publicUrl: 'https://escalon.example.com' },
       random: () => 1,
@@ -53,22 +63,55 @@ describeStores('outbox order per ticket and destination', (s) => {
     await rx.close();
   });
 
-  const mailsTo = (address: string) => sink.received.filter((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address?.toLowerCase() === address.toLowerCase());
+  const mailsTo = (address: string) =>
+    sink.received.filter(
+      (m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address?.toLowerCase() === address.toLowerCase(),
+    );
 
   it('a webhook answering 500 delays only itself: the requester email and an internal email go on the first pass; a second message to the webhook waits for the first', async () => {
     rx.respond = () => ({ status: 500 });
-    const { ticket } = await createTicket(deps, cast.actors.customerA, { subject: 'Checkout down', body: 'All payments fail.' });
+    const { ticket } = await createTicket(deps, cast.actors.customerA, {
+      subject: 'Checkout down',
+      body: 'All payments fail.',
+    });
     const requester = cast.actors.customerA.email;
     const internal = 'lina@example.com';
 
     // Written in this order, one millisecond apart: the failing webhook first.
-    const hook1 = await queue(s.store, { ticketId: ticket.id, recipient: rx.url, channel: 'webhook', template: 'sla-breach-internal', at: deps.clock.now(), rule: 'hook-1' });
+    const hook1 = await queue(s.store, {
+      ticketId: ticket.id,
+      recipient: rx.url,
+      channel: 'webhook',
+      template: 'sla-breach-internal',
+      at: deps.clock.now(),
+      rule: 'hook-1',
+    });
     deps.clock.advance(1);
-    const toRequester = await queue(s.store, { ticketId: ticket.id, recipient: requester, template: 'ticket-received-customer', audience: 'customer', role: 'requester', at: deps.clock.now() });
+    const toRequester = await queue(s.store, {
+      ticketId: ticket.id,
+      recipient: requester,
+      template: 'ticket-received-customer',
+      audience: 'customer',
+      role: 'requester',
+      at: deps.clock.now(),
+    });
     deps.clock.advance(1);
-    const toLead = await queue(s.store, { ticketId: ticket.id, recipient: internal, template: 'sla-breach-internal', role: 'team_lead', at: deps.clock.now() });
+    const toLead = await queue(s.store, {
+      ticketId: ticket.id,
+      recipient: internal,
+      template: 'sla-breach-internal',
+      role: 'team_lead',
+      at: deps.clock.now(),
+    });
     deps.clock.advance(1);
-    const hook2 = await queue(s.store, { ticketId: ticket.id, recipient: rx.url, channel: 'webhook', template: 'idle-reminder', at: deps.clock.now(), rule: 'hook-2' });
+    const hook2 = await queue(s.store, {
+      ticketId: ticket.id,
+      recipient: rx.url,
+      channel: 'webhook',
+      template: 'idle-reminder',
+      at: deps.clock.now(),
+      rule: 'hook-2',
+    });
 
     const d = createDispatcher(dd);
     // The first pass: the webhook fails (500) and is retried later; both emails are delivered.
@@ -105,11 +148,26 @@ describeStores('outbox order per ticket and destination', (s) => {
   });
 
   it('two mails to one address about one ticket go in order: the second waits while the first is refused, another address does not', async () => {
-    const { ticket } = await createTicket(deps, cast.actors.customerA, { subject: 'Slow exports', body: 'Exports take an hour.' });
+    const { ticket } = await createTicket(deps, cast.actors.customerA, {
+      subject: 'Slow exports',
+      body: 'Exports take an hour.',
+    });
     const lead = 'lina@example.com';
-    const first = await queue(s.store, { ticketId: ticket.id, recipient: lead, template: 'sla-warning-internal', role: 'team_lead', at: deps.clock.now() });
+    const first = await queue(s.store, {
+      ticketId: ticket.id,
+      recipient: lead,
+      template: 'sla-warning-internal',
+      role: 'team_lead',
+      at: deps.clock.now(),
+    });
     deps.clock.advance(1);
-    const second = await queue(s.store, { ticketId: ticket.id, recipient: lead, template: 'sla-breach-internal', role: 'team_lead', at: deps.clock.now() });
+    const second = await queue(s.store, {
+      ticketId: ticket.id,
+      recipient: lead,
+      template: 'sla-breach-internal',
+      role: 'team_lead',
+      at: deps.clock.now(),
+    });
     const d = createDispatcher(dd);
     sink.refuse = { code: 421, message: 'try again later' };
     await d.runDue();
@@ -119,7 +177,13 @@ describeStores('outbox order per ticket and destination', (s) => {
 
     // A mail to another address of the same ticket goes at once while `first` waits for its retry.
     deps.clock.advance(1);
-    const other = await queue(s.store, { ticketId: ticket.id, recipient: 'marc@example.com', template: 'sla-breach-internal', role: 'manager', at: deps.clock.now() });
+    const other = await queue(s.store, {
+      ticketId: ticket.id,
+      recipient: 'marc@example.com',
+      template: 'sla-breach-internal',
+      role: 'manager',
+      at: deps.clock.now(),
+    });
     const before = sink.received.length;
     await d.drain();
     await sink.waitFor(before + 1);

@@ -26,16 +26,27 @@ const BEFORE = Object.keys(MIGRATIONS)
 
 async function migrateTo(store: Store, name: string): Promise<void> {
   const migrations: Record<string, Migration> = {};
-  for (const [k, up] of Object.entries(MIGRATIONS)) migrations[k] = { up: (db: Kysely<unknown>) => up(db, store.dialect) };
-  const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations }, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
+  for (const [k, up] of Object.entries(MIGRATIONS))
+    migrations[k] = { up: (db: Kysely<unknown>) => up(db, store.dialect) };
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+  });
   const { error } = await migrator.migrateTo(name);
   if (error) throw error;
 }
 
-async function emptyDatabase(dialect: 'sqlite' | 'postgres'): Promise<{ url: string; drop: () => Promise<void> }> {
+async function emptyDatabase(
+  dialect: 'sqlite' | 'postgres',
+): Promise<{ url: string; drop: () => Promise<void> }> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'escalon-mig-'));
-    return { url: `sqlite:${join(dir, 'm.db')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `sqlite:${join(dir, 'm.db')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const name = `escalon_mig_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
@@ -59,9 +70,11 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
   const unavailable = dialect === 'postgres' ? pgUnavailable : null;
   const title = `migration 0015 backfills outbox destinations [${dialect}]`;
   if (unavailable && REQUIRED) {
-    describe(title, () => it('needs PostgreSQL (ESCALON_REQUIRE_ALL_SUITES=1)', () => {
-      throw new Error(unavailable);
-    }));
+    describe(title, () =>
+      it('needs PostgreSQL (ESCALON_REQUIRE_ALL_SUITES=1)', () => {
+        throw new Error(unavailable);
+      }),
+    );
     continue;
   }
   describe.skipIf(unavailable !== null)(title, () => {
@@ -74,21 +87,55 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
         // Rows without a ticket (no foreign key to satisfy); order per ticket and destination is
         // exercised in test/security/outbox-ordering.test.ts.
         const rows = [
-          { id: 'r1', channel: 'webhook', recipient: 'https://Hooks.example.com/Escalon', status: 'pending', next: at + 3_600_000 },
-          { id: 'r2', channel: 'email', recipient: ' Élodie.Dupont@Example.COM ', status: 'pending', next: at },
+          {
+            id: 'r1',
+            channel: 'webhook',
+            recipient: 'https://Hooks.example.com/Escalon',
+            status: 'pending',
+            next: at + 3_600_000,
+          },
+          {
+            id: 'r2',
+            channel: 'email',
+            recipient: ' Élodie.Dupont@Example.COM ',
+            status: 'pending',
+            next: at,
+          },
           { id: 'r3', channel: 'sms', recipient: '+15551234567', status: 'held', next: at },
           { id: 'r4', channel: 'email', recipient: 'Lina@Example.com', status: 'sent', next: at },
-          { id: 'r5', channel: 'email', recipient: 'x'.repeat(500) + '@example.com', status: 'waiting', next: at },
+          {
+            id: 'r5',
+            channel: 'email',
+            recipient: 'x'.repeat(500) + '@example.com',
+            status: 'waiting',
+            next: at,
+          },
         ];
         const db = store.db as unknown as Kysely<Record<string, Record<string, unknown>>>;
         for (const [i, r] of rows.entries()) {
           await db
             .insertInto('outbox')
-            .values({ id: r.id, ticket_id: null, channel: r.channel, recipient: r.recipient, template: 'idle-reminder', payload: '{}', status: r.status, attempts: 0, next_attempt_at: r.next, created_at: at + i, last_error: null })
+            .values({
+              id: r.id,
+              ticket_id: null,
+              channel: r.channel,
+              recipient: r.recipient,
+              template: 'idle-reminder',
+              payload: '{}',
+              status: r.status,
+              attempts: 0,
+              next_attempt_at: r.next,
+              created_at: at + i,
+              last_error: null,
+            })
             .execute();
         }
         await migrateToLatest(store);
-        const after = await store.db.selectFrom('outbox').select(['id', 'channel', 'recipient', 'destination', 'status']).orderBy('id').execute();
+        const after = await store.db
+          .selectFrom('outbox')
+          .select(['id', 'channel', 'recipient', 'destination', 'status'])
+          .orderBy('id')
+          .execute();
         for (const r of after) {
           if (r.status === 'sent') expect(r.destination).toBe('email:lina@example.com');
           else expect(r.destination, r.id).toBe(destinationKey(r.channel, r.recipient));

@@ -15,14 +15,22 @@ import { sql, type Kysely } from 'kysely';
 import { destinationKey, MAX_DESTINATION_LENGTH } from '../../domain/outbox-destination.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('outbox').addColumn('destination', 'text', (c) => c.notNull().defaultTo('')).execute();
+  await db.schema
+    .alterTable('outbox')
+    .addColumn('destination', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
   await db.schema.alterTable('outbox').addColumn('lease_owner', 'text').execute();
-  await sql`update outbox set destination = substr(lower(channel || ':' || trim(recipient)), 1, ${sql.lit(MAX_DESTINATION_LENGTH)})`.execute(db);
+  await sql`update outbox set destination = substr(lower(channel || ':' || trim(recipient)), 1, ${sql.lit(MAX_DESTINATION_LENGTH)})`.execute(
+    db,
+  );
   const live = await sql<{ id: string; channel: string; recipient: string; destination: string }>`
-    select id, channel, recipient, destination from outbox where status in ('pending', 'held', 'waiting', 'sending')`.execute(db);
+    select id, channel, recipient, destination from outbox where status in ('pending', 'held', 'waiting', 'sending')`.execute(
+    db,
+  );
   for (const r of live.rows) {
     const key = destinationKey(r.channel, r.recipient);
-    if (key !== r.destination) await sql`update outbox set destination = ${key} where id = ${r.id}`.execute(db);
+    if (key !== r.destination)
+      await sql`update outbox set destination = ${key} where id = ${r.id}`.execute(db);
   }
   await db.schema
     .createIndex('outbox_destination_order')
