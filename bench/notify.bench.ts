@@ -24,6 +24,7 @@ import { ensureEndpoint } from '../src/notify/webhook-endpoints-repo.ts';
 import { openStore } from '../src/store/connect.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { newId } from '../src/store/new-id.ts';
+import { destinationKey } from '../src/domain/outbox-destination.ts';
 
 const N = Number(process.env.N ?? 2000);
 const BACKLOG = 10_000;
@@ -62,8 +63,9 @@ await ensureEndpoint(store.db, hookUrl, clock.now(), { allowPrivate: true });
 async function queue(count: number, channel: 'email' | 'webhook'): Promise<void> {
   const rows = Array.from({ length: count }, (_, i) => {
     const id = newId(clock.now());
+    const recipient = channel === 'email' ? `agent${i}@example.com` : hookUrl;
     return {
-      id, ticket_id: tickets[i % TICKETS] as string, channel, recipient: channel === 'email' ? `agent${i}@example.com` : hookUrl, template: 'idle-reminder',
+      id, ticket_id: tickets[i % TICKETS] as string, channel, recipient, destination: destinationKey(channel, recipient), template: 'idle-reminder',
       payload: JSON.stringify({ audience: 'internal', rule: 'bench', recipient_role: 'assignee' }), status: 'pending', attempts: 0,
       next_attempt_at: clock.now(), created_at: clock.now(), last_error: null, lease_until: null, message_id: null, sent_at: null, merged_into: null,
     };

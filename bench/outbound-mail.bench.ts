@@ -27,6 +27,7 @@ import { createDispatcher } from '../src/notify/dispatcher.ts';
 import { openStore } from '../src/store/connect.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { newId } from '../src/store/new-id.ts';
+import { destinationKey } from '../src/domain/outbox-destination.ts';
 
 const TICKETS = Number(process.env.TICKETS ?? 2000);
 const NOTICES = Number(process.env.NOTICES ?? 5);
@@ -57,7 +58,7 @@ async function queueNotice(tickets: readonly string[], k: number): Promise<void>
   const rows = tickets.map((ticketId, i) => {
     const id = newId(at);
     return {
-      id, ticket_id: ticketId, channel: 'email', recipient: lead(i), template: TEMPLATES[k % TEMPLATES.length] as string,
+      id, ticket_id: ticketId, channel: 'email', recipient: lead(i), destination: destinationKey('email', lead(i)), template: TEMPLATES[k % TEMPLATES.length] as string,
       payload: JSON.stringify({ event_id: `ev-${id}`, ticket_id: ticketId, rule: `bench-${k}`, audience: 'internal', recipient_role: 'team_lead' }),
       status: 'pending', attempts: 0, next_attempt_at: at, created_at: at, last_error: null, lease_until: null, message_id: null, sent_at: null, merged_into: null,
     };

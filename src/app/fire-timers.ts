@@ -5,12 +5,21 @@
  * takes effect exactly once: a process that dies mid-batch leaves its timers in place (and on
  * PostgreSQL their lease expires), and whoever fires them next re-checks, under the ticket's
  * row lock, that each timer is still owed.
+ *
+ * Leases (PostgreSQL): LEASE_MS is short and renewed every RENEW_EVERY_MS while the batch
+ * works (store/lease-keeper.ts explains why leases rather than advisory locks), so the claims
+ * of a node that dies are free LEASE_MS after its last renewal, and another node's loop
+ * (timer-loop.ts sleeps until exactly then) fires them: a dead node's timers are late by at
+ * most about LEASE_MS plus one batch, not the 30 s the lease used to last. A lease that lapses
+ * under a live but stalled owner costs duplicate work only: the re-check under the row lock
+ * still lets each firing take effect once.
  */
 import type { Kysely } from 'kysely';
 import type { Store } from '../store/connect.ts';
 import type { Database } from '../store/schema.ts';
 import { findTicketForUpdate } from '../store/tickets-repo.ts';
-import { claimDueTimers, earliestTicketTimer, postponeTimer, type TimerRow } from '../store/timers-repo.ts';
+import { keepLeases } from '../store/lease-keeper.ts';
+import { claimDueTimers, earliestTicketTimer, postponeTimer, renewTimerLeases, type TimerRow } from '../store/timers-repo.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { LiveEngine } from './live-engine.ts';
 import { inTransaction, type UnitOfWork } from './unit-of-work.ts';
@@ -32,7 +41,10 @@ export interface FireResult {
   stale: number;
 }
 
-const LEASE_MS = 30_000;
+/** A claim's lease (PostgreSQL), renewed while the batch works; a dead node's claims wait at most this long. */
+export const LEASE_MS = 2_000;
+/** How often the owner renews its leases: three renewals may be missed before a lease lapses. */
+export const RENEW_EVERY_MS = 500;
 const RETRY_AFTER_ERROR_MS = 60_000;
 /** Bounds the in-order firing of one ticket's earlier timers (an engine that kept owing a moment must not spin). */
 const MAX_EARLIER_PER_TICKET = 50;
@@ -69,6 +81,21 @@ export async function fireDueTimers(deps: FireDeps, limit = 500): Promise<FireRe
   const now = deps.clock.now();
   const claimed = await claimDueTimers(deps.store.db, deps.store.dialect, now, limit, deps.owner, LEASE_MS);
   if (claimed.length === 0) return { claimed: 0, fired: 0, stale: 0 };
+  const keeper =
+    deps.store.dialect === 'postgres'
+      ? keepLeases(
+          () => renewTimerLeases(deps.store.db, deps.owner, claimed.map((t) => t.id), deps.clock.now() + LEASE_MS),
+          RENEW_EVERY_MS,
+        )
+      : null;
+  try {
+    return await fireClaimed(deps, claimed);
+  } finally {
+    keeper?.stop();
+  }
+}
+
+async function fireClaimed(deps: FireDeps, claimed: TimerRow[]): Promise<FireResult> {
   const report = (fired: TimerRow[]) => {
     const at = deps.clock.now();
     for (const t of fired) deps.onFired?.(at - t.dueAt);

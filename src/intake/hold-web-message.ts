@@ -12,6 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppDeps } from '../app/deps.ts';
 import { DomainError } from '../domain/errors.ts';
+import { destinationKey } from '../domain/outbox-destination.ts';
 import { newId } from '../store/new-id.ts';
 import { expireHolds, findHoldByDigest, insertHold, markHoldConfirmed, type IntakeHold } from './intake-holds-repo.ts';
 import { receiveMessage, type IntakeOptions } from './receive-message.ts';
@@ -60,6 +61,7 @@ export async function holdWebMessage(deps: AppDeps, m: WebMessage, publicUrl: st
         ticket_id: null,
         channel: 'email',
         recipient: m.email,
+        destination: destinationKey('email', m.email),
         template: CONFIRM_TEMPLATE,
         payload: JSON.stringify({
           audience: 'customer',

@@ -2,19 +2,24 @@
  * The outbox as a queue. A row's life:
  *   pending  — due at next_attempt_at (new, or waiting to retry);
  *   waiting  — its channel is not configured in this dispatcher ("waiting: no email channel"):
- *              not claimed, not attempted, does not hold back the ticket's later rows; back to
- *              pending as soon as a dispatcher with the channel runs, failed (once) when older
- *              than the configured maximum age;
- *   held     — waiting for a quiet-hours opening or a merge window; does not hold back the
- *              ticket's later rows (it is waiting on purpose, not failing);
- *   sending  — claimed by a dispatcher until lease_until; an expired lease is claimable again
- *              (the dispatcher died), and the same message id is sent again;
+ *              not claimed, not attempted, does not hold back later rows; back to pending as
+ *              soon as a dispatcher with the channel runs, failed (once) when older than the
+ *              configured maximum age;
+ *   held     — waiting for a quiet-hours opening or a merge window; does not hold back later
+ *              rows (it is waiting on purpose, not failing);
+ *   sending  — claimed by a dispatcher (lease_owner) until lease_until; the owner renews the
+ *              short lease while it works (renewOutboxLeases), so an expired lease means the
+ *              dispatcher died: the row is claimable again and the same message id is sent again;
  *   sent | merged | failed | cancelled — final (cancelled also for rows written while
  *              replaying history, with last_error "history: not sent").
- * Order per ticket: a row is claimable only when no earlier row of its ticket is pending or
- * sending, so a retrying row holds back the ticket's later ones. On PostgreSQL the claim
- * takes rows FOR UPDATE SKIP LOCKED, so several dispatchers never take the same row; on SQLite
- * the claim is one statement (writes are serialised) and one dispatcher runs.
+ * Order per ticket and destination (outbox.destination, domain/outbox-destination.ts: channel
+ * and address or endpoint): a row is claimable only when no earlier row of its ticket to the
+ * same destination is pending or sending, so a retrying row holds back later messages to that
+ * address only — a failing webhook endpoint never delays the requester's email. The probe reads
+ * the partial index outbox_destination_order (ticket, destination, created_at, id) over pending
+ * and sending rows (migration 0015). On PostgreSQL the claim takes rows FOR UPDATE SKIP LOCKED,
+ * so several dispatchers never take the same row; on SQLite the claim is one statement (writes
+ * are serialised) and one dispatcher runs.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../store/connect.ts';
@@ -24,24 +29,45 @@ import type { Database, OutboxTable } from '../store/schema.ts';
 type Db = Kysely<Database>;
 export type OutboxRow = Selectable<OutboxTable>;
 
-export async function claimDue(db: Db, dialect: Dialect, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+export async function claimDue(db: Db, dialect: Dialect, now: number, leaseMs: number, limit: number, owner: string | null = null): Promise<OutboxRow[]> {
+  const result = await claimStatement(dialect, now, leaseMs, limit, owner).execute(db);
+  return [...result.rows].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+}
+
+/** The claim as one statement (exported for bench/outbox-claim.bench.ts, which EXPLAINs it). */
+export function claimStatement(dialect: Dialect, now: number, leaseMs: number, limit: number, owner: string | null) {
   const lock = dialect === 'postgres' ? sql`for update skip locked` : sql``;
-  const result = await sql<OutboxRow>`
-    update outbox set status = 'sending', lease_until = ${now + leaseMs}, message_id = coalesce(message_id, id)
+  return sql<OutboxRow>`
+    update outbox set status = 'sending', lease_until = ${now + leaseMs}, lease_owner = ${owner}, message_id = coalesce(message_id, id)
     where id in (
       select o.id from outbox o
       where ((o.status in ('pending', 'held') and o.next_attempt_at <= ${now}) or (o.status = 'sending' and o.lease_until < ${now}))
         and not exists (
           select 1 from outbox p
-          where p.ticket_id = o.ticket_id and p.status in ('pending', 'sending')
+          where p.ticket_id = o.ticket_id and p.destination = o.destination and p.status in ('pending', 'sending')
             and (p.created_at < o.created_at or (p.created_at = o.created_at and p.id < o.id))
         )
       order by o.next_attempt_at, o.created_at, o.id
       limit ${limit}
       ${lock}
     )
-    returning *`.execute(db);
-  return [...result.rows].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));
+    returning *`;
+}
+
+/**
+ * Extends the leases this dispatcher still holds on `ids` (rows it claimed and has not finished)
+ * to `until`. Rows another dispatcher took over, or already finished, are left alone.
+ */
+export async function renewOutboxLeases(db: Db, owner: string, ids: readonly string[], until: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await db
+    .updateTable('outbox')
+    .set({ lease_until: until })
+    .where('id', 'in', [...ids])
+    .where('status', '=', 'sending')
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 /** The earliest moment a waiting row becomes due (to sleep until then), or null. */

@@ -10,6 +10,7 @@
  * Internal notes and customers' own messages are never queued (nobody gets an echo).
  */
 import type { Kysely } from 'kysely';
+import { destinationKey } from '../domain/outbox-destination.ts';
 import type { Ticket } from '../domain/ticket.ts';
 import { listCcs } from '../store/ccs-repo.ts';
 import type { StoredEvent } from '../store/events-repo.ts';
@@ -73,6 +74,7 @@ export async function queueReplies(trx: Db, ticket: Ticket, stored: StoredEvent[
       ticket_id: ticket.id,
       channel: t.channel,
       recipient: t.to,
+      destination: destinationKey(t.channel, t.to),
       template: REPLY_TEMPLATE,
       payload: JSON.stringify(t.payload),
       status: 'pending',

@@ -4,11 +4,13 @@
  * States, in prose. *Firing*: claim due timers in batches and fire them until a batch comes
  * back short. *Sleeping*: wait until the earliest pending timer is due, but never longer than
  * `maxSleepMs` (timers written by other processes are seen within that bound) and never longer
- * than setTimeout's 24.8-day limit; `wake()` — called when this process writes a timer earlier
- * than the one awaited — ends the sleep at once. *Stopping*: `stop()` ends the sleep and waits
+ * than setTimeout's 24.8-day limit; a due timer another process holds under its lease counts
+ * as due when that lease ends (a dead node's short lease runs out and this loop takes over at
+ * that moment); `wake()` — called when this process writes a timer earlier than the one
+ * awaited — ends the sleep at once. *Stopping*: `stop()` ends the sleep and waits
  * for the batch in flight to commit; nothing half-done is left but unclaimed timers.
  */
-import { countTimers, earliestTimerDue } from '../store/timers-repo.ts';
+import { countTimers, nextClaimableAt } from '../store/timers-repo.ts';
 import { fireDueTimers, type FireDeps } from '../app/fire-timers.ts';
 
 export interface TimerLoopOptions {
@@ -59,8 +61,8 @@ export class TimerLoop {
       try {
         const result = await fireDueTimers(this.deps, this.batchSize);
         if (result.claimed >= this.batchSize) continue;
-        const earliest = await earliestTimerDue(this.deps.store.db);
         const now = this.deps.clock.now();
+        const earliest = await nextClaimableAt(this.deps.store.db, now);
         const delay = earliest === null ? this.maxSleepMs : Math.max(0, Math.min(earliest - now, this.maxSleepMs));
         if (delay > 0) await this.sleep(delay, now + delay);
       } catch (err) {

@@ -5,6 +5,7 @@
  */
 import type { Insertable, Kysely } from 'kysely';
 import type { TicketState } from '../domain/engine/types.ts';
+import { destinationKey } from '../domain/outbox-destination.ts';
 import type { Database, OutboxTable } from './schema.ts';
 
 type Db = Kysely<Database>;
@@ -36,8 +37,9 @@ export async function openTicketsPerAssignee(db: Db): Promise<Map<string, number
   return new Map(rows.map((r) => [r.email, Number(r.n)]));
 }
 
-export type NewOutboxRow = Insertable<OutboxTable>;
+/** An outbox row to write; its destination key is computed from channel and recipient when absent. */
+export type NewOutboxRow = Omit<Insertable<OutboxTable>, 'destination'> & { destination?: string };
 
 export async function insertOutboxRows(db: Db, rows: readonly NewOutboxRow[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('outbox').values([...rows]).execute();
+  if (rows.length > 0) await db.insertInto('outbox').values(rows.map((r) => ({ ...r, destination: r.destination ?? destinationKey(r.channel, r.recipient) }))).execute();
 }

@@ -204,6 +204,13 @@ export interface OutboxTable {
   content_hash?: string | null;
   /** The comment a reply row delivers (migration 0009); null for policy notices. */
   comment_id: Generated<string | null>;
+  /**
+   * Channel and address or endpoint as one key (migration 0015, domain/outbox-destination.ts):
+   * messages about a ticket go in order per destination, not across destinations.
+   */
+  destination: string;
+  /** The dispatcher holding the claim (migration 0015): it renews its own short lease while it works. */
+  lease_owner?: string | null;
 }
 
 /** Customer addresses copied on a ticket's conversation (migration 0009). */

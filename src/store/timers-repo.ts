@@ -2,6 +2,9 @@
  * Durable timers: one row per pending moment of a ticket, keyed (ticket, kind) so that a
  * change replaces rather than duplicates. The scheduler claims due rows; on PostgreSQL the
  * claim is a lease taken with FOR UPDATE SKIP LOCKED so several processes share the work.
+ * The lease is short (a few seconds) and renewed by its owner while its batch works
+ * (renewTimerLeases, store/lease-keeper.ts), so a dead node's claims are taken over within
+ * seconds. SQLite (one process) takes no leases.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './connect.ts';
@@ -68,6 +71,40 @@ export async function claimDueTimers(db: Db, dialect: Dialect, now: number, limi
   return result.rows
     .map((r) => ({ id: r.id, ticketId: r.ticket_id, kind: r.kind, dueAt: Number(r.due_at) }))
     .sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Extends this owner's leases on the claimed timers `ids` to `until` (PostgreSQL). Rows the
+ * firing transaction has already locked (fired, being replaced) are skipped, never waited for:
+ * they need no lease, and waiting would let the leases of the rest of the batch lapse.
+ */
+export async function renewTimerLeases(db: Db, owner: string, ids: readonly string[], until: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await sql`
+    update timers set lease_until = ${until}
+    where id in (
+      select id from timers
+      where id in (${sql.join([...ids])}) and lease_owner = ${owner}
+      for update skip locked
+    )`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/**
+ * When the scheduler should look again: now if a due timer is claimable (unleased, or its lease
+ * ran out), else the earlier of the next future timer and the end of the earliest lease another
+ * process holds on a due timer (a dead node's claims are taken over at that moment, without
+ * polling in between). Null when there is no timer at all. Both reads use the due_at index; the
+ * second reads only the timers already due.
+ */
+export async function nextClaimableAt(db: Db, now: number): Promise<number | null> {
+  const r = await sql<{ next_due: number | string | null; overdue: number | string | null }>`
+    select
+      (select min(due_at) from timers where due_at > ${now}) as next_due,
+      (select min(case when lease_until is null or lease_until < ${now} then ${now} else lease_until end) from timers where due_at <= ${now}) as overdue`.execute(db);
+  const row = r.rows[0];
+  const values = [row?.next_due, row?.overdue].filter((v): v is number | string => v !== null && v !== undefined).map(Number);
+  return values.length ? Math.min(...values) : null;
 }
 
 /** The earliest timer of a ticket due at or before `due`, whoever holds its lease (a ticket's timers take effect in due order). */

@@ -119,23 +119,32 @@ describeStores('dispatcher over real SMTP', (s) => {
     expect(await outboxRow(s.store, id)).toMatchObject({ status: 'failed', attempts: 1 });
   });
 
-  it('a later row of a ticket waits while an earlier one is retrying: order per ticket', async () => {
+  it('a later row to the same address waits while an earlier one is retrying; another address does not wait: order per destination', async () => {
     const t = await newTicket('Ordered');
     const first = await queue(s.store, { ticketId: t.id, recipient: 'first@example.com', template: 'idle-reminder', at: deps.clock.now() });
     deps.clock.advance(1);
-    const second = await queue(s.store, { ticketId: t.id, recipient: 'second@example.com', template: 'idle-reminder', at: deps.clock.now() });
+    const second = await queue(s.store, { ticketId: t.id, recipient: 'First@Example.com', template: 'sla-breach-internal', at: deps.clock.now() });
     const d = createDispatcher(dispatcherDeps);
     sink.refuse = { code: 421, message: 'service not available' };
     await d.drain();
     sink.refuse = null;
     expect((await outboxRow(s.store, first)).status).toBe('pending');
     expect((await outboxRow(s.store, second)).status).toBe('pending');
-    expect((await outboxRow(s.store, second)).attempts).toBe(0); // never tried while the first waits
-    const before = sink.received.length;
+    expect((await outboxRow(s.store, second)).attempts).toBe(0); // never tried while the first waits (one address, two spellings)
+    // Another address of the same ticket is not held back by the retrying one.
+    deps.clock.advance(1);
+    const other = await queue(s.store, { ticketId: t.id, recipient: 'other@example.com', template: 'idle-reminder', at: deps.clock.now() });
+    let before = sink.received.length;
+    await d.drain();
+    await sink.waitFor(before + 1);
+    expect(await outboxRow(s.store, other)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect((await outboxRow(s.store, second)).attempts).toBe(0);
+    before = sink.received.length;
     deps.clock.advance(10_000);
     await d.drain();
     await sink.waitFor(before + 2);
-    expect(sink.received.slice(before).map((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address)).toEqual(['first@example.com', 'second@example.com']);
+    expect(sink.received.slice(before).map((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address?.toLowerCase())).toEqual(['first@example.com', 'first@example.com']);
+    expect(sink.received.slice(before).map((m) => m.subject)).toEqual([expect.stringContaining('No activity') as unknown, expect.stringContaining('SLA breached') as unknown]);
   });
 
   it('merges messages to the same recipient about the same ticket within 5 minutes into one', async () => {

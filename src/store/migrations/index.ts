@@ -15,6 +15,7 @@ import * as m0011 from './0011-intake-verification.ts';
 import * as m0012 from './0012-team-moves.ts';
 import * as m0013 from './0013-policy-history-reviews.ts';
 import * as m0014 from './0014-accounts-hardening.ts';
+import * as m0015 from './0015-outbox-destination-order.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: 'sqlite' | 'postgres') => Promise<void>;
 
@@ -31,4 +32,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationUp>> = {
   '0012-team-moves': m0012.up,
   '0013-policy-history-reviews': m0013.up,
   '0014-accounts-hardening': m0014.up,
+  '0015-outbox-destination-order': m0015.up,
 };

@@ -1,5 +1,6 @@
 /** Writes outbox rows the way the live engine does (one per recipient address), for the dispatcher tests. */
 import type { Store } from '../../../src/store/connect.ts';
+import { destinationKey } from '../../../src/domain/outbox-destination.ts';
 import { newId } from '../../../src/store/new-id.ts';
 
 export interface QueueInput {
@@ -24,6 +25,7 @@ export async function queue(store: Store, q: QueueInput): Promise<string> {
       ticket_id: q.ticketId,
       channel: q.channel ?? 'email',
       recipient: q.recipient,
+      destination: destinationKey(q.channel ?? 'email', q.recipient),
       template: q.template,
       payload: JSON.stringify({
         event_id: `ev-${id}`,
