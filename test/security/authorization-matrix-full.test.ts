@@ -73,6 +73,8 @@ const EXPECTED: Record<string, Entry> = {
   // The sample signs in with a wrong password: a content-level 401 for everyone.
   'POST /api/v1/auth/login': { allow: 'public', refuses: EVERYONE_REFUSED('INVALID_CREDENTIALS') },
   'POST /api/v1/auth/logout': { allow: SIGNED },
+  // The sample gives the wrong current password: a content-level 422 for everyone signed in.
+  'POST /api/v1/auth/password': { allow: SIGNED, refuses: Object.fromEntries(SIGNED.map((r) => [r, 'CURRENT_PASSWORD_WRONG'])) },
   'GET /api/v1/me': { allow: SIGNED },
   'POST /api/v1/tickets': { allow: SIGNED },
   'GET /api/v1/tickets': { allow: SIGNED },
@@ -159,7 +161,10 @@ const EXPECTED: Record<string, Entry> = {
 /** Request bodies for routes that take one (a new body route must add its sample here). */
 const SAMPLE_BODIES: Record<string, (t: TestApp) => { payload?: string | object; type?: string }> = {
   // An address with no account: wrong passwords must not throttle the cast's own accounts.
-  'POST /api/v1/auth/login': () => ({ payload: { email: 'no-such-person@example.com', password: 'wrong password, long enough' } }),
+  // A fresh address each call: the per-account throttle (5 free failures) must not turn the
+  // matrix's own calls into 429s.
+  'POST /api/v1/auth/login': () => ({ payload: { email: `no-such-person-${Math.random().toString(36).slice(2)}@example.com`, password: 'wrong password, long enough' } }),
+  'POST /api/v1/auth/password': () => ({ payload: { current_password: 'not the current password', new_password: 'a brand new passphrase 42' } }),
   'POST /api/v1/auth/logout': () => ({}),
   'POST /api/v1/tickets': () => ({ payload: { subject: 'matrix', body: 'matrix body' } }),
   'PATCH /api/v1/tickets/:ticketRef': () => ({ payload: { tags: ['matrix'] } }),
