@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileCondition } from '../../src/domain/policy/condition.ts';
-import { translatePortableRegex } from '../../src/domain/policy/portable-regex.ts';
+import { regexTextChars, translatePortableRegex } from '../../src/domain/policy/portable-regex.ts';
 import type { ConditionNode, ConditionOp, Facts } from '../../src/domain/policy/types.ts';
 
 function facts(over: Partial<Facts> = {}): Facts {
@@ -165,10 +165,16 @@ describe('portable regular expressions', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
-  it('look at the first 16,384 characters of a text only (the per-evaluation budget)', () => {
-    const c = compileCondition({ field: 'text', op: 'matches', value: re('needle') });
-    expect(c.test(facts({ text: `${'x'.repeat(16_000)}needle` }))).toBe(true);
-    expect(c.test(facts({ text: `${'x'.repeat(16_384)}needle` }))).toBe(false);
+  it('look at as much of the text as the budget allows for their size', () => {
+    // A small pattern sees 131,072 characters; one of ~1,500 instructions 16,384 (8,000,000 ÷ size, at least 16,384).
+    expect(regexTextChars(20)).toBe(131_072);
+    expect(regexTextChars(1_500)).toBe(16_384);
+    const small = compileCondition({ field: 'text', op: 'matches', value: re('needle') });
+    expect(small.test(facts({ text: `${'x'.repeat(130_000)}needle` }))).toBe(true);
+    expect(small.test(facts({ text: `${'x'.repeat(131_072)}needle` }))).toBe(false);
+    const large = compileCondition({ field: 'text', op: 'matches', value: re('needle|z{1000}q{500}') });
+    expect(large.test(facts({ text: `${'x'.repeat(16_000)}needle` }))).toBe(true);
+    expect(large.test(facts({ text: `${'x'.repeat(16_384)}needle` }))).toBe(false);
   });
 
   it.each([

@@ -128,7 +128,7 @@ function compareWith(op: ConditionOp, expected: unknown, isList: boolean): (actu
   }
 }
 
-/** `matches` runs under RE2 (linear time, text cut at REGEX_LIMITS.textChars): portable-regex.ts. */
+/** `matches` runs under RE2 (linear time, within the per-evaluation budget of portable-regex.ts). */
 function toRegexTest(value: unknown): RegexTest {
   if (typeof value === 'object' && value !== null && 'source' in value && 'flags' in value) {
     const { source, flags } = value as RegexValue;

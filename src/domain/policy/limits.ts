@@ -5,8 +5,8 @@
  * positioned tree is built (aliases are counted as they are expanded, so an alias bomb stops at
  * the node budget instead of doubling per level).
  *
- * The reference policy (policies/reference.policy.yaml) is 6.5 KB, 175 lines, ~900 nodes,
- * 9 levels deep; each limit leaves room for a policy many times its size.
+ * The reference policy (policies/reference.policy.yaml) is 6.5 KB, 175 lines, ~560 YAML nodes
+ * (keys included), 9 levels deep; each limit leaves room for a policy 20 to 40 times its size.
  */
 export const POLICY_LIMITS = {
   /** Characters in the document. */
@@ -15,15 +15,15 @@ export const POLICY_LIMITS = {
    * Lines plus commas: each is at most one list or map item, so this bounds the YAML parser's
    * work (about 0.1 ms per item on a busy machine) on block and on one-line flow/JSON documents.
    */
-  items: 6_000,
+  items: 4_000,
   /** Nesting of maps and lists (flow brackets are counted before parsing, all nesting while building the tree). */
   depth: 64,
   /** Alias references (`*name`) in the document. */
   aliases: 100,
   /** Maps, lists and values in the document, every alias counted as what it expands to. */
-  nodes: 20_000,
+  nodes: 10_000,
   /** Keys in one map. */
-  keysPerMap: 1_000,
+  keysPerMap: 500,
   /** Problems listed in one answer; the rest are counted, not listed. */
   problemsListed: 100,
 } as const;
@@ -110,6 +110,22 @@ export function checkPolicyText(source: string): PolicyTooComplex | null {
     } else if ((c === 93 || c === 125) && depth > 0) {
       depth--;
     }
+  }
+  return null;
+}
+
+/**
+ * For a policy that arrived as parsed JSON (an `application/json` body): the first nesting past
+ * POLICY_LIMITS.depth, found without recursion (re-serialising a 5,000-deep value would overflow
+ * the stack), or null.
+ */
+export function checkPolicyValueDepth(value: unknown): PolicyTooComplex | null {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= POLICY_LIMITS.depth) return tooComplex('depth', depth + 1, '(document)');
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
   }
   return null;
 }

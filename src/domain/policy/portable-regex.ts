@@ -10,8 +10,8 @@
  * the same in JavaScript and in RE2: backreferences, lookahead and lookbehind (which RE2 cannot
  * run in linear time), escapes that RE2 reads differently (`\z`, `\A`, `\Q`, `\p{…}`, `\x{…}`,
  * octal) and the empty classes `[]` / `[^]` are refused with a message saying so.
- * Each evaluation sees at most REGEX_LIMITS.textChars characters of the text, and a pattern
- * compiles to at most REGEX_LIMITS.programSize instructions: together they bound one test.
+ * A pattern compiles to at most REGEX_LIMITS.programSize instructions, and one evaluation looks at
+ * no more of the text than REGEX_LIMITS.budget allows for its size: together they bound one test.
  */
 import { RE2JS } from 're2js';
 import type { RegexValue } from './types.ts';
@@ -21,9 +21,23 @@ export const REGEX_LIMITS = {
   patternChars: 1_000,
   /** RE2 instructions of one compiled pattern (`x{1000}` alone is ~1,000). */
   programSize: 2_000,
-  /** Characters of the text one evaluation looks at (the first ones; the rest is not searched). */
-  textChars: 16_384,
+  /**
+   * The per-evaluation budget, in RE2 instructions × characters of text: one test looks at the
+   * first budget ÷ instructions characters of the text, never fewer than minTextChars nor more
+   * than maxTextChars (a keyword pattern of ~30 instructions sees 131,072 characters, a pattern of
+   * 2,000 instructions 16,384). Past that point the text is not searched, and `$` means the end
+   * of what was searched.
+   */
+  budget: 8_000_000,
+  minTextChars: 16_384,
+  maxTextChars: 131_072,
 } as const;
+
+/** How many characters of a text one evaluation of a pattern of `instructions` looks at. */
+export function regexTextChars(instructions: number): number {
+  const { budget, minTextChars, maxTextChars } = REGEX_LIMITS;
+  return Math.min(maxTextChars, Math.max(minTextChars, Math.floor(budget / Math.max(1, instructions))));
+}
 
 export type RegexTranslation = { ok: true; value: RegexValue } | { ok: false; message: string };
 
@@ -68,7 +82,7 @@ export function translatePortableRegex(pattern: string): RegexTranslation {
   return { ok: true, value: { source, flags } };
 }
 
-/** A compiled policy regex: tests the first REGEX_LIMITS.textChars characters of a text, in linear time. */
+/** A compiled policy regex: tests the start of a text (regexTextChars), in linear time. */
 export type RegexTest = (text: string) => boolean;
 
 /**
@@ -79,7 +93,7 @@ export function compilePolicyRegex(value: RegexValue): RegexTest {
   const scanned = scanForRe2(value.source);
   if (!scanned.ok) throw new Error(`cannot compile regular expression: ${scanned.message}`);
   const re = RE2JS.compile(scanned.re2, value.flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0);
-  const max = REGEX_LIMITS.textChars;
+  const max = regexTextChars(re.programSize());
   return (text) => re.test(text.length > max ? text.slice(0, max) : text);
 }
 

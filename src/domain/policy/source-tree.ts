@@ -5,7 +5,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import { findJsonSyntaxError } from './json-syntax.ts';
-import { checkPolicyText, POLICY_LIMITS, tooComplex, type PolicyTooComplex } from './limits.ts';
+import { checkPolicyText, POLICY_LIMITS, tooComplex, type PolicyLimit, type PolicyTooComplex } from './limits.ts';
 import type { PolicyProblem } from './types.ts';
 
 export type Scalar = string | number | boolean | null;
@@ -57,7 +57,7 @@ export function readSourceTree(source: string, format: 'yaml' | 'json'): ReadRes
   }
   const builder = new TreeBuilder(doc, (offset) => lineCounter.linePos(offset ?? 0).line, format === 'json' ? 'JSON' : 'YAML');
   try {
-    const root = doc.contents ? builder.build(doc.contents, '', 0) : null;
+    const root = doc.contents ? builder.build(doc.contents, 0) : null;
     if (builder.duplicates.length > 0) return { ok: false, problems: builder.duplicates };
     return { ok: true, root };
   } catch (e) {
@@ -91,6 +91,8 @@ class TreeBuilder {
   private nodes = 0;
   private readonly aliases = new Map<unknown, unknown>();
   private targets: Map<unknown, unknown> | undefined;
+  /** The path to the node being built, as keys and indexes: made into text only for a message. */
+  private readonly segments: Array<string | number> = [];
 
   constructor(
     private readonly doc: Document,
@@ -98,8 +100,14 @@ class TreeBuilder {
     private readonly syntax: 'YAML' | 'JSON',
   ) {}
 
-  private count(path: string, offset: number | undefined): void {
-    if (++this.nodes > POLICY_LIMITS.nodes) throw new LimitReached(tooComplex('nodes', this.nodes, shown(path), this.line(offset)));
+  private path(): string {
+    let out = '';
+    for (const s of this.segments) out = typeof s === 'number' ? `${out}[${s}]` : join(out, s);
+    return out === '' ? '(document)' : out;
+  }
+
+  private limit(limit: PolicyLimit, found: number, offset: number | undefined): never {
+    throw new LimitReached(tooComplex(limit, found, this.path(), this.line(offset)));
   }
 
   /** An alias's target: the latest node before it with that anchor (one walk of the document for all aliases). */
@@ -118,43 +126,49 @@ class TreeBuilder {
     return this.targets.get(alias);
   }
 
-  build(node: unknown, path: string, depth: number): PNode {
+  build(node: unknown, depth: number): PNode {
     const offset = (node as YamlNode | null)?.range?.[0];
-    if (depth > POLICY_LIMITS.depth) throw new LimitReached(tooComplex('depth', depth, shown(path), this.line(offset)));
-    this.count(path, offset);
+    if (depth > POLICY_LIMITS.depth) this.limit('depth', depth, offset);
+    if (++this.nodes > POLICY_LIMITS.nodes) this.limit('nodes', this.nodes, offset);
     if (isAlias(node)) {
       let target = this.aliases.get(node);
       if (!this.aliases.has(node)) {
-        if (this.aliases.size >= POLICY_LIMITS.aliases) throw new LimitReached(tooComplex('aliases', this.aliases.size + 1, shown(path), this.line(offset)));
+        if (this.aliases.size >= POLICY_LIMITS.aliases) this.limit('aliases', this.aliases.size + 1, offset);
         target = this.resolve(node);
         this.aliases.set(node, target);
       }
       const at = this.line(offset);
-      return target ? { ...this.build(target, path, depth + 1), line: at } : { kind: 'scalar', line: at, value: null };
+      return target ? { ...this.build(target, depth + 1), line: at } : { kind: 'scalar', line: at, value: null };
     }
     if (isMap(node)) {
-      if (node.items.length > POLICY_LIMITS.keysPerMap) throw new LimitReached(tooComplex('keys_per_map', node.items.length, shown(path), this.line(offset)));
+      if (node.items.length > POLICY_LIMITS.keysPerMap) this.limit('keys_per_map', node.items.length, offset);
       const entries: PEntry[] = [];
       const seen = new Set<string>();
       for (const pair of node.items) {
         const keyNode = pair.key as YamlNode | null;
         const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
         const keyLine = this.line(keyNode?.range?.[0] ?? offset);
+        this.segments.push(key);
         if (seen.has(key)) {
-          this.duplicates.push({ path: shown(join(path, key)), message: `${this.syntax} syntax: Map keys must be unique ("${key}" appears more than once)`, line: keyLine });
-          continue;
+          this.duplicates.push({ path: this.path(), message: `${this.syntax} syntax: Map keys must be unique ("${key}" appears more than once)`, line: keyLine });
+        } else {
+          seen.add(key);
+          const value =
+            pair.value === null || pair.value === undefined ? { kind: 'scalar' as const, line: keyLine, value: null } : this.build(pair.value, depth + 1);
+          entries.push({ key, keyLine, value });
         }
-        seen.add(key);
-        const value =
-          pair.value === null || pair.value === undefined
-            ? { kind: 'scalar' as const, line: keyLine, value: null }
-            : this.build(pair.value, join(path, key), depth + 1);
-        entries.push({ key, keyLine, value });
+        this.segments.pop();
       }
       return { kind: 'map', line: this.line(offset), entries };
     }
     if (isSeq(node)) {
-      return { kind: 'seq', line: this.line(offset), items: node.items.map((item, i) => this.build(item, `${path}[${i}]`, depth + 1)) };
+      const items: PNode[] = [];
+      node.items.forEach((item, i) => {
+        this.segments.push(i);
+        items.push(this.build(item, depth + 1));
+        this.segments.pop();
+      });
+      return { kind: 'seq', line: this.line(offset), items };
     }
     if (isScalar(node)) {
       const v = node.value;
@@ -170,9 +184,6 @@ function join(path: string, key: string): string {
   return path === '' ? k : `${path}.${k}`;
 }
 
-function shown(path: string): string {
-  return path === '' ? '(document)' : path;
-}
 
 function firstLine(message: string): string {
   const head = message.split('\n')[0] ?? message;
