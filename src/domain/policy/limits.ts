@@ -5,14 +5,15 @@
  * positioned tree is built (aliases are counted as they are expanded, so an alias bomb stops at
  * the node budget instead of doubling per level).
  *
- * The reference policy (policies/reference.policy.yaml) is 6.5 KB, 175 lines, ~560 YAML nodes
- * (keys included), 9 levels deep; each limit leaves room for a policy 20 to 40 times its size.
+ * The reference policy (policies/reference.policy.yaml) is 6.5 KB, 175 lines + 73 commas, ~560
+ * YAML nodes (keys included), 9 levels deep; the limits leave room for a policy 15 times its size
+ * (7 times as pretty-printed JSON, one value per line).
  */
 export const POLICY_LIMITS = {
   /** Characters in the document. */
   documentChars: 262_144,
   /**
-   * Lines plus commas: each is at most one list or map item, so this bounds the YAML parser's
+   * Lines plus commas (a comma at the end of a line counts once): each is at most one list or map item, so this bounds the YAML parser's
    * work (about 0.1 ms per item on a busy machine) on block and on one-line flow/JSON documents.
    */
   items: 4_000,
@@ -100,12 +101,19 @@ export function checkPolicyText(source: string): PolicyTooComplex | null {
   let line = 1;
   let items = 1;
   let depth = 0;
+  // A line break right after a comma (spaces aside) ends the same item: pretty-printed JSON counts once per value.
+  let afterComma = false;
   for (let i = 0; i < source.length; i++) {
     const c = source.charCodeAt(i);
     if (c === 10 || c === 44) {
       if (c === 10) line++;
-      if (++items > POLICY_LIMITS.items) return tooComplex('items', items, '(document)', line);
-    } else if (c === 91 || c === 123) {
+      const sameItem = c === 10 && afterComma;
+      afterComma = c === 44;
+      if (!sameItem && ++items > POLICY_LIMITS.items) return tooComplex('items', items, '(document)', line);
+      continue;
+    }
+    if (c !== 32 && c !== 9 && c !== 13) afterComma = false;
+    if (c === 91 || c === 123) {
       if (++depth > POLICY_LIMITS.depth) return tooComplex('depth', depth, '(document)', line);
     } else if ((c === 93 || c === 125) && depth > 0) {
       depth--;
