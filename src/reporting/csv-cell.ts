@@ -20,6 +20,8 @@ export function csvCell(value: string | number | boolean | null | undefined): st
 }
 
 /** Rows of cells as CSV text, one line each (LF), ending with a newline. */
-export function csvLines(rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null | undefined>>): string {
+export function csvLines(
+  rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null | undefined>>,
+): string {
   return rows.map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }

@@ -25,11 +25,27 @@ describe('policy parsing limits', () => {
   it.each([
     ['document_chars', `version: 1\nnote: "${'x'.repeat(POLICY_LIMITS.documentChars)}"\n`],
     ['items', Array.from({ length: POLICY_LIMITS.items + 1 }, (_, i) => `k${i}: 1`).join('\n')],
-    ['items', `[${Array(POLICY_LIMITS.items + 1).fill('1').join(',')}]`],
+    [
+      'items',
+      `[${Array(POLICY_LIMITS.items + 1)
+        .fill('1')
+        .join(',')}]`,
+    ],
     ['depth', `x: ${'['.repeat(POLICY_LIMITS.depth + 1)}${']'.repeat(POLICY_LIMITS.depth + 1)}`],
-    ['depth', Array.from({ length: POLICY_LIMITS.depth + 2 }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1'],
-    ['aliases', `a: &a 1\nb: [${Array(POLICY_LIMITS.aliases + 1).fill('*a').join(', ')}]`],
-    ['nodes', `a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: &b [${Array(40).fill('*a').join(', ')}]\nc: [${Array(40).fill('*b').join(', ')}]`],
+    [
+      'depth',
+      Array.from({ length: POLICY_LIMITS.depth + 2 }, (_, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1',
+    ],
+    [
+      'aliases',
+      `a: &a 1\nb: [${Array(POLICY_LIMITS.aliases + 1)
+        .fill('*a')
+        .join(', ')}]`,
+    ],
+    [
+      'nodes',
+      `a: &a [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb: &b [${Array(40).fill('*a').join(', ')}]\nc: [${Array(40).fill('*b').join(', ')}]`,
+    ],
     ['keys_per_map', Array.from({ length: POLICY_LIMITS.keysPerMap + 1 }, (_, i) => `k${i}: 1`).join('\n')],
   ])('%s: a document past it is refused with that limit', (limit, source) => {
     expect(limitOf(source)).toBe(limit);
@@ -42,8 +58,12 @@ describe('policy parsing limits', () => {
 
   it('one below each count limit is not refused for it', () => {
     expect(limitOf(`a: &a 1\nb: [${Array(POLICY_LIMITS.aliases).fill('*a').join(', ')}]`)).toBeUndefined();
-    expect(limitOf(Array.from({ length: POLICY_LIMITS.keysPerMap }, (_, i) => `k${i}: 1`).join('\n'))).toBeUndefined();
-    expect(limitOf(`x: ${'['.repeat(POLICY_LIMITS.depth - 1)}${']'.repeat(POLICY_LIMITS.depth - 1)}`)).toBeUndefined();
+    expect(
+      limitOf(Array.from({ length: POLICY_LIMITS.keysPerMap }, (_, i) => `k${i}: 1`).join('\n')),
+    ).toBeUndefined();
+    expect(
+      limitOf(`x: ${'['.repeat(POLICY_LIMITS.depth - 1)}${']'.repeat(POLICY_LIMITS.depth - 1)}`),
+    ).toBeUndefined();
   });
 
   it('a parsed JSON value nested too deeply is found without recursion', () => {

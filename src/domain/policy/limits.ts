@@ -62,7 +62,12 @@ const WHAT: Record<PolicyLimit, string> = {
 
 export function tooComplex(limit: PolicyLimit, found: number, path: string, line?: number): PolicyTooComplex {
   const max = maxOf(limit);
-  const where = line === undefined ? (path === '(document)' ? '' : ` at ${path}`) : ` at ${path === '(document)' ? '' : `${path}, `}line ${line}`;
+  const where =
+    line === undefined
+      ? path === '(document)'
+        ? ''
+        : ` at ${path}`
+      : ` at ${path === '(document)' ? '' : `${path}, `}line ${line}`;
   const over = limit === 'nodes' || limit === 'aliases' ? `more than ${max}` : `${found} (at most ${max})`;
   return {
     limit,
@@ -97,7 +102,8 @@ function maxOf(limit: PolicyLimit): number {
  * too, which can only overestimate; 64 levels leave room for that.
  */
 export function checkPolicyText(source: string): PolicyTooComplex | null {
-  if (source.length > POLICY_LIMITS.documentChars) return tooComplex('document_chars', source.length, '(document)');
+  if (source.length > POLICY_LIMITS.documentChars)
+    return tooComplex('document_chars', source.length, '(document)');
   let line = 1;
   let items = 1;
   let depth = 0;

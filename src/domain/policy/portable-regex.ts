@@ -43,7 +43,10 @@ export type RegexTranslation = { ok: true; value: RegexValue } | { ok: false; me
 
 export function translatePortableRegex(pattern: string): RegexTranslation {
   if (pattern.length > REGEX_LIMITS.patternChars) {
-    return { ok: false, message: `regular expression too long: ${pattern.length} characters (at most ${REGEX_LIMITS.patternChars})` };
+    return {
+      ok: false,
+      message: `regular expression too long: ${pattern.length} characters (at most ${REGEX_LIMITS.patternChars})`,
+    };
   }
   let source = pattern;
   let flags = '';
@@ -65,13 +68,20 @@ export function translatePortableRegex(pattern: string): RegexTranslation {
     return { ok: false, message: `invalid regular expression: ${why}` };
   }
   const scanned = scanForRe2(source);
-  if (!scanned.ok) return { ok: false, message: `${scanned.message} (policy regular expressions run under a linear-time engine, RE2)` };
+  if (!scanned.ok)
+    return {
+      ok: false,
+      message: `${scanned.message} (policy regular expressions run under a linear-time engine, RE2)`,
+    };
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(scanned.re2, flags === 'i' ? RE2JS.CASE_INSENSITIVE : 0);
   } catch (e) {
     const why = e instanceof Error ? e.message.replace(/^error parsing regexp: /, '') : String(e);
-    return { ok: false, message: `the linear-time regular expression engine (RE2) cannot run this pattern: ${why}` };
+    return {
+      ok: false,
+      message: `the linear-time regular expression engine (RE2) cannot run this pattern: ${why}`,
+    };
   }
   if (compiled.programSize() > REGEX_LIMITS.programSize) {
     return {
@@ -101,7 +111,8 @@ type Scan = { ok: true; re2: string } | { ok: false; message: string };
 
 const HEX = /^[0-9a-fA-F]$/;
 /** The members of JavaScript's \s, in RE2 spelling. */
-const JS_SPACE = '\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
+const JS_SPACE =
+  '\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
 
 /**
  * Walks a (JavaScript-valid) pattern once: refuses what RE2 cannot run or would read
@@ -116,7 +127,8 @@ function scanForRe2(source: string): Scan {
       const n = source[i + 1] ?? '';
       if (/[1-9]/.test(n)) return { ok: false, message: `"\\${n}" (a backreference) is not supported` };
       if (n === 'k') return { ok: false, message: '"\\k<…>" (a named backreference) is not supported' };
-      if (n === '0' && /[0-9]/.test(source[i + 2] ?? '')) return { ok: false, message: 'octal escapes such as "\\01" are not supported; write \\xHH' };
+      if (n === '0' && /[0-9]/.test(source[i + 2] ?? ''))
+        return { ok: false, message: 'octal escapes such as "\\01" are not supported; write \\xHH' };
       if (n === 'u') {
         const hex = source.slice(i + 2, i + 6);
         if (hex.length === 4 && [...hex].every((h) => HEX.test(h))) {
@@ -129,7 +141,8 @@ function scanForRe2(source: string): Scan {
       if (n === 'x' && !(HEX.test(source[i + 2] ?? '') && HEX.test(source[i + 3] ?? ''))) {
         return { ok: false, message: '"\\x" must be followed by two hex digits, e.g. \\x41' };
       }
-      if (n === 'b' && inClass) return { ok: false, message: '"[\\b]" (backspace) is not supported; write \\x08' };
+      if (n === 'b' && inClass)
+        return { ok: false, message: '"[\\b]" (backspace) is not supported; write \\x08' };
       // JavaScript's \s is Unicode white space; RE2's only ASCII: spelled out, so both agree.
       if (n === 's') {
         out += inClass ? JS_SPACE : `[${JS_SPACE}]`;
@@ -143,7 +156,10 @@ function scanForRe2(source: string): Scan {
         continue;
       }
       if (/[a-zA-Z]/.test(n) && !'dDwWsSbBnrtfvx0'.includes(n)) {
-        return { ok: false, message: `"\\${n}" is not an escape in policy regular expressions; to match the letter write ${n} without the backslash` };
+        return {
+          ok: false,
+          message: `"\\${n}" is not an escape in policy regular expressions; to match the letter write ${n} without the backslash`,
+        };
       }
       out += c + n;
       i++;
@@ -151,7 +167,11 @@ function scanForRe2(source: string): Scan {
     }
     if (inClass) {
       if (c === ']') inClass = false;
-      if (c === '[' && source[i + 1] === ':') return { ok: false, message: '"[:" inside a class is not supported (RE2 reads [:name:] as a named class); write \\[:' };
+      if (c === '[' && source[i + 1] === ':')
+        return {
+          ok: false,
+          message: '"[:" inside a class is not supported (RE2 reads [:name:] as a named class); write \\[:',
+        };
       out += c;
       continue;
     }
@@ -162,7 +182,11 @@ function scanForRe2(source: string): Scan {
     }
     if (c === '[') {
       const empty = source.startsWith('[]', i) ? '[]' : source.startsWith('[^]', i) ? '[^]' : null;
-      if (empty) return { ok: false, message: `the class "${empty}" is not supported${empty === '[^]' ? '; for any character write [\\s\\S]' : ''}` };
+      if (empty)
+        return {
+          ok: false,
+          message: `the class "${empty}" is not supported${empty === '[^]' ? '; for any character write [\\s\\S]' : ''}`,
+        };
       inClass = true;
       // A leading "^" and a "]" right after the bracket are part of the class's opening.
       if (source[i + 1] === '^') {
@@ -175,7 +199,10 @@ function scanForRe2(source: string): Scan {
       const look = /^\(\?(=|!|<=|<!)/.exec(source.slice(i, i + 4));
       if (look) {
         const what = look[1] === '=' || look[1] === '!' ? 'lookahead' : 'lookbehind';
-        return { ok: false, message: `"(?${look[1]}…)" (${what}) is not supported; match the text itself, or use two conditions under all/not` };
+        return {
+          ok: false,
+          message: `"(?${look[1]}…)" (${what}) is not supported; match the text itself, or use two conditions under all/not`,
+        };
       }
     }
     out += c;
