@@ -211,6 +211,14 @@ describeStores('abusive policy documents on a listening server', (s) => {
       body: REFERENCE_POLICY,
     });
     expect(warm.status).toBe(200);
+    // …and the refusal path (error handler, error body) once, with a small invalid document.
+    const refusal = await fetch(`${base}/api/v1/policy/plan`, {
+      method: 'POST',
+      headers: headers('application/yaml'),
+      body: 'version: 1\na: &a [1]\nb: [*a, *a]\n',
+    });
+    expect(refusal.status).toBe(422);
+    await fetch(`${base}/healthz`);
   });
   afterAll(async () => {
     await t?.app.close();
