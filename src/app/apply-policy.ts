@@ -25,8 +25,22 @@ export interface PolicyDeps extends AppDeps {
 export function validatePolicySource(source: string, format: 'yaml' | 'json'): { policy: Policy } {
   const parsed = parsePolicy(source, { format });
   if (!parsed.ok) {
-    throw new DomainError('POLICY_INVALID', `the policy has ${parsed.problems.length} problem(s); nothing was applied`, {
-      problems: parsed.problems.map((p: PolicyProblem) => ({ path: p.path, line: p.line ?? null, message: p.message })),
+    const problems = parsed.problems.map((p: PolicyProblem) => ({ path: p.path, line: p.line ?? null, message: p.message }));
+    const t = parsed.tooComplex;
+    if (t) {
+      throw new DomainError('POLICY_TOO_COMPLEX', `${t.message}; nothing was applied`, {
+        limit: t.limit,
+        max: t.max,
+        found: t.found,
+        path: t.path,
+        line: t.line ?? null,
+        problems,
+      });
+    }
+    const listed = parsed.problemsTotal > problems.length ? ` (the first ${problems.length} listed)` : '';
+    throw new DomainError('POLICY_INVALID', `the policy has ${parsed.problemsTotal} problem(s)${listed}; nothing was applied`, {
+      problems,
+      problems_total: parsed.problemsTotal,
     });
   }
   return { policy: parsed.policy };

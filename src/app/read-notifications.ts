@@ -37,7 +37,7 @@ export async function listTicketNotifications(deps: AppDeps, actor: Actor, ref: 
       template: r.template,
       channel: r.channel,
       recipient: r.recipient,
-      state: STATES[r.status] ?? 'queued',
+      state: (Object.hasOwn(STATES, r.status) ? STATES[r.status] : undefined) ?? 'queued',
       attempts: Number(r.attempts),
       reason: r.last_error,
       queuedAt: Number(r.created_at),

@@ -42,10 +42,12 @@ async function run(file: string, apply: boolean): Promise<void> {
     const plan = await withPolicyDeps((deps) => (apply ? applyPolicy(deps, CLI_ACTOR, doc.text, doc.format) : planPolicy(deps, CLI_ACTOR, doc.text, doc.format)));
     printPlan(plan, apply);
   } catch (err) {
-    if (err instanceof DomainError && err.code === 'POLICY_INVALID') {
-      const problems = (err.details as { problems?: Array<{ path: string; line: number | null; message: string }> }).problems ?? [];
+    if (err instanceof DomainError && (err.code === 'POLICY_INVALID' || err.code === 'POLICY_TOO_COMPLEX')) {
+      const details = err.details as { problems?: Array<{ path: string; line: number | null; message: string }>; problems_total?: number };
+      const problems = details.problems ?? [];
       for (const p of problems) process.stderr.write(`${file}:${p.line ?? '?'}: ${p.path}: ${p.message}\n`);
-      process.stderr.write(`${problems.length} problem(s); nothing was applied\n`);
+      const total = details.problems_total ?? problems.length;
+      process.stderr.write(`${total} problem(s)${total > problems.length ? ` (the first ${problems.length} listed)` : ''}; nothing was applied\n`);
       process.exit(1);
     }
     fail(err);

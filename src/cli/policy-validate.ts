@@ -43,7 +43,9 @@ export function validatePolicyFile(file: string, out: (line: string) => void, er
   const result = parsePolicy(source, { format: /\.json$/i.test(file) ? 'json' : 'yaml' });
   if (!result.ok) {
     for (const problem of result.problems) out(formatProblem(file, problem));
-    err(`${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${file}; the policy was not accepted`);
+    const total = result.problemsTotal;
+    const listed = total > result.problems.length ? ` (the first ${result.problems.length} listed)` : '';
+    err(`${total} problem${total === 1 ? '' : 's'}${listed} in ${file}; the policy was not accepted`);
     return 1;
   }
   out(summary(result.policy));

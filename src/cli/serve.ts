@@ -152,7 +152,7 @@ export function register(program: Command): void {
     .action(async (o: { demo?: boolean; services?: string }) => {
       const config = loadConfigOrExit();
       const names = (o.services ?? defaultServices(config)).split(',').map((s) => s.trim()).filter(Boolean);
-      const unknown = names.filter((n) => !(n in SERVICES));
+      const unknown = names.filter((n) => !Object.hasOwn(SERVICES, n));
       if (unknown.length || names.length === 0) {
         process.stderr.write(`--services: unknown ${unknown.join(', ') || '(empty)'}; known: ${Object.keys(SERVICES).join(', ')}\n`);
         process.exit(2);

@@ -80,7 +80,7 @@ export function loadPolicyFile(path: string) {
   const parsed = parsePolicy(source, { format: path.endsWith('.json') ? 'json' : 'yaml' });
   if (!parsed.ok) {
     const lines = parsed.problems.map((p) => `${path}:${p.line ?? '?'}: ${p.path}: ${p.message}`);
-    throw new CliError(`policy refused: ${parsed.problems.length} problem(s)\n${lines.join('\n')}`);
+    throw new CliError(`policy refused: ${parsed.problemsTotal} problem(s)\n${lines.join('\n')}`);
   }
   return parsed.policy;
 }

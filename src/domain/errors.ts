@@ -53,6 +53,7 @@ export const ERROR_CODES = [
   'UNKNOWN_LEVEL',
   'NO_POLICY',
   'POLICY_INVALID',
+  'POLICY_TOO_COMPLEX',
   'DOCUMENTATION_REQUIRED',
   // policy history and reviews (docs/errors.md, "Policy history and reviews")
   'POLICY_VERSION_NOT_FOUND',

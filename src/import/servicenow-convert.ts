@@ -213,7 +213,7 @@ function convertIncident(
     const ticketAt = iso(at);
     let emitted = 0;
 
-    const mapped = STATE_MAP[row.state];
+    const mapped = Object.hasOwn(STATE_MAP, row.state) ? STATE_MAP[row.state] : undefined;
     const target: 'new' | WorkloadStatus | undefined =
       row.state === 'New' && status === 'new' ? 'new' : mapped;
     if (target !== undefined && target !== 'new' && target !== status) {

@@ -102,7 +102,7 @@ export class RowReader {
     }
     const number = this.opt(record, 'number') ?? this.fail(record, 'number (the incident id) is empty');
     const state = this.raw(record, 'incident_state');
-    if (STATE_MAP[state] === undefined) {
+    if (!Object.hasOwn(STATE_MAP, state)) {
       this.fail(
         record,
         `incident_state ${JSON.stringify(state)} is not one of ${Object.keys(STATE_MAP).join(', ')}`,
@@ -110,7 +110,7 @@ export class RowReader {
     }
     const priorityText = this.raw(record, 'priority');
     const priority =
-      PRIORITY_BY_DIGIT[priorityText.charAt(0)] ??
+      (Object.hasOwn(PRIORITY_BY_DIGIT, priorityText.charAt(0)) ? PRIORITY_BY_DIGIT[priorityText.charAt(0)] : undefined) ??
       this.fail(record, `priority ${JSON.stringify(priorityText)} does not start with 1, 2, 3 or 4`);
     const madeSla = this.raw(record, 'made_sla');
     if (madeSla !== 'true' && madeSla !== 'false') {

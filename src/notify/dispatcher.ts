@@ -150,7 +150,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
 
   async function process(row: OutboxRow, now: number, inHand: OutboxRow[], handled: Set<string>): Promise<void> {
     const payload = JSON.parse(row.payload) as RowPayload;
-    const channel = deps.channels[row.channel];
+    const channel = Object.hasOwn(deps.channels, row.channel) ? deps.channels[row.channel] : undefined;
     // Claimed rows always have a channel (the others were parked); a race with a reconfiguration parks it again.
     if (!channel) return holdUntil(db, row.id, now, `waiting: no ${row.channel} channel`).then(() => park(row.channel));
     const template = await findTemplate(db, row.template);

@@ -5,6 +5,7 @@
  * they cannot drift apart.
  */
 import type { KpiReport } from '../domain/reporting/kpis.ts';
+import { csvLines } from './csv-cell.ts';
 
 export type ReportSection = 'kpis' | 'trends' | 'causes' | 'bottlenecks' | 'agents';
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
@@ -30,7 +31,8 @@ const GROUP_KEYS = ['key', 'bucket', 'reason', 'rule', 'root_cause'];
 /** Sections whose first-level keys are groups (metric names, escalated / not escalated). */
 const KEYED_SECTIONS = new Set(['sla_compliance', 'csat']);
 
-type Row = [string, string, string, string];
+/** section, group, metric, value: the value stays a number when the report has a number. */
+type Row = [string, string, string, string | number];
 
 function flatten(v: JsonValue, section: string, group: string, prefix: string, out: Row[]): void {
   if (Array.isArray(v)) {
@@ -49,16 +51,16 @@ function flatten(v: JsonValue, section: string, group: string, prefix: string, o
       if (prefix === '' && group === '' && KEYED_SECTIONS.has(section)) flatten(x, section, k, '', out);
       else if (x && typeof x === 'object' && !Array.isArray(x)) flatten(x, section, group, `${prefix}${k}.`, out);
       else if (Array.isArray(x)) flatten(x, `${section}.${k}`, group, prefix, out);
-      else out.push([section, group, `${prefix}${k}`, x === null ? '' : String(x)]);
+      else out.push([section, group, `${prefix}${k}`, cellValue(x)]);
     }
     return;
   }
-  out.push([section, group, prefix.replace(/\.$/, '') || 'value', v === null ? '' : String(v)]);
+  out.push([section, group, prefix.replace(/\.$/, '') || 'value', cellValue(v)]);
 }
 
-const csvCell = (s: string) => (/[",\n\r]/.test(s) || /^[=+\-@\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+const cellValue = (v: JsonValue): string | number => (v === null ? '' : typeof v === 'number' ? v : String(v));
 
-/** CSV rows `section,group,metric,value`. Cells that could start a spreadsheet formula are quoted. */
+/** CSV rows `section,group,metric,value`. Text that could start a spreadsheet formula is neutralised (csv-cell.ts). */
 export function reportCsv(r: KpiReport, section: ReportSection = 'kpis'): string {
   const json = reportJson(r, section);
   const rows: Row[] = [];
@@ -67,7 +69,7 @@ export function reportCsv(r: KpiReport, section: ReportSection = 'kpis'): string
       for (const [fk, fv] of Object.entries(v as Record<string, JsonValue>)) rows.push(['filters', '', fk, String(fv)]);
     } else flatten(v, k, '', '', rows);
   }
-  return ['section,group,metric,value', ...rows.map((row) => row.map(csvCell).join(','))].join('\n') + '\n';
+  return csvLines([['section', 'group', 'metric', 'value'], ...rows]);
 }
 
 export function formatDuration(ms: number | null): string {

@@ -1,4 +1,5 @@
 /** The ticket review as JSON (snake_case), CSV (one row per move, stay and clock) or Markdown. */
+import { csvLines } from './csv-cell.ts';
 import type { TicketReview } from '../domain/reporting/review.ts';
 import type { StoredReview } from '../store/reviews-repo.ts';
 import { formatDuration } from './report-format.ts';
@@ -44,10 +45,9 @@ export function reviewJson(key: string, r: TicketReview, lessons: Lessons | null
   };
 }
 
-const cell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) || /^[=+\-@\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
+
+/** Numbers stay numbers (ours: durations, counts); everything else is text, neutralised by csvLines. */
+const cellOf = (v: unknown): string | number | boolean | null => (v === null || v === undefined ? null : typeof v === 'number' || typeof v === 'boolean' ? v : String(v));
 
 export function reviewCsv(key: string, r: TicketReview, lessons: Lessons | null = null): string {
   const rows: unknown[][] = [['ticket', 'part', 'at', 'until', 'what', 'from', 'to', 'by', 'why', 'value']];
@@ -61,7 +61,7 @@ export function reviewCsv(key: string, r: TicketReview, lessons: Lessons | null 
   for (const m of r.moves) rows.push([key, 'move', iso(m.at), iso(m.acknowledgedAt), m.type, [m.fromLevel, m.fromTeam].filter(Boolean).join('/'), [m.toLevel, m.toTeam].filter(Boolean).join('/'), m.rule ? `rule:${m.rule}` : m.by, m.reason, m.summary]);
   for (const s of r.stays) rows.push([key, `stay.${s.kind}`, iso(s.enteredAt), iso(s.leftAt), s.key, '', '', '', s.breaches > 0 ? `${s.breaches} breach(es)` : '', s.heldMs]);
   for (const c of r.clocks) rows.push([key, 'sla', iso(c.startedAt), iso(c.endedAt), c.metric, '', c.due, '', c.breachedAt ? `breached ${iso(c.breachedAt)}` : '', c.outcome]);
-  return rows.map((row) => row.map(cell).join(',')).join('\n') + '\n';
+  return csvLines(rows.map((row) => row.map(cellOf)));
 }
 
 const md = (s: string | null) => (s ?? '—').replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -9,6 +9,7 @@
  * and is false for null; `gt`/`gte`/`lt`/`lte` are numeric and false for null.
  */
 import { fieldSpec } from './condition-fields.ts';
+import { compilePolicyRegex, translatePortableRegex, type RegexTest } from './portable-regex.ts';
 import type { CompiledCondition, ConditionNode, ConditionOp, Facts, RegexValue } from './types.ts';
 
 type Test = (facts: Facts) => boolean;
@@ -108,10 +109,10 @@ function compareWith(op: ConditionOp, expected: unknown, isList: boolean): (actu
       return isList ? (a) => Array.isArray(a) && a.some((x) => set.has(x)) : (a) => set.has(a);
     }
     case 'matches': {
-      const re = toRegExp(expected);
+      const test = toRegexTest(expected);
       return isList
-        ? (a) => Array.isArray(a) && a.some((x) => typeof x === 'string' && re.test(x))
-        : (a) => typeof a === 'string' && re.test(a);
+        ? (a) => Array.isArray(a) && a.some((x) => typeof x === 'string' && test(x))
+        : (a) => typeof a === 'string' && test(a);
     }
     case 'gt':
     case 'gte':
@@ -127,12 +128,16 @@ function compareWith(op: ConditionOp, expected: unknown, isList: boolean): (actu
   }
 }
 
-function toRegExp(value: unknown): RegExp {
+/** `matches` runs under RE2 (linear time, within the per-evaluation budget of portable-regex.ts). */
+function toRegexTest(value: unknown): RegexTest {
   if (typeof value === 'object' && value !== null && 'source' in value && 'flags' in value) {
     const { source, flags } = value as RegexValue;
-    // Never global or sticky: those make test() stateful between evaluations.
-    return new RegExp(source, flags.replace(/[gy]/g, ''));
+    return compilePolicyRegex({ source, flags });
   }
-  if (typeof value === 'string') return new RegExp(value);
+  if (typeof value === 'string') {
+    const t = translatePortableRegex(value);
+    if (!t.ok) throw new Error(`cannot compile condition: ${t.message}`);
+    return compilePolicyRegex(t.value);
+  }
   throw new Error('cannot compile condition: "matches" needs a regular expression');
 }

@@ -116,7 +116,8 @@ function readHours(p: Problems, node: PNode, path: string): { alwaysOpen: boolea
 }
 
 export function readCalendars(p: Problems, node: PNode | undefined, path: string): { specs: Record<string, CalendarSpec>; ids: Set<string> } {
-  const specs: Record<string, CalendarSpec> = {};
+  // No prototype: a calendar id is the document's key, and "__proto__" or "constructor" must be just an id.
+  const specs: Record<string, CalendarSpec> = Object.create(null) as Record<string, CalendarSpec>;
   const ids = new Set<string>();
   if (!node) return { specs, ids };
   const map = asMap(p, node, path, 'a map of calendar ids to calendars');

@@ -170,12 +170,13 @@ export function readEscalateTarget(p: Problems, node: PNode, path: string, scope
   }
   const [entry] = node.entries as [PMap['entries'][number]];
   const tPath = join(path, entry.key);
-  const known: Record<string, { set: ReadonlySet<string>; what: string }> = {
-    level: { set: scope.levels, what: 'level' },
-    team: { set: scope.teams, what: 'team' },
-    skill: { set: scope.skills, what: 'skill' },
-  };
-  const k = known[entry.key];
+  // A Map: the key is the document's, and "constructor" must not find Object's.
+  const known = new Map<string, { set: ReadonlySet<string>; what: string }>([
+    ['level', { set: scope.levels, what: 'level' }],
+    ['team', { set: scope.teams, what: 'team' }],
+    ['skill', { set: scope.skills, what: 'skill' }],
+  ]);
+  const k = known.get(entry.key);
   if (!k) {
     p.add(tPath, `unknown escalation target "${entry.key}"; use next_level, { level: ID }, { team: ID } or { skill: NAME }`, entry.keyLine);
     return undefined;

@@ -16,6 +16,7 @@ import { readRules } from './parse-rules.ts';
 import { readSlaPolicies } from './parse-sla.ts';
 import { checkLevelsStaffed, readLevels, readTeams } from './parse-teams.ts';
 import { asMap, at, checkKeys, closest, get, Problems, readString } from './reader.ts';
+import { POLICY_LIMITS, type PolicyTooComplex } from './limits.ts';
 import { readSourceTree } from './source-tree.ts';
 import type { Policy, PolicyProblem } from './types.ts';
 
@@ -26,20 +27,30 @@ export interface ParsePolicyOptions {
   templates?: readonly string[];
 }
 
-export type ParsePolicyResult = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
+export type ParsePolicyResult =
+  | { ok: true; policy: Policy }
+  | {
+      ok: false;
+      /** At most POLICY_LIMITS.problemsListed, in document order. */
+      problems: PolicyProblem[];
+      /** How many problems there are in all (more than listed when the list was cut). */
+      problemsTotal: number;
+      /** Set when the document went past a limit of limits.ts (then `problems` has that one problem). */
+      tooComplex?: PolicyTooComplex;
+    };
 
 const TOP_KEYS = ['version', 'calendars', 'levels', 'teams', 'sla', 'rules', 'templates', 'customer_requests', 'root_causes'] as const;
 const FORMAT_VERSIONS = [1];
 
 export function parsePolicy(source: string, opts: ParsePolicyOptions = {}): ParsePolicyResult {
   const tree = readSourceTree(source, opts.format ?? 'yaml');
-  if (!tree.ok) return tree;
+  if (!tree.ok) return refused(tree.problems, tree.tooComplex);
   const p = new Problems();
   if (tree.root === null) {
-    return { ok: false, problems: [{ path: '(document)', message: 'the policy document is empty', line: 1 }] };
+    return refused([{ path: '(document)', message: 'the policy document is empty', line: 1 }]);
   }
   const root = asMap(p, tree.root, '(document)', 'a policy document (a map with version, calendars, levels, teams, sla, rules, templates)');
-  if (!root) return { ok: false, problems: p.list };
+  if (!root) return refused(p.list);
   checkKeys(p, root, '', TOP_KEYS, ['version', 'levels', 'teams']);
 
   const versionNode = get(root, 'version');
@@ -65,7 +76,7 @@ export function parsePolicy(source: string, opts: ParsePolicyOptions = {}): Pars
   const customerRequests = readCustomerRequests(p, get(root, 'customer_requests'), 'customer_requests', scope);
   const rootCauses = readRootCauses(p, get(root, 'root_causes'), 'root_causes');
 
-  if (p.list.length > 0 || formatVersion === undefined) return { ok: false, problems: sortProblems(p.list) };
+  if (p.list.length > 0 || formatVersion === undefined) return refused(sortProblems(p.list));
   const used = rules.flatMap((r) => r.do.flatMap((a) => (a.kind === 'notify' ? [a.template] : [])));
   return {
     ok: true,
@@ -102,6 +113,12 @@ function readTemplateList(p: Problems, node: ReturnType<typeof get>, registry: R
     if (!out.includes(name)) out.push(name);
   });
   return out;
+}
+
+/** The refusal: the first POLICY_LIMITS.problemsListed problems, and how many there are. */
+function refused(list: PolicyProblem[], tooComplex?: PolicyTooComplex): ParsePolicyResult {
+  const problems = list.length > POLICY_LIMITS.problemsListed ? list.slice(0, POLICY_LIMITS.problemsListed) : list;
+  return { ok: false, problems, problemsTotal: list.length, ...(tooComplex && { tooComplex }) };
 }
 
 /** Document order: by line, problems without a line last. */

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { applyPolicy, planPolicy } from '../../app/apply-policy.ts';
 import { comparePolicyVersions, listPolicyVersions, readPolicyVersion, rollbackPolicy } from '../../app/policy-history.ts';
 import { DomainError } from '../../domain/errors.ts';
+import { checkPolicyValueDepth } from '../../domain/policy/limits.ts';
 import { actorOf } from '../access.ts';
 import type { HttpDeps } from '../build-app.ts';
 
@@ -51,7 +52,12 @@ export const policyRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
   };
   const source = (body: unknown): { text: string; format: 'yaml' | 'json' } => {
     if (typeof body === 'string') return { text: body, format: body.trimStart().startsWith('{') ? 'json' : 'yaml' };
-    if (body && typeof body === 'object') return { text: JSON.stringify(body), format: 'json' };
+    if (body && typeof body === 'object') {
+      // Depth first: re-serialising a very deep value would overflow the stack (docs/security-parsing.md).
+      const deep = checkPolicyValueDepth(body);
+      if (deep) throw new DomainError('POLICY_TOO_COMPLEX', `${deep.message}; nothing was applied`, { limit: deep.limit, max: deep.max, found: deep.found, path: deep.path, line: null, problems: [{ path: deep.path, line: null, message: deep.message }] });
+      return { text: JSON.stringify(body), format: 'json' };
+    }
     throw new DomainError('VALIDATION_FAILED', 'send the policy document as the body (YAML or JSON)', {});
   };
 

@@ -71,7 +71,7 @@ export const webRoutes: FastifyPluginAsync<{ root?: string }> = async (app, opts
     reply
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'public, max-age=31536000, immutable')
-      .type(TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
+      .type((Object.hasOwn(TYPES, extname(file).toLowerCase()) ? TYPES[extname(file).toLowerCase()] : undefined) ?? 'application/octet-stream');
     return reply.send(await readFile(file));
   });
 };

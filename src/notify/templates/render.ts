@@ -14,9 +14,32 @@ export interface RenderedMessage {
   html: string;
 }
 
-const options = { strictVariables: true, strictFilters: true, ownPropertyOnly: true, timezoneOffset: 0, cache: false } as const;
-const textEngine = new Liquid(options);
-const htmlEngine = new Liquid({ ...options, outputEscape: 'escape' });
+/**
+ * No file access (issue 12): `templates: {}` replaces LiquidJS's file system (by default the
+ * process's working directory) with an empty in-memory one, so nothing is ever read from disk;
+ * and `include`, `render` and `layout` are refused when a template is parsed — when an admin
+ * saves it, and again at render — with a message that says so, rather than at render time
+ * with "failed to lookup".
+ */
+const options = { strictVariables: true, strictFilters: true, ownPropertyOnly: true, timezoneOffset: 0, cache: false, templates: {} } as const;
+export const FILE_TAGS = ['include', 'render', 'layout'] as const;
+
+function sandboxed(engine: Liquid): Liquid {
+  for (const tag of FILE_TAGS) {
+    engine.registerTag(tag, {
+      parse() {
+        throw new Error(`{% ${tag} %} is not available in notification templates: templates cannot read other templates or files; write the text into this template`);
+      },
+      render() {
+        throw new Error(`{% ${tag} %} is not available in notification templates`);
+      },
+    });
+  }
+  return engine;
+}
+
+const textEngine = sandboxed(new Liquid(options));
+const htmlEngine = sandboxed(new Liquid({ ...options, outputEscape: 'escape' }));
 
 const parsed = new Map<string, Template[]>();
 const MAX_CACHED = 500;

@@ -16,9 +16,24 @@ import type { TemplateSource } from './template-source.ts';
 
 type Db = Kysely<Database>;
 
-export const BUILTIN_TEMPLATES: Readonly<Record<string, TemplateSource>> = { ...INTERNAL_TEMPLATES, ...CUSTOMER_TEMPLATES };
+/** The shipped templates by name. No prototype: a name from a URL never finds Object's members. */
+export const BUILTIN_TEMPLATES: Readonly<Record<string, TemplateSource>> = Object.freeze(Object.assign(Object.create(null) as Record<string, TemplateSource>, INTERNAL_TEMPLATES, CUSTOMER_TEMPLATES));
+
+/** The shipped template of that name, if there is one (an own entry only). */
+export function builtinTemplate(name: string): TemplateSource | undefined {
+  return Object.hasOwn(BUILTIN_TEMPLATES, name) ? BUILTIN_TEMPLATES[name] : undefined;
+}
 
 export const TEMPLATE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/**
+ * Names an admin may not give a new template: those of Object.prototype's members
+ * (`constructor`, …), which code or a client that keeps templates in a plain object would
+ * confuse with the object's own machinery.
+ */
+export function isReservedTemplateName(name: string): boolean {
+  return name in Object.prototype && !Object.hasOwn(BUILTIN_TEMPLATES, name);
+}
 
 export interface StoredTemplate extends TemplateSource {
   name: string;
@@ -29,7 +44,7 @@ export interface StoredTemplate extends TemplateSource {
 
 export async function findTemplate(db: Db, name: string): Promise<StoredTemplate | undefined> {
   const row = await db.selectFrom('notification_templates').selectAll().where('name', '=', name).executeTakeFirst();
-  const builtin = BUILTIN_TEMPLATES[name];
+  const builtin = builtinTemplate(name);
   if (row) {
     return {
       name,
@@ -71,8 +86,11 @@ export async function saveTemplate(db: Db, input: { name: string; subject: strin
   if (!TEMPLATE_NAME.test(input.name)) {
     throw new DomainError('VALIDATION_FAILED', `template name '${input.name}' must be lowercase letters, digits and dashes (at most 64)`, { name: input.name });
   }
+  if (isReservedTemplateName(input.name)) {
+    throw new DomainError('VALIDATION_FAILED', `template name '${input.name}' is reserved; choose another name`, { name: input.name });
+  }
   // Only shipped templates carry an audience; admin-added ones are internal (never sent to customers).
-  const audience = BUILTIN_TEMPLATES[input.name]?.audience ?? 'internal';
+  const audience = builtinTemplate(input.name)?.audience ?? 'internal';
   const source: TemplateSource = { audience, subject: input.subject, text: input.text, ...(input.html !== null && { html: input.html }) };
   const problems = await checkTemplate(input.name, source);
   if (problems.length > 0) {
