@@ -53,6 +53,10 @@ export const ERROR_CODES = [
   // policy history and reviews (docs/errors.md, "Policy history and reviews")
   'POLICY_VERSION_NOT_FOUND',
   'REVIEW_NOT_OPEN',
+  // customer fields and signed intake (docs/errors.md, "Customers and signed webhooks")
+  'CUSTOMER_FIELD_NOT_ALLOWED',
+  'INTAKE_SIGNATURE_EXPIRED',
+  'INTAKE_REPLAYED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
