@@ -291,4 +291,13 @@ export interface Database {
   inbound_messages: InboundMessagesTable;
   csat_responses: CsatResponsesTable;
   intake_holds: IntakeHoldsTable;
+  intake_webhook_ids: IntakeWebhookIdsTable;
+}
+
+/** Standard Webhooks ids seen per intake source, within the timestamp tolerance (replays are refused). */
+export interface IntakeWebhookIdsTable {
+  source: string;
+  webhook_id: string;
+  /** The request's webhook-timestamp, in ms. */
+  signed_at: number;
 }

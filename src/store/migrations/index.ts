@@ -14,6 +14,7 @@ import * as m0010 from './0010-attachments.ts';
 import * as m0011 from './0011-intake-verification.ts';
 import * as m0012 from './0012-team-moves.ts';
 import * as m0013 from './0013-policy-history-reviews.ts';
+import * as m0016 from './0016-customer-hardening.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: 'sqlite' | 'postgres') => Promise<void>;
 
@@ -29,4 +30,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationUp>> = {
   '0011-intake-verification': m0011.up,
   '0012-team-moves': m0012.up,
   '0013-policy-history-reviews': m0013.up,
+  '0016-customer-hardening': m0016.up,
 };
