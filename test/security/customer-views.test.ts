@@ -5,9 +5,11 @@
  * carry no triage ever, and no team, level, assignee or owner unless the policy's
  * `customer_fields.public` lists them. Staff see everything. On both databases.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPolicy } from '../../src/app/apply-policy.ts';
 import { REFERENCE_POLICY } from '../../src/app/seed-demo.ts';
+import { sampleContext } from '../../src/notify/templates/render-context.ts';
+import { redactForCustomer } from '../../src/notify/templates/redact.ts';
 import { makeTestApp, type Person, type TestApp } from '../helpers/app.ts';
 import { describeStores } from '../helpers/db.ts';
 
@@ -146,5 +148,15 @@ describeStores('customer views (issue 12, finding 6)', (ctx) => {
     } finally {
       await applyPolicy(t.deps, t.cast.actors.admin, REFERENCE_POLICY, 'yaml');
     }
+  });
+});
+
+describe('customer mail context', () => {
+  it('carries no team or ticket level (internal mail keeps them)', () => {
+    const full = sampleContext();
+    expect([full.ticket.team, full.ticket.level]).not.toEqual([null, null]);
+    const customer = redactForCustomer(full);
+    expect(customer.ticket).toMatchObject({ team: null, level: null });
+    expect(customer.escalation.to_team).toBeNull();
   });
 });
