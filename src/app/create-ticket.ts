@@ -1,9 +1,14 @@
 /**
- * Opens a ticket. A customer opens one for themselves in their own organization; staff open
- * one on behalf of a requester (the organization follows the requester unless given). The
- * key comes from the database's counter in the same transaction as the insert.
+ * Opens a ticket. A customer opens one for themselves in their own organization, setting only
+ * subject, body, attachments and what the policy's `customer_fields.settable` leaves to them
+ * (domain/customer-fields.ts; anything else is CUSTOMER_FIELD_NOT_ALLOWED); the channel is the
+ * path the request came by (`extras.via`: web for the portal and the API, the intake's channel
+ * for mail and providers). Staff open one on behalf of a requester (the organization follows
+ * the requester unless given) and may set every field. The key comes from the database's
+ * counter in the same transaction as the insert.
  */
 import { actorRef, isStaff, type Actor } from '../auth/roles.ts';
+import { checkCustomerFields } from '../domain/customer-fields.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { Priority } from '../domain/policy/types.ts';
 import { assign, resolvePriority, type DraftEvent, type Level3, type Ticket } from '../domain/ticket.ts';
@@ -15,6 +20,7 @@ import { findOrganization } from '../store/organizations-repo.ts';
 import { nextTicketNumber } from '../store/tickets-repo.ts';
 import { findUserById } from '../store/users-repo.ts';
 import { claimUploads } from './attachments.ts';
+import { customerFieldsInForce } from './customer-fields.ts';
 import { commitTicketChange, type Committed } from './commit-ticket-change.ts';
 import type { AppDeps } from './deps.ts';
 import { inTransaction, type UnitOfWork } from './unit-of-work.ts';
@@ -40,9 +46,7 @@ export interface CreateTicketInput {
 async function resolveRequester(deps: AppDeps, actor: Actor, input: CreateTicketInput): Promise<{ requesterId: string; organizationId: string }> {
   const db = deps.store.db;
   if (!isStaff(actor.role)) {
-    if (input.requesterId !== undefined || input.organizationId !== undefined || input.assigneeId !== undefined || input.team !== undefined) {
-      throw new DomainError('FORBIDDEN', 'customers open tickets for themselves: requester_id, organization_id, assignee_id and team are set by staff', {});
-    }
+    checkCustomerFields(await customerFieldsInForce(deps), input);
     if (!actor.organizationId) throw new DomainError('INVALID_REQUESTER', 'your account belongs to no organization', {});
     return { requesterId: actor.userId, organizationId: actor.organizationId };
   }
@@ -64,8 +68,11 @@ async function resolveRequester(deps: AppDeps, actor: Actor, input: CreateTicket
   return { requesterId, organizationId };
 }
 
-export async function createTicket(deps: AppDeps, actor: Actor, input: CreateTicketInput, extras: NewTicketExtras = {}): Promise<Committed> {
-  const who = await resolveRequester(deps, actor, input);
+export async function createTicket(deps: AppDeps, actor: Actor, requested: CreateTicketInput, extras: NewTicketExtras & { via?: string } = {}): Promise<Committed> {
+  const who = await resolveRequester(deps, actor, requested);
+  // A customer's channel is the path's (checked above: they never give one); staff may record another.
+  const channel = isStaff(actor.role) ? (requested.channel ?? extras.via) : (extras.via ?? 'web');
+  const input: CreateTicketInput = { ...requested, ...(channel !== undefined && { channel }) };
   const at = deps.clock.now();
   return inTransaction(deps.store, deps.live?.signals, async (trx, uow) => {
     if (input.assigneeId !== undefined) await requireAssignee(trx, input.assigneeId);

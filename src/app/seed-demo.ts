@@ -180,7 +180,10 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
     const customer = pick(customers);
     const agent = pick(agents);
     const useMatrix = rand() < 0.3;
-    const { ticket } = await createTicket(deps, customer, {
+    // Staff record what the customer reported (channel, priority, tags are staff's to set: a
+    // customer may set only what the policy's customer_fields leaves to them).
+    const { ticket } = await createTicket(deps, agent, {
+      requesterId: customer.userId,
       subject: pick(SUBJECTS),
       body: `Hello, ${pick(['since this morning', 'for a week now', 'after the last update', 'again'])} we have a problem. Ticket ${i + 1} of the demo.`,
       channel: pick(['email', 'web', 'api']),

@@ -62,6 +62,10 @@ export const ERROR_CODES = [
   'WEAK_PASSWORD',
   'LOGIN_THROTTLED',
   'CURRENT_PASSWORD_WRONG',
+  // customer fields and signed intake (docs/errors.md, "Customers and signed webhooks")
+  'CUSTOMER_FIELD_NOT_ALLOWED',
+  'INTAKE_SIGNATURE_EXPIRED',
+  'INTAKE_REPLAYED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

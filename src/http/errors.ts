@@ -61,6 +61,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   WEAK_PASSWORD: 422,
   LOGIN_THROTTLED: 429,
   CURRENT_PASSWORD_WRONG: 422,
+  CUSTOMER_FIELD_NOT_ALLOWED: 403,
+  INTAKE_SIGNATURE_EXPIRED: 401,
+  INTAKE_REPLAYED: 409,
 };
 
 export interface ErrorBody {

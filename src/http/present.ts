@@ -1,5 +1,7 @@
 /** Domain objects → wire objects (snake_case, ISO instants). Nothing leaves without passing here. */
 import type { Actor } from '../auth/roles.ts';
+import { customerEventPayload } from '../domain/customer-fields.ts';
+import type { CustomerFieldsDef } from '../domain/policy/types.ts';
 import type { Ticket } from '../domain/ticket.ts';
 import type { Attachment } from '../store/attachments-repo.ts';
 import type { ReplyDelivery } from '../notify/reply-delivery.ts';
@@ -12,7 +14,26 @@ import type { User } from '../store/users-repo.ts';
 export const iso = (ms: number): string => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
-export function presentTicket(t: Ticket) {
+/**
+ * `customer`: the reader is a customer and this is the policy's `customer_fields` — team, level,
+ * assignee_id and owner_id are left out unless `public` lists them (absent, not null: null means
+ * "none"). Staff (customer undefined or null) see everything.
+ */
+export function presentTicket(t: Ticket, customer?: CustomerFieldsDef | null) {
+  const full = presentTicketFull(t);
+  if (!customer) return full;
+  const { assignee_id, owner_id, team, level, ...rest } = full;
+  const shown = customer.public;
+  return {
+    ...rest,
+    ...(shown.includes('assignee') && { assignee_id }),
+    ...(shown.includes('owner') && { owner_id }),
+    ...(shown.includes('team') && { team }),
+    ...(shown.includes('level') && { level }),
+  };
+}
+
+function presentTicketFull(t: Ticket) {
   return {
     id: t.id,
     key: t.key,
@@ -71,8 +92,10 @@ export function presentComment(c: Comment & { delivery?: ReplyDelivery[] }, atta
   };
 }
 
-export function presentEvent(e: StoredEvent) {
-  return { id: e.id, ticket_id: e.ticketId, at: iso(e.at), recorded_at: iso(e.recordedAt), type: e.type, actor: e.actor, internal: e.internal, payload: e.payload };
+/** `customer`: as for presentTicket — the payload loses triage always, routing unless public (domain/customer-fields.ts). */
+export function presentEvent(e: StoredEvent, customer?: CustomerFieldsDef | null) {
+  const payload = customer ? customerEventPayload(e.type, e.payload, customer) : e.payload;
+  return { id: e.id, ticket_id: e.ticketId, at: iso(e.at), recorded_at: iso(e.recordedAt), type: e.type, actor: e.actor, internal: e.internal, payload };
 }
 
 export function presentOrganization(o: Organization) {

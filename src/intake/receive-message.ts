@@ -125,7 +125,7 @@ export async function receiveMessage(deps: AppDeps, m: InboundMessage, o: Intake
         throw new DomainError('INTAKE_REFUSED', `${actor.email} is staff: open tickets for customers in the console or the API, or reply to a ticket's signed reply address`, { sender: actor.email });
       }
       const ccs = (m.ccs ?? []).map((a) => a.toLowerCase()).filter((a) => a !== actor.email.toLowerCase());
-      const created = await createTicket(deps, actor, { subject: m.subject.trim() || '(no subject)', body: m.body || '(empty message)', channel: m.channel }, { ccs });
+      const created = await createTicket(deps, actor, { subject: m.subject.trim() || '(no subject)', body: m.body || '(empty message)' }, { ccs, via: m.channel });
       result = { kind: 'created', ticketKey: created.ticket.key, ticketId: created.ticket.id };
     }
     await recordIncomingFiles(deps, actor, { ticketId: result.ticketId, commentId: result.kind === 'commented' ? result.commentId : null }, files);

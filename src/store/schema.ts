@@ -322,4 +322,13 @@ export interface Database {
   intake_holds: IntakeHoldsTable;
   login_throttle: LoginThrottleTable;
   login_devices: LoginDevicesTable;
+  intake_webhook_ids: IntakeWebhookIdsTable;
+}
+
+/** Standard Webhooks ids seen per intake source, within the timestamp tolerance (replays are refused). */
+export interface IntakeWebhookIdsTable {
+  source: string;
+  webhook_id: string;
+  /** The request's webhook-timestamp, in ms. */
+  signed_at: number;
 }

@@ -86,8 +86,9 @@ describeStores('live engine', (ctx) => {
         res = await t.app.inject({
           method: 'POST',
           url: '/api/v1/tickets',
-          headers: t.auth('customerA'),
-          payload: { subject: l.subject, body: l.body, priority: l.priority, channel: l.channel },
+          // Priority and channel are staff's to record (a customer sets only what customer_fields allows).
+          headers: t.auth('agent'),
+          payload: { subject: l.subject, body: l.body, priority: l.priority, channel: l.channel, requester_id: t.cast.actors.customerA.userId },
         });
         key = res.json<{ key: string }>().key;
       } else if (l.type === 'comment.added') {
@@ -122,7 +123,7 @@ describeStores('live engine', (ctx) => {
     t.deps.clock.set(start);
     const keys: string[] = [];
     for (let i = 0; i < 12; i++) {
-      const { ticket } = await createTicket(t.deps, t.cast.actors.customerA, { subject: `Outage ${i}`, body: 'Everything is down.', priority: 'urgent' });
+      const { ticket } = await createTicket(t.deps, t.cast.actors.agent, { requesterId: t.cast.actors.customerA.userId, subject: `Outage ${i}`, body: 'Everything is down.', priority: 'urgent' });
       keys.push(ticket.key);
     }
     // Five hours later every resolution clock (4 h) has breached: fire with two owners at once.
@@ -163,7 +164,7 @@ describeStores('live engine', (ctx) => {
     const version = before.json<{ version: number }>().version;
     const t0 = Date.parse('2026-12-03T10:00:00Z');
     t.deps.clock.set(t0);
-    const { ticket } = await createTicket(t.deps, t.cast.actors.customerA, { subject: 'Slow', body: 'Pages load slowly.', priority: 'urgent' });
+    const { ticket } = await createTicket(t.deps, t.cast.actors.agent, { requesterId: t.cast.actors.customerA.userId, subject: 'Slow', body: 'Pages load slowly.', priority: 'urgent' });
     t.deps.clock.set(t0 + 3_600_000);
     const plan = await t.app.inject({ method: 'POST', url: '/api/v1/policy/plan', headers: { ...t.auth('admin'), 'content-type': 'text/yaml' }, payload: longer });
     expect(plan.statusCode, plan.body).toBe(200);
@@ -182,7 +183,7 @@ describeStores('live engine', (ctx) => {
 
   it('escalates manually with documentation, lets a customer request escalation, acknowledges and de-escalates', async () => {
     t.deps.clock.set(Date.parse('2026-12-04T10:00:00Z'));
-    const { ticket } = await createTicket(t.deps, t.cast.actors.customerA, { subject: 'Data sync broken', body: 'Sync fails.', priority: 'normal' });
+    const { ticket } = await createTicket(t.deps, t.cast.actors.customerA, { subject: 'Data sync broken', body: 'Sync fails.' });
     const url = `/api/v1/tickets/${ticket.key}`;
     const undocumented = await t.app.inject({ method: 'POST', url: `${url}/escalate`, headers: t.auth('agent'), payload: { reason: 'technical_complexity' } });
     expect(undocumented.statusCode).toBe(422);
@@ -199,7 +200,9 @@ describeStores('live engine', (ctx) => {
     expect(again.json<{ error: { code: string } }>().error.code).toBe('NOTHING_TO_ACKNOWLEDGE');
     const byCustomer = await t.app.inject({ method: 'POST', url: `${url}/escalate`, headers: t.auth('customerA'), payload: { comment: 'Please, this blocks payroll.' } });
     expect(byCustomer.statusCode, byCustomer.body).toBe(200);
-    expect(byCustomer.json<{ ticket: { level: string }; events: unknown[] }>()).toMatchObject({ ticket: { level: 'L3' }, events: [] });
+    // The customer hears where it went in their terms (request.level_name), not the ticket's routing fields.
+    expect(byCustomer.json<{ ticket: Record<string, unknown>; events: unknown[] }>()).toMatchObject({ request: { outcome: 'escalated', level: 'L3' }, events: [] });
+    expect(byCustomer.json<{ ticket: Record<string, unknown> }>().ticket).not.toHaveProperty('level');
     const foreign = await t.app.inject({ method: 'POST', url: `${url}/escalate`, headers: t.auth('customerB'), payload: { comment: 'me too' } });
     expect(foreign.statusCode).toBe(404);
     const down = await t.app.inject({ method: 'POST', url: `${url}/de-escalate`, headers: t.auth('lead'), payload: { reason: 'workaround in place' } });

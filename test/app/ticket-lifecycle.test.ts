@@ -27,7 +27,7 @@ describeStores('ticket lifecycle', (ctx) => {
   });
 
   it('creates tickets with sequential keys, the matrix priority and a ticket.created event', async () => {
-    const a = await createTicket(deps, cast.actors.customerA, { subject: 'Printer on fire', body: 'help', impact: 1, urgency: 2 });
+    const a = await createTicket(deps, cast.actors.agent, { requesterId: cast.actors.customerA.userId, subject: 'Printer on fire', body: 'help', impact: 1, urgency: 2 });
     const b = await createTicket(deps, cast.actors.agent, { subject: 'Second', body: 'x', requesterId: cast.actors.customerB.userId });
     expect(a.ticket.key).toMatch(/^ESC-\d+$/);
     expect(Number(b.ticket.key.slice(4))).toBe(Number(a.ticket.key.slice(4)) + 1);
@@ -40,7 +40,7 @@ describeStores('ticket lifecycle', (ctx) => {
   });
 
   it('runs the status machine: auto-open on the first public agent reply, pending → open on a customer reply, reopen counted', async () => {
-    const { ticket } = await createTicket(deps, cast.actors.customerA, { subject: 'VPN down', body: 'cannot connect', channel: 'email' });
+    const { ticket } = await createTicket(deps, cast.actors.customerA, { subject: 'VPN down', body: 'cannot connect' }, { via: 'email' });
     deps.clock.advance(60_000);
     await addComment(deps, cast.actors.agent, ticket.key, { body: 'internal: looking', public: false });
     expect((await getTicket(deps, cast.actors.agent, ticket.key)).status).toBe('new');

@@ -54,7 +54,7 @@ describeStores('one write path', (ctx) => {
     deps = { ...depsFor(ctx.store, clock), engine: live, live };
     cast = await makeCast(deps);
     await applyPolicy(deps, cast.actors.admin, REFERENCE_POLICY, 'yaml');
-    ticket = (await createTicket(deps, cast.actors.customerA, { subject: 'VPN down', body: 'cannot connect', impact: 1, urgency: 1 })).ticket;
+    ticket = (await createTicket(deps, cast.actors.agent, { requesterId: cast.actors.customerA.userId, subject: 'VPN down', body: 'cannot connect', impact: 1, urgency: 1 })).ticket;
     ticketId = ticket.id;
     changeFeed.subscribe((c) => heard.feed.push(c));
   });

@@ -44,7 +44,7 @@ export async function createTimerWorkload(store: Store, start: number, count: nu
     const at = start + i * spacingMs;
     const priority = PRIORITIES[i % PRIORITIES.length] as Priority;
     deps.clock.set(at);
-    const { ticket } = await createTicket(deps, cast.actors.customerA, { subject: SUBJECT, body: BODY, priority, channel: 'web' });
+    const { ticket } = await createTicket(deps, cast.actors.agent, { requesterId: cast.actors.customerA.userId, subject: SUBJECT, body: BODY, priority, channel: 'web' });
     tickets.push({ key: ticket.key, at, priority });
   }
   // makeCast's organization A: enterprise, contract value 250000.

@@ -21,7 +21,7 @@ describeStores('what the customer may expect, and the public support hours', (s)
   afterAll(() => t.app.close());
 
   it('a standard customer\'s new ticket: reply within 4 business hours, resolution due in the calendar\'s zone (New York)', async () => {
-    const { ticket } = await createTicket(t.deps, t.cast.actors.customerB, { subject: 'Slow dashboard', body: 'since Monday', priority: 'normal' });
+    const { ticket } = await createTicket(t.deps, t.cast.actors.customerB, { subject: 'Slow dashboard', body: 'since Monday' });
     const r = await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${ticket.key}`, headers: t.auth('customerB') });
     expect(r.statusCode).toBe(200);
     expect(r.json().expectations).toEqual({
@@ -50,7 +50,7 @@ describeStores('what the customer may expect, and the public support hours', (s)
   });
 
   it('the customer mail (ticket received) tells the same expectations, from the render context', async () => {
-    const { ticket } = await createTicket(t.deps, t.cast.actors.customerB, { subject: 'Mail me', body: 'x', priority: 'normal' });
+    const { ticket } = await createTicket(t.deps, t.cast.actors.customerB, { subject: 'Mail me', body: 'x' });
     const loaded = await loadRenderContext(s.store.db, ticket.id, { address: t.cast.actors.customerB.email, role: 'requester' }, { ticketUrl: (k) => `https://x/${k}`, surveyUrl: () => null }, null);
     expect(loaded?.ctx.expectations).toMatchObject({ first_response_due: '2026-03-02T19:00:00.000Z', time_zone: 'America/New_York' });
     const mail = await renderTemplate('ticket-received-customer', BUILTIN_TEMPLATES['ticket-received-customer']!, redactForCustomer(loaded!.ctx));
@@ -58,7 +58,7 @@ describeStores('what the customer may expect, and the public support hours', (s)
   });
 
   it('an enterprise ticket on the 24x7 calendar promises plain hours', async () => {
-    const { ticket } = await createTicket(t.deps, t.cast.actors.customerA, { subject: 'API errors', body: '502s', priority: 'urgent' });
+    const { ticket } = await createTicket(t.deps, t.cast.actors.agent, { requesterId: t.cast.actors.customerA.userId, subject: 'API errors', body: '502s', priority: 'urgent' });
     const e = (await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${ticket.key}`, headers: t.auth('customerA') })).json().expectations;
     expect(e).toMatchObject({ first_response_due: '2026-03-02T09:15:00.000Z', resolution_due: '2026-03-02T13:00:00.000Z', time_zone: 'UTC' });
     expect(e.text).toContain("We'll reply within 15 minutes (by Mon, Mar 2, 2026, 9:15 AM UTC).");

@@ -12,7 +12,7 @@ describeStores('tickets API', (ctx) => {
   });
 
   it('runs a ticket through its life over HTTP', async () => {
-    const created = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: t.auth('customerA'), payload: { subject: 'Login broken', body: 'I cannot sign in', impact: 2, urgency: 2, tags: ['login'] } });
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: t.auth('agent'), payload: { subject: 'Login broken', body: 'I cannot sign in', impact: 2, urgency: 2, tags: ['login'], requester_id: t.cast.actors.customerA.userId } });
     expect(created.statusCode, created.body).toBe(201);
     const ticket = created.json<{ key: string; id: string; status: string; priority: string; organization_id: string }>();
     expect(ticket).toMatchObject({ status: 'new', priority: 'normal', organization_id: t.cast.orgA });
@@ -22,8 +22,12 @@ describeStores('tickets API', (ctx) => {
     const note = await t.app.inject({ method: 'POST', url: `/api/v1/tickets/${ticket.id}/comments`, headers: t.auth('agent'), payload: { body: 'INTERNAL: flaky IdP', public: false } });
     expect(note.statusCode).toBe(201);
 
-    const got = await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${ticket.key.toLowerCase()}`, headers: t.auth('customerA') });
+    const got = await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${ticket.key.toLowerCase()}`, headers: t.auth('lead') });
     expect(got.json()).toMatchObject({ status: 'open', owner_id: t.cast.actors.agent.userId });
+    // The customer sees the ticket, not who owns it (the policy's customer_fields.public: test/security/customer-views.test.ts).
+    const theirs = await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${ticket.key.toLowerCase()}`, headers: t.auth('customerA') });
+    expect(theirs.json()).toMatchObject({ status: 'open' });
+    expect(theirs.json()).not.toHaveProperty('owner_id');
 
     const patched = await t.app.inject({
       method: 'PATCH',
@@ -56,7 +60,7 @@ describeStores('tickets API', (ctx) => {
 
   it('lists with filters and cursor pagination', async () => {
     for (let i = 0; i < 5; i++) {
-      const r = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: t.auth('customerB'), payload: { subject: `Batch ${i}`, body: 'b', priority: i % 2 ? 'high' : 'low' } });
+      const r = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: t.auth('agent'), payload: { subject: `Batch ${i}`, body: 'b', priority: i % 2 ? 'high' : 'low', requester_id: t.cast.actors.customerB.userId } });
       expect(r.statusCode).toBe(201);
     }
     const keys: string[] = [];
@@ -127,7 +131,7 @@ describeStores('priority through the API', (ctx) => {
 
   it('an explicit priority wins over impact × urgency; the matrix sets it only when no priority is given', async () => {
     const create = (payload: Record<string, unknown>) =>
-      t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: t.auth('customerA'), payload: { subject: 'Export fails', body: 'The CSV export stops at 10%.', ...payload } });
+      t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: t.auth('agent'), payload: { subject: 'Export fails', body: 'The CSV export stops at 10%.', requester_id: t.cast.actors.customerA.userId, ...payload } });
     const both = await create({ priority: 'low', impact: 1, urgency: 1 });
     expect(both.statusCode, both.body).toBe(201);
     expect(both.json()).toMatchObject({ priority: 'low', impact: 1, urgency: 1 });

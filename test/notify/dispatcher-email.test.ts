@@ -51,7 +51,7 @@ describeStores('dispatcher over real SMTP', (s) => {
   });
 
   async function newTicket(subject: string, priority: 'normal' | 'urgent' = 'normal') {
-    return (await createTicket(deps, cast.actors.customerA, { subject, body: 'It <b>breaks</b> every morning.', priority })).ticket;
+    return (await createTicket(deps, cast.actors.agent, { requesterId: cast.actors.customerA.userId, subject, body: 'It <b>breaks</b> every morning.', priority })).ticket;
   }
 
   it('delivers a templated mail with a stable Message-ID, a signed reply address, a delivery record and a notification.sent event', async () => {

@@ -45,7 +45,7 @@ describeStores('escalation mail, live engine to SMTP', (s) => {
 
   it('sends the breach escalation to the team lead and the update to the customer, and to no one else', async () => {
     const start = deps.clock.now();
-    const { ticket } = await createTicket(deps, cast.actors.customerA, { subject: 'Checkout down', body: 'All payments fail.', priority: 'urgent' });
+    const { ticket } = await createTicket(deps, cast.actors.agent, { requesterId: cast.actors.customerA.userId, subject: 'Checkout down', body: 'All payments fail.', priority: 'urgent' });
     // Up to the resolution breach (4 h, enterprise, 24x7) and its escalation to L2 — not beyond.
     for (;;) {
       const due = await earliestTimerDue(s.store.db);

@@ -10,6 +10,7 @@
  */
 import { BUILTIN_TEMPLATE_NAMES } from './builtin-templates.ts';
 import { readCalendars } from './parse-calendars.ts';
+import { readCustomerFields } from './parse-customer-fields.ts';
 import { readCustomerRequests } from './parse-customer-requests.ts';
 import { readRootCauses } from './parse-root-causes.ts';
 import { readRules } from './parse-rules.ts';
@@ -39,7 +40,7 @@ export type ParsePolicyResult =
       tooComplex?: PolicyTooComplex;
     };
 
-const TOP_KEYS = ['version', 'calendars', 'levels', 'teams', 'sla', 'rules', 'templates', 'customer_requests', 'root_causes'] as const;
+const TOP_KEYS = ['version', 'calendars', 'levels', 'teams', 'sla', 'rules', 'templates', 'customer_requests', 'customer_fields', 'root_causes'] as const;
 const FORMAT_VERSIONS = [1];
 
 export function parsePolicy(source: string, opts: ParsePolicyOptions = {}): ParsePolicyResult {
@@ -74,6 +75,7 @@ export function parsePolicy(source: string, opts: ParsePolicyOptions = {}): Pars
   const sla = readSlaPolicies(p, get(root, 'sla'), 'sla', calendars.ids, scope);
   const rules = readRules(p, get(root, 'rules'), 'rules', scope);
   const customerRequests = readCustomerRequests(p, get(root, 'customer_requests'), 'customer_requests', scope);
+  const customerFields = readCustomerFields(p, get(root, 'customer_fields'), 'customer_fields');
   const rootCauses = readRootCauses(p, get(root, 'root_causes'), 'root_causes');
 
   if (p.list.length > 0 || formatVersion === undefined) return refused(sortProblems(p.list));
@@ -90,6 +92,7 @@ export function parsePolicy(source: string, opts: ParsePolicyOptions = {}): Pars
       // The listed names first, then any a rule uses without listing it: everything the policy relies on.
       templates: [...new Set([...listed, ...used])],
       ...(customerRequests && { customerRequests }),
+      ...(customerFields && { customerFields }),
       rootCauses,
     },
   };

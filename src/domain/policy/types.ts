@@ -171,6 +171,8 @@ export interface Policy {
   templates: string[];
   /** `customer_requests:` — where a customer's request goes and how often one escalates (absent: the defaults). */
   customerRequests?: CustomerRequestsDef;
+  /** `customer_fields:` — what customers may set when opening a ticket and see of its routing (absent: nothing). */
+  customerFields?: CustomerFieldsDef;
   /** The categories a post-resolution review picks its root cause from (`root_causes:`, or the default list). */
   rootCauses: RootCauseDef[];
 }
@@ -192,6 +194,23 @@ export interface CustomerRequestsDef {
 }
 
 export const DEFAULT_CUSTOMER_REQUESTS: CustomerRequestsDef = { to: { kind: 'next_level' }, limitMs: 24 * 3600_000, requireAck: true };
+
+/** Ticket fields a policy may let customers set when they open a ticket (subject, body and attachments always). */
+export const CUSTOMER_SETTABLE_FIELDS = ['priority', 'impact', 'urgency', 'category', 'tags'] as const;
+export type CustomerSettableField = (typeof CUSTOMER_SETTABLE_FIELDS)[number];
+/** Routing facts a policy may show customers (triage never is). */
+export const CUSTOMER_PUBLIC_FIELDS = ['team', 'level', 'assignee', 'owner'] as const;
+export type CustomerPublicField = (typeof CUSTOMER_PUBLIC_FIELDS)[number];
+
+/** `customer_fields:` normalised. `priorityMax` null: any priority (when one of priority/impact/urgency is settable). */
+export interface CustomerFieldsDef {
+  settable: CustomerSettableField[];
+  priorityMax: Priority | null;
+  public: CustomerPublicField[];
+}
+
+/** The section left out: customers set nothing beyond subject, body and attachments, and see no routing. */
+export const DEFAULT_CUSTOMER_FIELDS: CustomerFieldsDef = { settable: [], priorityMax: null, public: [] };
 
 /** One problem found while reading a policy; all are reported at once. */
 export interface PolicyProblem {

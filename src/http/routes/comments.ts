@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { addComment } from '../../app/add-comment.ts';
 import { listAttachmentsOfTicket } from '../../app/attachments.ts';
+import { customerViewOf } from '../../app/customer-fields.ts';
 import { commentDelivery, listTicketComments, listTicketEvents } from '../../app/read-tickets.ts';
 import { actorOf } from '../access.ts';
 import type { HttpDeps } from '../build-app.ts';
@@ -32,7 +33,11 @@ export const commentRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (a
     },
   );
 
-  app.get('/tickets/:ticketRef/events', { config: all, schema: { tags: ['events'], params: ticketRefParams, response: { 200: z.object({ items: z.array(eventOut) }) } } }, async (req) => ({
-    items: (await listTicketEvents(deps, actorOf(req), req.params.ticketRef)).map(presentEvent),
-  }));
+  app.get('/tickets/:ticketRef/events', { config: all, schema: { tags: ['events'], params: ticketRefParams, response: { 200: z.object({ items: z.array(eventOut) }) } } }, async (req) => {
+    const actor = actorOf(req);
+    const events = await listTicketEvents(deps, actor, req.params.ticketRef);
+    // A customer's timeline: no triage, and routing only where the policy makes it public.
+    const view = await customerViewOf(deps, actor);
+    return { items: events.map((e) => presentEvent(e, view)) };
+  });
 };

@@ -6,6 +6,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { customerViewOf } from '../../app/customer-fields.ts';
 import { acknowledgeEscalation, deescalateTicket, escalateTicket } from '../../app/escalate-ticket.ts';
 import { engineView, escalationHistory, queue } from '../../app/read-escalation.ts';
 import { STAFF_ROLES } from '../../auth/roles.ts';
@@ -75,7 +76,7 @@ export const escalationRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async
   const staff = { access: STAFF_ROLES };
   const present = (c: { ticket: Parameters<typeof presentTicket>[0]; events: Parameters<typeof presentEvent>[0][] }) => ({
     ticket: presentTicket(c.ticket),
-    events: c.events.map(presentEvent),
+    events: c.events.map((e) => presentEvent(e)),
   });
   const live = () => {
     if (!deps.live) throw new DomainError('NO_POLICY', 'this server runs without the escalation engine', {});
@@ -90,7 +91,8 @@ export const escalationRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async
       const committed = await escalateTicket(deps, actor, req.params.ticketRef, req.body);
       const view = present(committed);
       // A customer learns where the ticket went (the level's name), never the internal events.
-      return actor.role === 'customer' ? { ticket: view.ticket, events: [], ...(committed.request && { request: committed.request }) } : view;
+      if (actor.role !== 'customer') return view;
+      return { ticket: presentTicket(committed.ticket, await customerViewOf(deps, actor)), events: [], ...(committed.request && { request: committed.request }) };
     },
   );
   app.post(
@@ -106,7 +108,7 @@ export const escalationRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async
   app.get(
     '/tickets/:ticketRef/escalations',
     { config: staff, schema: { tags: ['escalation'], params: ticketRefParams, response: { 200: z.object({ items: z.array(eventOut) }) } } },
-    async (req) => ({ items: (await escalationHistory(deps, actorOf(req), req.params.ticketRef)).map(presentEvent) }),
+    async (req) => ({ items: (await escalationHistory(deps, actorOf(req), req.params.ticketRef)).map((e) => presentEvent(e)) }),
   );
   app.get(
     '/tickets/:ticketRef/sla',
@@ -117,7 +119,7 @@ export const escalationRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async
     app.get(
       `/queues/${view}`,
       { config: staff, schema: { tags: ['queues'], querystring: queueQuery, response: { 200: z.object({ items: z.array(ticketOut) }) } } },
-      async (req) => ({ items: (await queue(deps, { view, ...req.query }, actorOf(req))).tickets.map(presentTicket) }),
+      async (req) => ({ items: (await queue(deps, { view, ...req.query }, actorOf(req))).tickets.map((t) => presentTicket(t)) }),
     );
   }
   app.get(

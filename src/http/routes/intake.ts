@@ -1,7 +1,8 @@
 /**
  * Public intake: the portal's web form, inbound provider webhooks (SMS, chat, social) and the
- * satisfaction survey behind its signed link. Provider webhooks authenticate with their
- * source's token (header `x-escalon-intake-token`).
+ * satisfaction survey behind its signed link. Provider webhooks are verified by their source's
+ * `signing` scheme over the raw body before anything in them is read: Standard Webhooks, Twilio's
+ * request signature, or the legacy shared token (intake/intake-signature.ts).
  *
  * The web form trusts no address: a new address becomes a new requester in the intake
  * organization; an address that belongs to an account is held until the emailed link is
@@ -10,7 +11,8 @@
  * client's); per sender address, `webFormPerHourPerSender` counted in the store, so it holds
  * across nodes; a honeypot field answered like a success, counted and logged; bounded sizes.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -19,6 +21,7 @@ import { confirmHeldMessage, holdWebMessage, readHold } from '../../intake/hold-
 import { expireHolds, webSubmissionsSince } from '../../intake/intake-holds-repo.ts';
 import { honeypotHits } from '../../intake/intake-metrics.ts';
 import { pick, senderAddress, type IntakeSource } from '../../intake/intake-sources.ts';
+import { verifyIntakeRequest } from '../../intake/intake-signature.ts';
 import { receiveMessage } from '../../intake/receive-message.ts';
 import { findUserByEmail } from '../../store/users-repo.ts';
 import { ticketRefParams } from '../schemas.ts';
@@ -59,11 +62,9 @@ const webFormOut = intakeOut.extend({ message: z.string() });
 const csatIn = z.strictObject({ rating: z.coerce.number().int().min(1).max(5), comment: z.string().trim().max(5000).optional() });
 const tokenParams = z.strictObject({ token: z.string().min(1).max(200) });
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+/** A provider webhook's body as received (the signature covers these bytes, not the parsed object). */
+const rawBodies = new WeakMap<object, Buffer>();
+const HOOK_BODY_LIMIT = 256 * 1024;
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const htmlPage = (title: string, inner: string) =>
@@ -159,20 +160,51 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
     });
   });
 
+  const sourceNamed = (name: string): IntakeSource => {
+    const sources = need().sources;
+    const source = Object.prototype.hasOwnProperty.call(sources, name) ? sources[name] : undefined;
+    if (!source) throw new DomainError('INTAKE_SOURCE_NOT_FOUND', `no intake source '${name}' (configure it in ESCALON_INTAKE_SOURCES)`, { source: name });
+    return source;
+  };
+
   app.post(
     '/intake/hooks/:source',
     {
       config: { access: 'public', rateLimit: rateLimit(600) },
       schema: { tags, params: z.strictObject({ source: z.string().min(1).max(64) }), body: z.record(z.string(), z.unknown()), response: { 202: intakeOut } },
+      // The signature is checked before the body is validated or read (the request is refused as a whole).
+      preValidation: async (req) => {
+        const name = (req.params as { source: string }).source;
+        const source = sourceNamed(name);
+        const base = (need().publicUrl ?? `${req.protocol}://${req.host}`).replace(/\/+$/, '');
+        await verifyIntakeRequest(deps.store.db, source, {
+          source: name,
+          raw: rawBodies.get(req) ?? Buffer.alloc(0),
+          headers: req.headers,
+          contentType: String(req.headers['content-type'] ?? ''),
+          url: `${base}${req.url}`,
+        });
+      },
+      // Keep the bytes as received for the signature; the body is parsed as usual afterwards.
+      preParsing: async (req, _reply, payload) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of payload) {
+          const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+          size += b.length;
+          if (size > HOOK_BODY_LIMIT) throw new DomainError('PAYLOAD_TOO_LARGE', `a provider webhook body is at most ${HOOK_BODY_LIMIT} bytes`, { limit: HOOK_BODY_LIMIT });
+          chunks.push(b);
+        }
+        const raw = Buffer.concat(chunks);
+        rawBodies.set(req, raw);
+        const again = Readable.from([raw]) as Readable & { receivedEncodedLength?: number };
+        again.receivedEncodedLength = raw.length;
+        return again;
+      },
     },
     async (req, reply) => {
       const o = need();
-      const source = Object.prototype.hasOwnProperty.call(o.sources, req.params.source) ? o.sources[req.params.source] : undefined;
-      if (!source) throw new DomainError('INTAKE_SOURCE_NOT_FOUND', `no intake source '${req.params.source}' (configure it in ESCALON_INTAKE_SOURCES)`, { source: req.params.source });
-      const token = req.headers['x-escalon-intake-token'];
-      if (typeof token !== 'string' || !sameSecret(token, source.token)) {
-        throw new DomainError('INTAKE_SIGNATURE_INVALID', 'missing or wrong x-escalon-intake-token for this source', { source: req.params.source });
-      }
+      const source = sourceNamed(req.params.source);
       const body = req.body;
       const from = pick(body, source.fields.from);
       const text = pick(body, source.fields.body);

@@ -1,6 +1,9 @@
 /** Tickets: create, list (filters + cursor), get by key or id, patch status/priority/tags/assignee. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createTicket } from '../../app/create-ticket.ts';
+import { customerFieldsInForce, customerViewOf } from '../../app/customer-fields.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { CUSTOMER_PUBLIC_FIELDS, CUSTOMER_SETTABLE_FIELDS, PRIORITIES } from '../../domain/policy/types.ts';
 import { z } from 'zod';
 import { expectationsOf } from '../../app/read-expectations.ts';
 import { getTicket, listTickets } from '../../app/read-tickets.ts';
@@ -16,10 +19,18 @@ const ticketWithExpectations = ticketOut.extend({
   expectations: z.object({ first_response_due: z.string().nullable(), resolution_due: z.string().nullable(), time_zone: z.string().nullable(), text: z.string().nullable() }),
 });
 
+const customerFieldsOut = z.object({
+  settable: z.array(z.enum(CUSTOMER_SETTABLE_FIELDS)).describe('besides subject, body and attachment_ids'),
+  priority_max: z.enum(PRIORITIES).nullable(),
+  public: z.array(z.enum(CUSTOMER_PUBLIC_FIELDS)),
+});
+
 export const ticketRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {
   app.post('/tickets', { config: { access: 'authenticated' }, schema: { tags: ['tickets'], body: createTicketIn, response: { 201: ticketOut } } }, async (req, reply) => {
     const b = req.body;
-    const { ticket } = await createTicket(deps, actorOf(req), {
+    const actor = actorOf(req);
+    // A customer's channel is this path's (web); createTicket refuses one in the body.
+    const { ticket } = await createTicket(deps, actor, {
       subject: b.subject,
       body: b.body,
       ...(b.channel !== undefined && { channel: b.channel }),
@@ -34,12 +45,31 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
       ...(b.assignee_id !== undefined && { assigneeId: b.assignee_id }),
       ...(b.attachment_ids !== undefined && { attachmentIds: b.attachment_ids }),
     });
-    return reply.code(201).send(presentTicket(ticket));
+    return reply.code(201).send(presentTicket(ticket, await customerViewOf(deps, actor)));
   });
+
+  // What a customer may set when opening a ticket and sees of its routing (the policy's customer_fields): the portal's form asks it.
+  app.get(
+    '/tickets/customer-fields',
+    { config: { access: 'authenticated' }, schema: { tags: ['tickets'], response: { 200: customerFieldsOut } } },
+    async () => {
+      const def = await customerFieldsInForce(deps);
+      return { settable: def.settable, priority_max: def.priorityMax, public: def.public };
+    },
+  );
 
   app.get('/tickets', { config: { access: 'authenticated' }, schema: { tags: ['tickets'], querystring: listTicketsQuery, response: { 200: ticketPage } } }, async (req) => {
     const q = req.query;
     const actor = actorOf(req);
+    const view = await customerViewOf(deps, actor);
+    // Filtering is a way of reading: a customer filters by team or assignee only where the policy shows them.
+    if (view) {
+      for (const [given, field, name] of [[q.team, 'team', 'team'], [q.assignee, 'assignee', 'assignee']] as const) {
+        if (given !== undefined && !view.public.includes(field)) {
+          throw new DomainError('CUSTOMER_FIELD_NOT_ALLOWED', `filtering by ${name} is for staff: the policy does not show customers a ticket's ${name}`, { field: name });
+        }
+      }
+    }
     const assigneeId = q.assignee === undefined ? undefined : q.assignee === 'none' ? null : q.assignee === 'me' ? actor.userId : q.assignee;
     const page = await listTickets(
       deps,
@@ -54,13 +84,14 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
       },
       { limit: q.limit, ...(q.cursor !== undefined && { cursor: q.cursor }) },
     );
-    return { items: page.items.map(presentTicket), next_cursor: page.nextCursor };
+    return { items: page.items.map((t) => presentTicket(t, view)), next_cursor: page.nextCursor };
   });
 
   // One ticket also says what its customer may expect (first reply, resolution) from its SLA clocks.
   app.get('/tickets/:ticketRef', { config: { access: 'authenticated' }, schema: { tags: ['tickets'], params: ticketRefParams, response: { 200: ticketWithExpectations } } }, async (req) => {
-    const ticket = await getTicket(deps, actorOf(req), req.params.ticketRef);
-    return { ...presentTicket(ticket), expectations: deps.live ? await expectationsOf(deps.store.db, deps.live.registry, ticket.id) : NO_EXPECTATIONS };
+    const actor = actorOf(req);
+    const ticket = await getTicket(deps, actor, req.params.ticketRef);
+    return { ...presentTicket(ticket, await customerViewOf(deps, actor)), expectations: deps.live ? await expectationsOf(deps.store.db, deps.live.registry, ticket.id) : NO_EXPECTATIONS };
   });
 
   app.patch(

@@ -1,21 +1,19 @@
 /**
- * Standard Webhooks signing (https://www.standardwebhooks.com): the signed content is
- * `${webhook-id}.${webhook-timestamp}.${body}`, HMAC-SHA256 with the secret's bytes (the base64
- * after `whsec_`), sent as `webhook-signature: v1,<base64>`.
+ * Standard Webhooks signing (https://www.standardwebhooks.com) through the `standardwebhooks`
+ * package of the spec's authors: the signed content is `${webhook-id}.${webhook-timestamp}.${body}`,
+ * HMAC-SHA256 with the secret's bytes (the base64 after `whsec_`), sent as
+ * `webhook-signature: v1,<base64>`. Receivers verify with the same package (`Webhook.verify`),
+ * which also refuses timestamps more than 5 minutes off.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
-export function secretBytes(secret: string): Buffer {
-  return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
-}
-
 export function signWebhook(secret: string, id: string, timestampSeconds: number, body: string): string {
-  const mac = createHmac('sha256', secretBytes(secret)).update(`${id}.${timestampSeconds}.${body}`).digest('base64');
-  return `v1,${mac}`;
+  return new Webhook(secret).sign(id, new Date(timestampSeconds * 1000), body);
 }
 
 export function webhookHeaders(secret: string, id: string, timestampSeconds: number, body: string): Record<string, string> {

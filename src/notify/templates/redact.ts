@@ -11,7 +11,8 @@ export function redactForCustomer(ctx: RenderContext): RenderContext {
     organization: { ...ctx.organization, account_manager: null },
     escalation: { ...ctx.escalation, rule: null, trigger_points: [], recommended_actions: [], to_team: null },
     documentation: { summary: null, steps_taken: null, needs_attention: null, supporting_documents: [] },
-    ticket: { ...ctx.ticket, team: null },
+    // Routing is not the customer's (issue 12): no team, no level; the escalation notice names the level it reached (escalation.to_level).
+    ticket: { ...ctx.ticket, team: null, level: null },
     rule: null,
   };
 }

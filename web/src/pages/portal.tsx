@@ -1,5 +1,5 @@
 /** The customer portal: my requests (status and last update), and a new request. */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { errorText, get, post, uploadFiles, type Ticket } from '../api.ts';
 import { FilePicker } from '../components/attachments.tsx';
 import { ago, label } from '../format.ts';
@@ -53,6 +53,12 @@ export function PortalNewTicket() {
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
   const [priority, setPriority] = useState('normal');
+  // What the policy lets customers choose (customer_fields): the form offers only that, and never a channel.
+  const [fields, setFields] = useState<CustomerFields | undefined>(undefined);
+  useEffect(() => {
+    get<CustomerFields>('/tickets/customer-fields').then(setFields, () => setFields(undefined));
+  }, []);
+  const priorities = priorityChoices(fields);
   const [files, setFiles] = useState<File[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -62,7 +68,8 @@ export function PortalNewTicket() {
     setError(null);
     try {
       const uploaded = await uploadFiles(files);
-      const t = await post<Ticket>('/tickets', { subject: subject.trim(), body, channel: 'web', priority, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
+      const chosen = priorities.length > 0 && priorities.some((p) => p.value === priority) ? { priority } : {};
+      const t = await post<Ticket>('/tickets', { subject: subject.trim(), body, ...chosen, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
       navigate(`/portal/tickets/${t.key}`);
     } catch (err) {
       setError(errorText(err));
@@ -82,15 +89,18 @@ export function PortalNewTicket() {
           Describe the problem
           <textarea name="body" required rows={8} value={body} onChange={(e) => setBody(e.target.value)} placeholder="What happened, since when, what you already tried" />
         </label>
-        <label>
-          How urgent is it?
-          <select name="priority" value={priority} onChange={(e) => setPriority(e.target.value)}>
-            <option value="low">Low — a question, no hurry</option>
-            <option value="normal">Normal</option>
-            <option value="high">High — work is impaired</option>
-            <option value="urgent">Urgent — work has stopped</option>
-          </select>
-        </label>
+        {priorities.length > 0 && (
+          <label>
+            How urgent is it?
+            <select name="priority" value={priority} onChange={(e) => setPriority(e.target.value)}>
+              {priorities.map((p) => (
+                <option key={p.value} value={p.value}>
+                  {p.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <FilePicker files={files} onChange={setFiles} />
         {error && (
           <p className="error" role="alert">
@@ -105,4 +115,24 @@ export function PortalNewTicket() {
       </form>
     </section>
   );
+}
+
+interface CustomerFields {
+  settable: string[];
+  priority_max: string | null;
+  public: string[];
+}
+
+const PRIORITY_CHOICES = [
+  { value: 'low', label: 'Low — a question, no hurry' },
+  { value: 'normal', label: 'Normal' },
+  { value: 'high', label: 'High — work is impaired' },
+  { value: 'urgent', label: 'Urgent — work has stopped' },
+];
+
+/** The priorities the policy lets a customer pick (none: the form has no priority field). */
+function priorityChoices(fields: CustomerFields | undefined): typeof PRIORITY_CHOICES {
+  if (!fields?.settable.includes('priority')) return [];
+  const max = fields.priority_max === null ? PRIORITY_CHOICES.length - 1 : PRIORITY_CHOICES.findIndex((p) => p.value === fields.priority_max);
+  return PRIORITY_CHOICES.slice(0, max + 1);
 }
