@@ -18,7 +18,7 @@ export function findNul(value: unknown, path: string, depth = 0): string | null 
   if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return null;
   if (Buffer.isBuffer(value)) return null;
   for (const [k, v] of Object.entries(value)) {
-    const here = `${path}.${k.replace(/\u0000/g, '\\0')}`;
+    const here = `${path}.${k.replaceAll('\u0000', '\\0')}`;
     if (k.includes('\u0000')) return here;
     const found = findNul(v, here, depth + 1);
     if (found) return found;

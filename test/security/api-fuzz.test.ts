@@ -35,17 +35,8 @@ const RUNS = Number(process.env.ESCALON_FUZZ_RUNS ?? 80);
 const TRACE = process.env.ESCALON_FUZZ_TRACE;
 const DOCUMENTED_CODES = new Set([...readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8').matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]));
 
-/**
- * 500s owned by other parts of issue 12; each is excluded by exactly its shape here and
- * re-enabled once that part is merged.
- */
-const KNOWN: Array<{ why: string; match: (r: FuzzRequest, status: number) => boolean }> = [
-  {
-    // fixed by wt-parse: template lookups by a prototype property name (GET /templates/constructor → 500)
-    why: 'templates by a prototype name (wt-parse)',
-    match: (r, status) => status === 500 && r.op.path === '/api/v1/templates/{name}' && PROTO_NAMES.includes(dec(r.pathValues.name ?? '')),
-  },
-];
+/** 500s that are known and accepted: none (a new one fails the test with its request). */
+const KNOWN: Array<{ why: string; match: (r: FuzzRequest, status: number) => boolean }> = [];
 
 const PROTO_NAMES = Object.getOwnPropertyNames(Object.prototype);
 
@@ -57,14 +48,6 @@ function enc(s: string): string {
     return [...Buffer.from(s, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('');
   }
 }
-function dec(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
 function parseJson(text: string): { error?: { code?: unknown; message?: unknown; details?: unknown } } | null {
   try {
     const v: unknown = JSON.parse(text);
@@ -142,6 +125,7 @@ const weirdValue: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
   v: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     weirdString,
+    hugeString,
     weirdNumber,
     fc.boolean(),
     fc.constant(null),
