@@ -69,6 +69,19 @@ class Rollback extends Error {
   }
 }
 
+/**
+ * The version in force, compiled to compare with the next one; null when it no longer
+ * validates (a release tightened the policy rules): the next version then replaces it
+ * outright, which is how an operator mends it.
+ */
+function compileOrNull(deps: PolicyDeps, current: { version: number; source: string; format: 'yaml' | 'json'; appliedAt: number; appliedBy: string }) {
+  try {
+    return deps.live.registry.compile(current.version, current.source, current.format, current.appliedAt, current.appliedBy);
+  } catch {
+    return null;
+  }
+}
+
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
 async function applyOrPlan(deps: PolicyDeps, actor: Actor, source: string, format: 'yaml' | 'json', dryRun: boolean, rollbackOf: number | null = null): Promise<PlanResult> {
@@ -78,7 +91,7 @@ async function applyOrPlan(deps: PolicyDeps, actor: Actor, source: string, forma
     inTransaction(deps.store, deps.live.signals, async (trx, uow) => {
       const current = await latestPolicy(trx);
       const version = (current?.version ?? 0) + 1;
-      const before = current ? deps.live.registry.compile(current.version, current.source, current.format, current.appliedAt, current.appliedBy) : null;
+      const before = current ? compileOrNull(deps, current) : null;
       const next = deps.live.registry.compile(version, source, format, at, actor.email);
       await insertPolicy(trx, { version, source, format, appliedAt: at, appliedBy: actor.email, rollbackOf });
       const plan: PlanResult = {

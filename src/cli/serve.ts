@@ -143,6 +143,23 @@ async function prepare(store: Store, demo: boolean): Promise<void> {
   printSignIns(await seedDemo(store), (s) => process.stdout.write(s));
 }
 
+/**
+ * The policy in force must still validate under this release (an upgrade can tighten what a
+ * policy may hold, e.g. regular expressions RE2 cannot run). Starting anyway would fail every
+ * change; refuse to start and say how to mend it instead.
+ */
+async function checkStoredPolicy(ctx: ServiceContext): Promise<void> {
+  try {
+    await ctx.live.registry.refresh(ctx.store.db);
+  } catch (e) {
+    throw new Error(
+      `${(e as Error).message}\n` +
+        '  This release no longer accepts something in the policy in force. Export it with `escalon policy export > policy.yaml`, ' +
+        'correct what the message names (docs/policy.md), then `escalon policy apply policy.yaml` (the server may stay stopped) and start again.',
+    );
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('serve')
@@ -162,6 +179,7 @@ export function register(program: Command): void {
       try {
         await prepare(store, o.demo === true);
         const ctx = serviceContext(config, store);
+        await checkStoredPolicy(ctx);
         for (const name of names) running.push(await (SERVICES[name] as ServiceStarter)(ctx));
       } catch (err) {
         process.stderr.write(`escalon serve: ${(err as Error).message}\n`);
