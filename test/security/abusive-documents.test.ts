@@ -6,7 +6,7 @@
  * body: the ticket is created at once.
  *
  * The one-second bound is the issue's; the documents are built so that without the limits each
- * would take far longer (minutes, or the process's memory) — see docs/security-parsing.md.
+ * would take far longer (minutes, or the process's memory) — see docs/security.md.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

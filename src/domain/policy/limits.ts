@@ -1,5 +1,5 @@
 /**
- * How big and how tangled a policy document may be (issue 12, docs/security-parsing.md). A
+ * How big and how tangled a policy document may be (issue 12, docs/security.md). A
  * document past any of these is refused whole with POLICY_TOO_COMPLEX before the work it would
  * cost is done: the cheap text checks run before the YAML parser, the tree checks while the
  * positioned tree is built (aliases are counted as they are expanded, so an alias bomb stops at

@@ -53,7 +53,7 @@ export const policyRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
   const source = (body: unknown): { text: string; format: 'yaml' | 'json' } => {
     if (typeof body === 'string') return { text: body, format: body.trimStart().startsWith('{') ? 'json' : 'yaml' };
     if (body && typeof body === 'object') {
-      // Depth first: re-serialising a very deep value would overflow the stack (docs/security-parsing.md).
+      // Depth first: re-serialising a very deep value would overflow the stack (docs/security.md).
       const deep = checkPolicyValueDepth(body);
       if (deep) throw new DomainError('POLICY_TOO_COMPLEX', `${deep.message}; nothing was applied`, { limit: deep.limit, max: deep.max, found: deep.found, path: deep.path, line: null, problems: [{ path: deep.path, line: null, message: deep.message }] });
       return { text: JSON.stringify(body), format: 'json' };
