@@ -78,6 +78,7 @@ const EXPECTED: Record<string, Entry> = {
   'GET /api/v1/me': { allow: SIGNED },
   'POST /api/v1/tickets': { allow: SIGNED },
   'GET /api/v1/tickets': { allow: SIGNED },
+  'GET /api/v1/tickets/customer-fields': { allow: SIGNED },
   'GET /api/v1/tickets/:ticketRef': { allow: SIGNED },
   'PATCH /api/v1/tickets/:ticketRef': { allow: STAFF },
   'GET /api/v1/tickets/:ticketRef/comments': { allow: SIGNED },
