@@ -107,7 +107,8 @@ function suite(): void {
     const probeAt = Date.now() + 30 * 24 * HOUR;
     deps.clock.set(probeAt);
     const probe = (
-      await createTicket(deps, cast.actors.customerA, {
+      await createTicket(deps, cast.actors.agent, {
+        requesterId: cast.actors.customerA.userId,
         subject: 'Probe',
         body: 'Probe.',
         priority: 'urgent',
@@ -132,7 +133,8 @@ function suite(): void {
     for (let i = 0; i < TICKETS; i++) {
       tickets.push(
         (
-          await createTicket(deps, cast.actors.customerA, {
+          await createTicket(deps, cast.actors.agent, {
+            requesterId: cast.actors.customerA.userId,
             subject: `Checkout down ${i}`,
             body: 'All payments fail.',
             priority: 'urgent',
