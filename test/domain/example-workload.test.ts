@@ -75,8 +75,9 @@ describe('example workload with the reference policy', () => {
 
 // The repository carries its own copies of the contract's examples and data; when the
 // originals are beside the checkout (the team's machines), the copies must not have drifted.
+// Elsewhere (a clean clone) the check is not registered rather than skipped.
 const ORIGINALS = new URL('../../../shared/', import.meta.url);
-describe.runIf(existsSync(ORIGINALS))('the repository copies of the examples and data', () => {
+if (existsSync(ORIGINALS)) describe('the repository copies of the examples and data', () => {
   it.each([
     ['examples/escalon.policy.yaml', 'examples/escalon.policy.yaml'],
     ['examples/workload.example.jsonl', 'examples/workload.example.jsonl'],
