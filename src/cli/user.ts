@@ -8,6 +8,15 @@ import { systemClock } from '../app/deps.ts';
 import { ROLES, type Role } from '../auth/roles.ts';
 import { fail, loadConfigOrExit, withStore } from './runtime.ts';
 
+/** Refuses a weak --password before anything is opened (the same rules as the API's). */
+function strongOrExit(password: string): void {
+  try {
+    assertStrongPassword(password, '--password');
+  } catch (err) {
+    fail(err);
+  }
+}
+
 export function register(program: Command): void {
   const user = program.command('user').description('manage user accounts');
   user
@@ -22,13 +31,7 @@ export function register(program: Command): void {
     .option('--time-zone <zone>', 'IANA time zone for times in notices (Europe/Berlin)')
     .action(async (o: { email: string; name: string; role: string; org?: string; password?: string; phone?: string; timeZone?: string }) => {
       if (!(ROLES as readonly string[]).includes(o.role)) fail(new Error(`--role must be one of ${ROLES.join(', ')} (got '${o.role}')`));
-      if (o.password !== undefined) {
-        try {
-          assertStrongPassword(o.password, '--password');
-        } catch (err) {
-          fail(err);
-        }
-      }
+      if (o.password !== undefined) strongOrExit(o.password);
       const config = loadConfigOrExit();
       try {
         const created = await withStore(config, (store) =>
@@ -54,11 +57,7 @@ export function register(program: Command): void {
     .requiredOption('--email <email>', 'sign-in email of the account')
     .requiredOption('--password <password>', 'the new password (12+ characters, not only spaces, not a common password)')
     .action(async (o: { email: string; password: string }) => {
-      try {
-        assertStrongPassword(o.password, '--password');
-      } catch (err) {
-        fail(err);
-      }
+      strongOrExit(o.password);
       const config = loadConfigOrExit();
       try {
         const done = await withStore(config, async (store) => {
