@@ -10,8 +10,8 @@
  * client learns at once that its choice did not count.
  *
  * Reading: a customer's view of a ticket and of its events carries no triage (sentiment, risk
- * flags, the phrases that set them) ever, and no team, level, assignee or owner unless the
- * policy lists it in `public`.
+ * flags, the phrases that set them) ever, and no team, level, assignee, owner or tags (rules
+ * tag tickets for triage, e.g. "churn-risk") unless the policy lists it in `public`.
  */
 import { DomainError } from './errors.ts';
 import { PRIORITIES, type CustomerFieldsDef, type CustomerPublicField, type CustomerSettableField, type Priority } from './policy/types.ts';
@@ -94,6 +94,7 @@ const ROUTING_KEYS: Readonly<Record<string, CustomerPublicField>> = {
   assignee_id: 'assignee',
   owner: 'owner',
   owner_id: 'owner',
+  tags: 'tags',
 };
 /** `ticket.assigned` names assignees as `from`/`to`/`previous`. */
 const ASSIGNMENT_KEYS = new Set(['from', 'to', 'previous']);

@@ -22,7 +22,7 @@ const isoOrNull = (ms: number | null): string | null => (ms === null ? null : is
 export function presentTicket(t: Ticket, customer?: CustomerFieldsDef | null) {
   const full = presentTicketFull(t);
   if (!customer) return full;
-  const { assignee_id, owner_id, team, level, ...rest } = full;
+  const { assignee_id, owner_id, team, level, tags, ...rest } = full;
   const shown = customer.public;
   return {
     ...rest,
@@ -30,6 +30,7 @@ export function presentTicket(t: Ticket, customer?: CustomerFieldsDef | null) {
     ...(shown.includes('owner') && { owner_id }),
     ...(shown.includes('team') && { team }),
     ...(shown.includes('level') && { level }),
+    ...(shown.includes('tags') && { tags }),
   };
 }
 

@@ -19,11 +19,12 @@ export const ticketOut = z.object({
   impact: z.number().int().nullable(),
   urgency: z.number().int().nullable(),
   category: z.string().nullable(),
-  tags: z.array(z.string()),
   channel: z.string(),
   requester_id: z.string(),
   organization_id: z.string(),
-  // Absent for a customer unless the policy's customer_fields.public lists them (docs/policy.md).
+  // Absent for a customer unless the policy's customer_fields.public lists them (docs/policy.md);
+  // tags too: rules and staff tag tickets for triage ("churn-risk").
+  tags: z.array(z.string()).optional(),
   assignee_id: z.string().nullable().optional(),
   owner_id: z.string().nullable().optional(),
   team: z.string().nullable().optional(),

@@ -14,8 +14,8 @@ import { makeTestApp, type Person, type TestApp } from '../helpers/app.ts';
 import { describeStores } from '../helpers/db.ts';
 
 const SECTION = /customer_fields:\n(?: {2}.*\n)+/;
-const PUBLIC_ALL = REFERENCE_POLICY.replace(SECTION, 'customer_fields:\n  settable: [priority]\n  priority_max: high\n  public: [team, level, assignee, owner]\n');
-const ROUTING = ['team', 'level', 'assignee_id', 'owner_id'] as const;
+const PUBLIC_ALL = REFERENCE_POLICY.replace(SECTION, 'customer_fields:\n  settable: [priority]\n  priority_max: high\n  public: [team, level, assignee, owner, tags]\n');
+const ROUTING = ['team', 'level', 'assignee_id', 'owner_id', 'tags'] as const;
 const TRIAGE_WORDS = ['sentiment', 'risk', 'signals', 'switching to another provider'];
 
 type Json = Record<string, unknown>;
@@ -46,6 +46,9 @@ describeStores('customer views (issue 12, finding 6)', (ctx) => {
     key = created.json<{ key: string }>().key;
     const assign = await t.app.inject({ method: 'PATCH', url: `/api/v1/tickets/${key}`, headers: t.auth('lead'), payload: { assignee_id: t.cast.actors.agent.userId } });
     expect(assign.statusCode, assign.body).toBe(200);
+    // Staff tag it for triage: a tag is not for the customer's eyes unless public.
+    const tag = await t.app.inject({ method: 'PATCH', url: `/api/v1/tickets/${key}`, headers: t.auth('lead'), payload: { tags: ['churn-watch'] } });
+    expect(tag.statusCode, tag.body).toBe(200);
     const reply = await t.app.inject({ method: 'POST', url: `/api/v1/tickets/${key}/comments`, headers: t.auth('agent'), payload: { body: 'We are on it.', public: true } });
     expect(reply.statusCode, reply.body).toBe(201);
   });
@@ -61,7 +64,7 @@ describeStores('customer views (issue 12, finding 6)', (ctx) => {
 
   it('staff see the triage and routing (the facts exist to be hidden)', async () => {
     const ticket = (await get('lead', `/tickets/${key}`)).json<Json>();
-    expect(ticket).toMatchObject({ assignee_id: t.cast.actors.agent.userId, owner_id: t.cast.actors.agent.userId });
+    expect(ticket).toMatchObject({ assignee_id: t.cast.actors.agent.userId, owner_id: t.cast.actors.agent.userId, tags: ['churn-watch'] });
     expect(typeof ticket.team).toBe('string');
     expect(typeof ticket.level).toBe('string');
     const events = (await get('lead', `/tickets/${key}/events`)).json<{ items: EventOut[] }>().items;
@@ -86,10 +89,11 @@ describeStores('customer views (issue 12, finding 6)', (ctx) => {
     expect(created).toBeDefined();
     expect(Object.keys(created?.payload ?? {})).not.toEqual(expect.arrayContaining(['sentiment']));
     for (const e of events) {
-      for (const k of ['sentiment', 'risk', 'team', 'level', 'to_team', 'to_level', 'owner', 'owner_id', 'assignee', 'assignee_id']) expect(e.payload, `${e.type}.${k}`).not.toHaveProperty(k);
+      for (const k of ['sentiment', 'risk', 'team', 'level', 'to_team', 'to_level', 'owner', 'owner_id', 'assignee', 'assignee_id', 'tags']) expect(e.payload, `${e.type}.${k}`).not.toHaveProperty(k);
       if (e.type === 'ticket.assigned') expect(e.payload).not.toHaveProperty('to');
     }
     noTriage(events.map((e) => e.payload));
+    expect(JSON.stringify([one.json(), list.json(), events])).not.toContain('churn-watch');
     // Filtering by team or assignee would tell the same thing: refused.
     const byTeam = await get('customerA', '/tickets?team=legal');
     expect(byTeam.statusCode).toBe(403);
@@ -127,7 +131,7 @@ describeStores('customer views (issue 12, finding 6)', (ctx) => {
     for (const word of ['team', 'level', 'owner', 'assignee', t.cast.actors.agent.userId]) expect(buffer).not.toContain(word);
   });
 
-  it('with the policy marking team, level, assignee and owner public they appear; triage never does', async () => {
+  it('with the policy marking team, level, assignee, owner and tags public they appear; triage never does', async () => {
     await applyPolicy(t.deps, t.cast.actors.admin, PUBLIC_ALL, 'yaml');
     try {
       const one = (await get('customerA', `/tickets/${key}`)).json<Json>();
@@ -138,6 +142,7 @@ describeStores('customer views (issue 12, finding 6)', (ctx) => {
       expect(typeof one.level).toBe('string');
       const mine = (await get('customerA', '/tickets?limit=200')).json<{ items: Json[] }>().items.find((x) => x.key === key);
       expect(mine).toHaveProperty('team');
+      expect(one).toMatchObject({ tags: ['churn-watch'] });
       const events = (await get('customerA', `/tickets/${key}/events`)).json<{ items: EventOut[] }>().items;
       const created = events.find((e) => e.type === 'ticket.created');
       expect(created?.payload).toHaveProperty('team');

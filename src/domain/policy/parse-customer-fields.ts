@@ -6,7 +6,7 @@
  *   customer_fields:
  *     settable: [priority, category]   # of: priority, impact, urgency, category, tags
  *     priority_max: high               # the highest priority a customer's choice may give
- *     public: [level]                  # of: team, level, assignee, owner
+ *     public: [level]                  # of: team, level, assignee, owner, tags
  *
  * Triage (sentiment, risk flags, matched phrases) is never shown to customers.
  */

@@ -198,8 +198,8 @@ export const DEFAULT_CUSTOMER_REQUESTS: CustomerRequestsDef = { to: { kind: 'nex
 /** Ticket fields a policy may let customers set when they open a ticket (subject, body and attachments always). */
 export const CUSTOMER_SETTABLE_FIELDS = ['priority', 'impact', 'urgency', 'category', 'tags'] as const;
 export type CustomerSettableField = (typeof CUSTOMER_SETTABLE_FIELDS)[number];
-/** Routing facts a policy may show customers (triage never is). */
-export const CUSTOMER_PUBLIC_FIELDS = ['team', 'level', 'assignee', 'owner'] as const;
+/** Routing facts (and tags, which rules and staff use for triage) a policy may show customers; triage flags never are. */
+export const CUSTOMER_PUBLIC_FIELDS = ['team', 'level', 'assignee', 'owner', 'tags'] as const;
 export type CustomerPublicField = (typeof CUSTOMER_PUBLIC_FIELDS)[number];
 
 /** `customer_fields:` normalised. `priorityMax` null: any priority (when one of priority/impact/urgency is settable). */
