@@ -5,14 +5,10 @@
  * a role reaching what it may not, another organization's ticket answering differently from
  * a missing one, internal notes or events in a customer's response, secrets in any response.
  */
-import { writtenComment } from '../helpers/fixtures.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { addComment } from '../../src/app/add-comment.ts';
-import { storeAttachment } from '../../src/app/attachments.ts';
 import { applyPolicy } from '../../src/app/apply-policy.ts';
 import { createToken } from '../../src/app/create-token.ts';
 import { createTicket } from '../../src/app/create-ticket.ts';
@@ -20,10 +16,9 @@ import type { Access } from '../../src/http/access.ts';
 import { ensureEndpoint } from '../../src/notify/webhook-endpoints-repo.ts';
 import { diskByteStore } from '../../src/store/byte-store.ts';
 import { describeStores } from '../helpers/db.ts';
+import { INTERNAL, OTHER_ORG, seedMatrixTickets } from '../helpers/matrix-tickets.ts';
 import { makeTestApp, type Person, type TestApp } from '../helpers/app.ts';
 
-const INTERNAL = 'INTERNAL-NOTE-MARKER';
-const OTHER_ORG = 'OTHER-ORG-MARKER';
 const PEOPLE: Array<Person | 'nobody'> = ['nobody', 'admin', 'manager', 'lead', 'agent', 'customerA'];
 const ROLE_OF: Record<string, string> = { admin: 'admin', manager: 'manager', lead: 'lead', agent: 'agent', customerA: 'customer' };
 type Side = 'own' | 'other';
@@ -68,18 +63,10 @@ describeStores('authorization matrix', (ctx) => {
   beforeAll(async () => {
     t = await makeTestApp(ctx.store, { files: diskByteStore(filesDir) });
     const { actors, orgA, orgB } = t.cast;
-    const attach = async (by: (typeof actors)[Person], ticketId: string, commentId: string, name: string) =>
-      (await storeAttachment(t.deps, t.deps.store.db, { uploadedBy: by.userId, filename: name, content: Readable.from([Buffer.from(name)]), ticketId, commentId })).id;
-    const own = await createTicket(t.deps, actors.customerA, { subject: 'own ticket', body: 'mine' });
-    const ownNote = await addComment(t.deps, actors.agent, own.ticket.key, { body: `${INTERNAL} own`, public: false });
-    await attach(actors.agent, own.ticket.id, writtenComment(ownNote).id, `${INTERNAL}-own.txt`);
-    const ownReply = await addComment(t.deps, actors.agent, own.ticket.key, { body: 'public reply', public: true });
-    const ownFile = await attach(actors.agent, own.ticket.id, writtenComment(ownReply).id, 'reply.txt');
-    const other = await createTicket(t.deps, actors.customerB, { subject: `${OTHER_ORG} ticket`, body: OTHER_ORG });
-    const otherNote = await addComment(t.deps, actors.agent, other.ticket.key, { body: `${INTERNAL} other`, public: false });
-    await attach(actors.agent, other.ticket.id, writtenComment(otherNote).id, `${INTERNAL}-other.txt`);
-    const otherReply = await addComment(t.deps, actors.agent, other.ticket.key, { body: 'public reply', public: true });
-    const otherFile = await attach(actors.agent, other.ticket.id, writtenComment(otherReply).id, `${OTHER_ORG}.txt`);
+    const seeded = await seedMatrixTickets(t);
+    const own = { ticket: seeded.own };
+    const other = { ticket: seeded.other };
+    const { ownFile, otherFile } = seeded;
     refs.attachmentId = { own: async () => ownFile, other: async () => otherFile };
     const token = async () => (await createToken(t.deps, { user: { id: actors.agent2.userId }, name: 'victim' })).token.id;
     refs.ticketRef = { own: async () => own.ticket.key, other: async () => other.ticket.key };

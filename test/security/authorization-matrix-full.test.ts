@@ -23,10 +23,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addComment } from '../../src/app/add-comment.ts';
-import { storeAttachment } from '../../src/app/attachments.ts';
 import { createToken } from '../../src/app/create-token.ts';
 import { createTicket } from '../../src/app/create-ticket.ts';
 import type { Role } from '../../src/auth/roles.ts';
@@ -34,10 +32,8 @@ import { ensureEndpoint } from '../../src/notify/webhook-endpoints-repo.ts';
 import { diskByteStore } from '../../src/store/byte-store.ts';
 import { makeTestApp, TEST_PASSWORD, type Person, type TestApp } from '../helpers/app.ts';
 import { describeStores } from '../helpers/db.ts';
-import { writtenComment } from '../helpers/fixtures.ts';
+import { INTERNAL, OTHER_ORG, seedMatrixTickets } from '../helpers/matrix-tickets.ts';
 
-const INTERNAL = 'INTERNAL-NOTE-MARKER';
-const OTHER_ORG = 'OTHER-ORG-MARKER';
 const MISSING_TICKET = 'ESC-987654321';
 
 type Allowed = 'public' | readonly Role[];
@@ -244,18 +240,10 @@ describeStores('full authorization matrix', (ctx) => {
   beforeAll(async () => {
     t = await makeTestApp(ctx.store, { files: diskByteStore(filesDir) });
     const { actors, orgA, orgB } = t.cast;
-    const attach = async (by: (typeof actors)[Person], ticketId: string, commentId: string, name: string) =>
-      (await storeAttachment(t.deps, t.deps.store.db, { uploadedBy: by.userId, filename: name, content: Readable.from([Buffer.from(name)]), ticketId, commentId })).id;
-    const own = await createTicket(t.deps, actors.customerA, { subject: 'own ticket', body: 'mine' });
-    const ownNote = await addComment(t.deps, actors.agent, own.ticket.key, { body: `${INTERNAL} own`, public: false });
-    await attach(actors.agent, own.ticket.id, writtenComment(ownNote).id, `${INTERNAL}-own.txt`);
-    const ownReply = await addComment(t.deps, actors.agent, own.ticket.key, { body: 'public reply', public: true });
-    const ownFile = await attach(actors.agent, own.ticket.id, writtenComment(ownReply).id, 'reply.txt');
-    const other = await createTicket(t.deps, actors.customerB, { subject: `${OTHER_ORG} ticket`, body: OTHER_ORG });
-    const otherNote = await addComment(t.deps, actors.agent, other.ticket.key, { body: `${INTERNAL} other`, public: false });
-    await attach(actors.agent, other.ticket.id, writtenComment(otherNote).id, `${INTERNAL}-other.txt`);
-    const otherReply = await addComment(t.deps, actors.agent, other.ticket.key, { body: 'public reply', public: true });
-    const otherFile = await attach(actors.agent, other.ticket.id, writtenComment(otherReply).id, `${OTHER_ORG}.txt`);
+    const seeded = await seedMatrixTickets(t);
+    const own = { ticket: seeded.own };
+    const other = { ticket: seeded.other };
+    const { ownFile, otherFile } = seeded;
     ownKey = own.ticket.key;
     otherKey = other.ticket.key;
     otherId = other.ticket.id;
