@@ -27,6 +27,7 @@ export interface RequestedTicketFields {
   tags?: readonly string[] | undefined;
   team?: string | undefined;
   requesterId?: string | undefined;
+  requester?: { email: string; name?: string | undefined } | undefined;
   organizationId?: string | undefined;
   assigneeId?: string | undefined;
 }
@@ -36,6 +37,7 @@ const STAFF_ONLY: ReadonlyArray<[keyof RequestedTicketFields, string, string]> =
   ['channel', 'channel', 'the channel is the path the request came by (the portal and the API are web, mail is email)'],
   ['team', 'team', 'the team is chosen by the policy and staff'],
   ['requesterId', 'requester_id', 'customers open tickets for themselves'],
+  ['requester', 'requester', 'customers open tickets for themselves'],
   ['organizationId', 'organization_id', 'customers open tickets in their own organization'],
   ['assigneeId', 'assignee_id', 'staff assign tickets'],
 ];

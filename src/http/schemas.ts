@@ -42,7 +42,7 @@ export const ticketOut = z.object({
 export const createTicketIn = z.strictObject({
   subject: z.string().trim().min(1).max(500),
   body: z.string().min(1).max(100_000),
-  channel: z.string().min(1).max(32).optional(),
+  channel: z.string().min(1).max(32).optional().describe('staff: how the request came in: phone, chat, walk-in, email, web (or another word); a customer never gives it'),
   priority: z.enum(PRIORITIES).optional(),
   impact: level3.optional(),
   urgency: level3.optional(),
@@ -50,6 +50,10 @@ export const createTicketIn = z.strictObject({
   tags: z.array(tag).max(50).optional(),
   team: z.string().min(1).max(100).optional(),
   requester_id: z.string().min(1).max(64).optional(),
+  requester: z
+    .strictObject({ email: z.email().max(254), name: z.string().trim().max(200).optional() })
+    .optional()
+    .describe('staff: the customer by email; an address without an account becomes a new customer (no password) in organization_id, else the organization of the customers writing from that domain, else the intake organization'),
   organization_id: z.string().min(1).max(64).optional(),
   assignee_id: z.string().min(1).max(64).optional(),
   attachment_ids: z.array(z.string().min(1).max(64)).max(20).optional().describe('your pending uploads (POST /api/v1/attachments) for the opening message'),

@@ -41,10 +41,11 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
       ...(b.tags !== undefined && { tags: b.tags }),
       ...(b.team !== undefined && { team: b.team }),
       ...(b.requester_id !== undefined && { requesterId: b.requester_id }),
+      ...(b.requester !== undefined && { requester: { email: b.requester.email, ...(b.requester.name !== undefined && { name: b.requester.name }) } }),
       ...(b.organization_id !== undefined && { organizationId: b.organization_id }),
       ...(b.assignee_id !== undefined && { assigneeId: b.assignee_id }),
       ...(b.attachment_ids !== undefined && { attachmentIds: b.attachment_ids }),
-    });
+    }, { defaultOrganizationId: deps.intake?.defaultOrganizationId });
     return reply.code(201).send(presentTicket(ticket, await customerViewOf(deps, actor)));
   });
 
