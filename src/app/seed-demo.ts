@@ -26,6 +26,9 @@ import type { AppDeps } from './deps.ts';
 import { createOrganization } from './manage-organization.ts';
 import { ensureIntakeOrganization } from './intake-organization.ts';
 import { updateTicket } from './update-ticket.ts';
+import { recordReview } from './record-review.ts';
+import { rateTicket } from '../intake/record-csat.ts';
+import { DEMO_CORPUS, DEMO_OPENERS, type DemoKind, type DemoText } from './demo-corpus.ts';
 
 export const DEMO_PASSWORD = 'escalon-demo';
 
@@ -58,23 +61,107 @@ const ORGS: Array<[string, string, number, string]> = [
   ['Umbrella Health', 'enterprise', 1_200_000, 'vera@example.com'],
 ];
 
-const SUBJECTS = [
-  'Cannot log in after password reset',
-  'Invoice shows the wrong amount',
-  'We were charged twice this month',
-  'Export to CSV times out',
-  'API returns 502 intermittently',
-  'How do I add a new user?',
-  'Dashboard is very slow since yesterday',
-  'GDPR data request for a former employee',
-  'Our lawyer asks about the data processing agreement',
-  'We are considering switching to another provider',
-  'Mobile app crashes on start',
-  'Webhook deliveries stopped',
-  'Feature request: dark mode',
-  'SSO with Okta fails with an error',
-  'Need a refund for unused seats',
+/** More customers per organization, named, so the queues show people rather than roles. */
+const EXTRA_PEOPLE: Record<string, string[]> = {
+  'Northwind Traders': ['Priya Shah'],
+  'Blue Harbor Cafe': ['Tom Berger'],
+  'Contoso Ltd': ['Grace Okafor', 'Luis Ortega'],
+  'Fabrikam Inc': ['Hannah Weiss'],
+  Initech: ['Peter Gibbons', 'Samir Nagheenanajar'],
+  'Umbrella Health': ['Jill Valentine', 'Marta Kowalska'],
+};
+
+const INTERNAL_NOTES = [
+  'checked the logs, this matches the known issue from last week.',
+  'reproduced on staging with their settings.',
+  'customer is on the old plan; keep that in mind before promising anything.',
+  'asked engineering on chat, they are looking.',
+  'second ticket from them this week, same root cause.',
 ];
+const CSAT_HAPPY = ['Quick and clear, thank you!', 'Solved on the first try.', null, 'Friendly and helpful.', null];
+const CSAT_UNHAPPY = ['Took far too long.', 'Solved, but I had to explain it three times.', 'The workaround is not a fix.', null];
+
+/** A live ticket, placed `ago` minutes before the start: its actions are minutes after its creation. */
+interface LivePlan {
+  ago: number;
+  tier: 'enterprise' | 'premium' | 'standard';
+  priority: Priority;
+  channel: string;
+  kind?: DemoKind;
+  assignAfter?: number;
+  replyAfter?: number;
+  followUpAfter?: number;
+  status?: Status;
+  statusAfter?: number;
+}
+
+/**
+ * The live queue. Enterprise tickets run on the 24x7 calendar (their SLA's), so whatever the
+ * hour or day of the start their countdowns run: targets there are urgent 15m/4h, high 30m/8h,
+ * normal 2h/24h, low 4h/48h (first response/resolution), warnings at 75% and 10 minutes before.
+ * The comments give what the start shows. Standard and premium tickets follow the US business
+ * calendar: paused at night, on weekends and holidays, running in office hours.
+ */
+const LIVE: readonly LivePlan[] = [
+  { ago: 4, tier: 'enterprise', priority: 'urgent', channel: 'phone' }, // first response due in 11m, warning in 7m
+  { ago: 100, tier: 'enterprise', priority: 'normal', channel: 'web', assignAfter: 20 }, // first response due in 20m, warning in 10m
+  { ago: 160, tier: 'enterprise', priority: 'normal', channel: 'email', assignAfter: 30 }, // first response breached 40m ago
+  { ago: 265, tier: 'enterprise', priority: 'urgent', channel: 'phone', assignAfter: 2, replyAfter: 8 }, // resolution breached 25m ago: escalated
+  { ago: 45, tier: 'enterprise', priority: 'normal', channel: 'email', kind: 'legal', assignAfter: 10 }, // to legal
+  { ago: 55, tier: 'standard', priority: 'normal', channel: 'web', kind: 'billing' }, // to billing
+  { ago: 12, tier: 'enterprise', priority: 'high', channel: 'chat', assignAfter: 3 }, // first response due in 18m, warning in 10m
+  { ago: 80, tier: 'enterprise', priority: 'normal', channel: 'email' }, // first response due in 40m, warning in 10m
+  { ago: 300, tier: 'enterprise', priority: 'normal', channel: 'email', assignAfter: 10, replyAfter: 30, followUpAfter: 70 }, // next response due in 10m
+  { ago: 170, tier: 'enterprise', priority: 'low', channel: 'chat' }, // first response due in 70m, warning in 10m
+  { ago: 26, tier: 'enterprise', priority: 'high', channel: 'chat', assignAfter: 5, replyAfter: 15 }, // resolution due in 7.5h
+  { ago: 35, tier: 'standard', priority: 'normal', channel: 'web' },
+  { ago: 190, tier: 'premium', priority: 'high', channel: 'phone', kind: 'churn', assignAfter: 20, replyAfter: 35 }, // to management
+  { ago: 520, tier: 'enterprise', priority: 'high', channel: 'phone', assignAfter: 5, replyAfter: 20 }, // resolution breached 40m ago: escalated
+  { ago: 130, tier: 'enterprise', priority: 'high', channel: 'email', assignAfter: 15 }, // first response breached 100m ago
+  { ago: 140, tier: 'premium', priority: 'high', channel: 'phone', assignAfter: 10, replyAfter: 25 },
+  { ago: 8, tier: 'enterprise', priority: 'normal', channel: 'walk-in' }, // first response due in 1h52m
+  { ago: 360, tier: 'enterprise', priority: 'normal', channel: 'email', assignAfter: 15, replyAfter: 40, status: 'pending', statusAfter: 45 }, // waiting on the customer
+  { ago: 20, tier: 'standard', priority: 'low', channel: 'chat' },
+  { ago: 75, tier: 'premium', priority: 'urgent', channel: 'phone', assignAfter: 5, replyAfter: 15 },
+  { ago: 240, tier: 'enterprise', priority: 'normal', channel: 'chat', assignAfter: 10, replyAfter: 20, status: 'solved', statusAfter: 90 },
+  { ago: 400, tier: 'standard', priority: 'normal', channel: 'email', assignAfter: 30, replyAfter: 60, followUpAfter: 120 },
+  { ago: 600, tier: 'enterprise', priority: 'low', channel: 'web', assignAfter: 60, replyAfter: 90, status: 'on_hold', statusAfter: 100 },
+  { ago: 15, tier: 'premium', priority: 'normal', channel: 'web' },
+];
+
+/** Lessons of two escalations the team learned from (record-review.ts). */
+const REVIEWS: ReadonlyArray<{ owner: string; review: { root_cause: string; root_cause_detail: string; went_well: string; went_badly: string; actions: string[] } }> = [
+  {
+    owner: 'lina@example.com',
+    review: {
+      root_cause: 'process_gap',
+      root_cause_detail: 'The ticket sat in the frontline queue over the weekend: nobody watched enterprise tickets outside US hours.',
+      went_well: 'Once escalated, the specialist answered within 20 minutes and the customer was kept informed.',
+      went_badly: 'The first response came after the target; the customer chased us twice before anyone replied.',
+      actions: ['Add a weekend rota for enterprise tickets', 'Alert the on-call lead when an enterprise first response is at 75%'],
+    },
+  },
+  {
+    owner: 'bea@example.com',
+    review: {
+      root_cause: 'product_defect',
+      root_cause_detail: 'A payment retry charged some cards twice after a timeout at the payment provider.',
+      went_well: 'Billing recognised the pattern from the first ticket and reversed all affected charges the same day.',
+      went_badly: 'Frontline did not know whom to ask; the ticket bounced once before reaching billing.',
+      actions: ['Make payment retries idempotent', 'Document the billing escalation path in the frontline handbook'],
+    },
+  },
+];
+
+/** The corpus in a seeded order, plain texts three times as often as legal, billing and churn ones (escalation rate 10–25%). */
+function weightedTexts(rand: () => number): DemoText[] {
+  const list = DEMO_CORPUS.flatMap((c) => (c.kind === 'plain' ? [c, c, c] : [c]));
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [list[i], list[j]] = [list[j] as DemoText, list[i] as DemoText];
+  }
+  return list;
+}
 
 /** mulberry32: a tiny seeded PRNG, so the demo data is the same on every run. */
 function prng(seed: number): () => number {
@@ -98,13 +185,19 @@ export async function databaseIsEmpty(store: Store): Promise<boolean> {
   return Number(row.n) === 0;
 }
 
-export async function seedDemo(store: Store, options: { tickets?: number; now?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<DemoSignIn[]> {
+export async function seedDemo(
+  store: Store,
+  options: { tickets?: number; now?: number; csat?: boolean; onProgress?: (done: number, total: number) => void } = {},
+): Promise<DemoSignIn[]> {
   if (!(await databaseIsEmpty(store))) {
     throw new DomainError('VALIDATION_FAILED', 'the database already has users: demo data goes only into an empty database', {});
   }
-  const total = options.tickets ?? 200;
-  const day = 86_400_000;
-  const start = Math.floor((options.now ?? Date.now()) / day) * day - 14 * day;
+  const total = options.tickets ?? 160;
+  const minute = 60_000;
+  const hour = 60 * minute;
+  const day = 24 * hour;
+  const now = options.now ?? Date.now();
+  const start = Math.floor(now / day) * day - 14 * day;
   const clock = new ManualClock(start);
   const live = new LiveEngine(new PolicyRegistry(), clock);
   const deps: AppDeps & { live: LiveEngine } = { store, clock, attachmentLimit: 5 * 1024 * 1024, engine: live, live, history: true };
@@ -125,13 +218,14 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
     signIns.push({ email, role });
   }
   const agents = staff.filter((s) => s.role === 'agent');
-  const customers: Actor[] = [];
+  const customers: Array<Actor & { tier: string }> = [];
   for (const [name, tier, value, manager] of ORGS) {
     const org = await createOrganization(deps, { name, tier, contractValue: value, accountManager: manager });
     const domain = `${name.split(' ')[0]?.toLowerCase() ?? 'org'}.example`;
-    for (const person of ['alex', 'kim']) {
-      const email = `${person}@${domain}`;
-      customers.push(actor(await createUser(deps, { email, name: `${person[0]?.toUpperCase()}${person.slice(1)} (${name})`, role: 'customer', organizationId: org.id, password: DEMO_PASSWORD })));
+    for (const person of ['alex', 'kim', ...(EXTRA_PEOPLE[name] ?? [])]) {
+      const email = `${person.split(' ')[0]?.toLowerCase()}@${domain}`;
+      const full = person.includes(' ') ? person : `${person[0]?.toUpperCase()}${person.slice(1)}`;
+      customers.push({ ...actor(await createUser(deps, { email, name: `${full} (${name})`, role: 'customer', organizationId: org.id, password: DEMO_PASSWORD })), tier });
       signIns.push({ email, role: 'customer', organization: `${name} (${tier})` });
     }
   }
@@ -164,8 +258,11 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
         const since = (JSON.parse(engine_state ?? '{}') as { pendingAck?: { at: number } }).pendingAck?.at;
         const lead = acknowledgerOf(team);
         if (!lead || since === undefined || rand() >= 0.8) continue;
-        // The lead acknowledges 5–25 minutes after the escalation, before the next step is due.
-        clock.set(since + 300_000 + Math.floor(rand() * 1_200_000));
+        // The lead acknowledges 5–25 minutes after the escalation, before the next step is due
+        // (one not acknowledged by `until` stays waiting: the live queue shows it so).
+        const ackAt = since + 300_000 + Math.floor(rand() * 1_200_000);
+        if (ackAt >= until) continue;
+        clock.set(ackAt);
         await acknowledgeEscalation(deps, lead, key);
       }
       clock.set(latest);
@@ -173,40 +270,124 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
     clock.set(Math.max(until, clock.now()));
   };
 
-  const step = Math.floor((14 * day) / total);
-  const priorities: Priority[] = ['low', 'normal', 'normal', 'high', 'urgent'];
-  for (let i = 0; i < total; i++) {
-    await runTimersUntil(start + i * step);
-    const customer = pick(customers);
-    const agent = pick(agents);
-    const useMatrix = rand() < 0.3;
-    // Staff record what the customer reported (channel, priority, tags are staff's to set: a
-    // customer may set only what the policy's customer_fields leaves to them).
+  // The tickets: a history over the last two weeks (mostly solved in time, a few waiting on the
+  // customer), then the live queue of the last hours, placed relative to `now` so that after a
+  // start the clocks are running, warnings come due within minutes and a few breaches are fresh.
+  const liveCount = Math.min(LIVE.length, Math.max(0, Math.round(total * 0.4)));
+  const historyCount = total - liveCount;
+  const historyEnd = now - 26 * hour;
+  const step = Math.floor((historyEnd - start) / Math.max(1, historyCount));
+  const schedule: Array<{ at: number; seq: number; run: () => Promise<void> }> = [];
+  const later = (at: number, run: () => Promise<void>) => schedule.push({ at: Math.round(at), seq: schedule.length, run });
+  const texts = weightedTexts(rand);
+  let textIndex = 0;
+  const nextText = (kind?: DemoKind): DemoText => {
+    if (kind) return DEMO_CORPUS.filter((c) => c.kind === kind)[Math.floor(rand() * DEMO_CORPUS.filter((c) => c.kind === kind).length)] as DemoText;
+    return texts[textIndex++ % texts.length] as DemoText;
+  };
+  const handlerOf = (text: DemoText, fallback: Actor): Actor => byEmail(text.kind === 'billing' ? 'bea@example.com' : text.kind === 'legal' ? 'lea@example.com' : text.kind === 'churn' ? 'marc@example.com' : undefined) ?? fallback;
+  const solved: Array<{ key: string; customer: Actor; text: DemoText }> = [];
+  const frontline = agents.filter((a) => ['ana@example.com', 'ben@example.com', 'chen@example.com'].includes(a.email));
+  const opened = (customer: Actor, text: DemoText, n: number) => `${DEMO_OPENERS[n % DEMO_OPENERS.length]}${DEMO_OPENERS[n % DEMO_OPENERS.length] ? '\n\n' : ''}${text.body}\n\n${customer.name.split(' (')[0]}`;
+  let created = 0;
+  const open = async (at: number, customer: Actor, text: DemoText, agent: Actor, channel: string) => {
+    clock.set(Math.max(at, clock.now()));
     const { ticket } = await createTicket(deps, agent, {
       requesterId: customer.userId,
-      subject: pick(SUBJECTS),
-      body: `Hello, ${pick(['since this morning', 'for a week now', 'after the last update', 'again'])} we have a problem. Ticket ${i + 1} of the demo.`,
-      channel: pick(['email', 'web', 'api']),
-      ...(useMatrix ? { impact: (1 + Math.floor(rand() * 3)) as 1 | 2 | 3, urgency: (1 + Math.floor(rand() * 3)) as 1 | 2 | 3 } : { priority: pick(priorities) }),
-      tags: rand() < 0.3 ? [pick(['vip', 'billing', 'outage', 'mobile', 'sso'])] : [],
+      subject: text.subject,
+      body: opened(customer, text, created),
+      channel,
+      priority: text.priority,
+      tags: text.kind === 'plain' ? (rand() < 0.25 ? [text.product.toLowerCase().replace(/[^a-z0-9]+/g, '-')] : []) : [text.kind],
     });
-    // How far this ticket got: a spread of every status.
-    const stage = Math.floor(rand() * 7);
-    if (stage === 0) continue; // stays new
-    clock.advance(Math.floor(rand() * 3_600_000));
-    if (rand() < 0.7) await updateTicket(deps, staff[3] ?? agent, ticket.key, { assigneeId: agent.userId });
-    if (rand() < 0.4) await addComment(deps, agent, ticket.key, { body: 'Internal: checked the logs, looks like the known issue.', public: false });
-    clock.advance(Math.floor(rand() * 3_600_000));
-    await addComment(deps, agent, ticket.key, { body: 'Thanks for reaching out, we are looking into it.', public: true });
-    const path: Status[] = [[], ['pending'], ['on_hold'], ['solved'], ['pending', 'solved'], ['solved', 'closed']][stage - 1] as Status[];
-    for (const status of path) {
-      clock.advance(Math.floor(rand() * 7_200_000));
-      if (status === 'solved' && rand() < 0.5) await addComment(deps, customer, ticket.key, { body: 'That fixed it, thank you!', public: true });
-      await updateTicket(deps, agent, ticket.key, { status });
-    }
-    options.onProgress?.(i + 1, total);
+    created++;
+    options.onProgress?.(created, total);
+    return ticket.key;
+  };
+
+  const replyDelay = { urgent: [5, 12], high: [8, 25], normal: [15, 70], low: [30, 150] } as const;
+  const solveDelay = { urgent: [60, 200], high: [60, 360], normal: [60, 420], low: [120, 1200] } as const;
+  const between = ([lo, hi]: readonly [number, number]) => Math.round((lo + rand() * (hi - lo)) * minute);
+  for (let i = 0; i < historyCount; i++) {
+    const at = start + i * step + Math.floor(rand() * step * 0.6);
+    const customer = pick(customers);
+    const text = nextText();
+    const agent = pick(frontline.length > 0 ? frontline : agents);
+    const channel = pick(['email', 'email', 'web', 'web', 'phone', 'chat', 'api']);
+    const fate = rand();
+    later(at, async () => {
+      const key = await open(at, customer, text, agent, channel);
+      const handler = handlerOf(text, agent);
+      const replyAt = at + between(replyDelay[text.priority]);
+      later(replyAt, async () => {
+        await updateTicket(deps, staff[3] ?? agent, key, { assigneeId: handler.userId });
+        if (rand() < 0.3) await addComment(deps, handler, key, { body: `Internal: ${pick(INTERNAL_NOTES)}`, public: false });
+        await addComment(deps, handler, key, { body: text.reply, public: true });
+        if (fate < 0.1) return await updateTicket(deps, handler, key, { status: 'pending' }).then(() => undefined);
+        if (fate < 0.14) return await updateTicket(deps, handler, key, { status: 'on_hold' }).then(() => undefined);
+        const doneAt = replyAt + between(solveDelay[text.priority]);
+        if (rand() < 0.55) later(replyAt + (doneAt - replyAt) / 2, async () => void (await addComment(deps, customer, key, { body: text.followUp, public: true })));
+        later(doneAt, async () => {
+          await updateTicket(deps, handler, key, { status: 'solved' });
+          solved.push({ key, customer, text });
+          if (fate > 0.8) later(doneAt + 2 * day, async () => void (await updateTicket(deps, handler, key, { status: 'closed' })));
+        });
+      });
+    });
   }
-  await runTimersUntil(options.now ?? Date.now());
+  for (const plan of LIVE.slice(0, liveCount)) {
+    const at = now - plan.ago * minute;
+    const org = pick(customers.filter((c) => c.tier === plan.tier));
+    const text = plan.kind ? nextText(plan.kind) : { ...nextText(), priority: plan.priority };
+    const agent = pick(frontline.length > 0 ? frontline : agents);
+    later(at, async () => {
+      const key = await open(at, org, { ...text, priority: plan.priority }, agent, plan.channel);
+      const handler = handlerOf(text, agent);
+      if (plan.assignAfter !== undefined) later(at + plan.assignAfter * minute, async () => void (await updateTicket(deps, staff[3] ?? agent, key, { assigneeId: handler.userId })));
+      if (plan.replyAfter !== undefined) later(at + plan.replyAfter * minute, async () => void (await addComment(deps, handler, key, { body: text.reply, public: true })));
+      if (plan.followUpAfter !== undefined) later(at + plan.followUpAfter * minute, async () => void (await addComment(deps, org, key, { body: text.followUp, public: true })));
+      if (plan.status) later(at + (plan.statusAfter ?? 1) * minute, async () => void (await updateTicket(deps, handler, key, { status: plan.status as Status })));
+    });
+  }
+  // Run the schedule in time order (actions add later actions as they go).
+  for (;;) {
+    schedule.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    const next = schedule.shift();
+    if (!next || next.at > now) break;
+    await runTimersUntil(next.at);
+    clock.set(Math.max(next.at, clock.now()));
+    await next.run();
+  }
+
+  // Satisfaction: most solved customers answer the survey, angrier texts rate lower.
+  if (options.csat !== false) {
+    for (const s of solved) {
+      if (rand() >= 0.6) continue;
+      const base = s.text.mood === 'angry' ? 3 : s.text.mood === 'worried' ? 4 : 5;
+      const rating = Math.max(1, Math.min(5, base - (rand() < 0.25 ? 1 + Math.floor(rand() * 2) : 0) + (rand() < 0.2 ? 1 : 0)));
+      await rateTicket(deps, s.customer, s.key, { rating, comment: rating >= 4 ? pick(CSAT_HAPPY) : pick(CSAT_UNHAPPY) });
+    }
+  }
+  // Two post-escalation reviews with lessons, on solved tickets that went up.
+  const reviewed = await store.db
+    .selectFrom('tickets')
+    .select('key')
+    .where('status', 'in', ['solved', 'closed'])
+    .where('id', 'in', (eb) => eb.selectFrom('events').select('ticket_id').where('type', '=', 'ticket.escalated'))
+    .orderBy('number')
+    .limit(REVIEWS.length)
+    .execute();
+  const manager = byEmail('marc@example.com') ?? admin;
+  for (const [i, { key }] of reviewed.entries()) {
+    const r = REVIEWS[i];
+    if (!r || !manager) continue;
+    const owner = byEmail(r.owner) ?? manager;
+    const due = new Date(now + 7 * day).toISOString().slice(0, 10);
+    await recordReview(deps, manager, key, { ...r.review, actions: r.review.actions.map((a) => ({ description: a, owner_id: owner.userId, due })) });
+  }
+  // TODO(drill): a drill ready to start — call the drills helper's createDrill here once it lands
+  // (e.g. createDrill(deps, manager, { name: 'Monday outage drill', ... })), left unstarted.
+  await runTimersUntil(now);
   // The web form's new senders land here (as on a fresh install).
   await ensureIntakeOrganization(deps, undefined);
   // Everything above is history: its notifications are never sent (and say so in the outbox).

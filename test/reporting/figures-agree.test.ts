@@ -69,7 +69,7 @@ describeStores('figures agree on the demo data', (ctx) => {
   let t: TestApp;
   const now = Date.parse('2026-11-20T12:00:00Z');
   beforeAll(async () => {
-    await seedDemo(ctx.store, { tickets: 40, now });
+    await seedDemo(ctx.store, { tickets: 40, now, csat: false });
     t = await makeTestApp(ctx.store);
     t.deps.clock.set(now);
     // Two CSAT sources: the survey link of the email, and the portal's rating form.
