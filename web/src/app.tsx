@@ -14,6 +14,7 @@ import { SupportHoursPage } from './pages/support-hours.tsx';
 import { DashboardPage } from './pages/dashboard.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { MatrixPage } from './pages/matrix.tsx';
+import { NewTicketPage } from './pages/new-ticket.tsx';
 import { PolicyEditorPage } from './pages/policy-editor.tsx';
 import { PortalHome, PortalNewTicket } from './pages/portal.tsx';
 import { PortalTicketPage } from './pages/portal-ticket.tsx';
@@ -133,6 +134,7 @@ function Shell({ session, path }: { session: Session; path: string }) {
   const nav: Array<[string, string]> = staff
     ? [
         ['/queues/mine', 'Queues'],
+        ['/tickets/new', 'New ticket'],
         ...(canReport(me.role) ? ([['/dashboard', 'Dashboard']] as Array<[string, string]>) : []),
         ['/matrix', 'Escalation matrix'],
         ...(isManager(me.role) ? ([['/policy', 'Policy']] as Array<[string, string]>) : []),
@@ -152,6 +154,7 @@ function Shell({ session, path }: { session: Session; path: string }) {
     else if (path === '/portal') page = <PortalHome />;
     else page = <Redirect to="/portal" />;
   } else if (q?.view) page = ['awaiting', 'mine', 'team', 'escalated', 'breaching'].includes(q.view) ? <QueuesPage view={q.view} /> : <Redirect to="/queues/mine" />;
+  else if (path === '/tickets/new') page = <NewTicketPage />;
   else if (t?.key) page = <TicketPage ticketKey={t.key} />;
   else if (path === '/dashboard' && canReport(me.role)) page = <DashboardPage />;
   else if (path === '/matrix') page = <MatrixPage />;
