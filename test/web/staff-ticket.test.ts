@@ -37,11 +37,11 @@ describe('tickets created by staff (browser)', () => {
     await page.getByRole('heading', { name: 'New ticket' }).waitFor();
 
     // Typing part of an address suggests the existing customers.
-    await page.getByLabel('Email').fill('initech');
+    await page.getByLabel('Customer email', { exact: true }).fill('initech');
     await page.getByRole('list', { name: 'Existing customers' }).getByRole('button', { name: /kim@initech\.example/ }).waitFor();
 
-    await page.getByLabel('Email').fill('maria.lopez@initech.example');
-    await page.getByLabel('Name').fill('Maria Lopez');
+    await page.getByLabel('Customer email', { exact: true }).fill('maria.lopez@initech.example');
+    await page.getByLabel('Customer name', { exact: true }).fill('Maria Lopez');
     await expect(page.getByTestId('requester-organization').textContent()).resolves.toContain('New customer; joins Initech');
     await page.getByLabel('Channel').selectOption('phone');
     await page.getByLabel('Priority').selectOption('high');
@@ -68,9 +68,9 @@ describe('tickets created by staff (browser)', () => {
   it('an existing customer is recognised, and a staff address is refused before sending', async () => {
     const page = await signIn(await browser(), suite.server.url, 'ben@example.com');
     await page.goto(`${suite.server.url}/tickets/new`);
-    await page.getByLabel('Email').fill('alex@northwind.example');
+    await page.getByLabel('Customer email', { exact: true }).fill('alex@northwind.example');
     await expect(page.getByTestId('requester-organization').textContent()).resolves.toContain('Existing customer of Northwind Traders');
-    await page.getByLabel('Email').fill('chen@example.com');
+    await page.getByLabel('Customer email', { exact: true }).fill('chen@example.com');
     await expect(page.getByTestId('requester-organization').textContent()).resolves.toContain('is a staff account');
     await expect(page.getByRole('button', { name: 'Create ticket' }).isDisabled()).resolves.toBe(true);
   });

@@ -71,7 +71,7 @@ export function NewTicketPage() {
         <fieldset className="stack">
           <legend>Requester</legend>
           <label>
-            Email
+            Customer email
             <input name="requester-email" type="email" required autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} placeholder="name@company.example" />
           </label>
           {matches.length > 0 && (
@@ -93,7 +93,7 @@ export function NewTicketPage() {
             </ul>
           )}
           <label>
-            Name
+            Customer name
             <input name="requester-name" maxLength={200} value={derived.kind === 'customer' ? derived.user.name : name} disabled={derived.kind === 'customer'} onChange={(e) => setName(e.target.value)} />
           </label>
           <p className="small" aria-live="polite" data-testid="requester-organization">
