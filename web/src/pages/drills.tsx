@@ -106,12 +106,12 @@ function StartDrillForm({ scenarios }: { scenarios: DrillList['scenarios'] }) {
       <h2 id="start-drill">Start a drill</h2>
       <div className="row wrap drill-fields">
         <label>
-          Name
+          Drill name
           <input value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Monday practice" maxLength={200} />
         </label>
         <label>
           Scenario
-          <select value={source} onChange={(e) => setSource(e.target.value)}>
+          <select aria-label="Scenario" value={source} onChange={(e) => setSource(e.target.value)}>
             {scenarios.map((s) => (
               <option key={s.id} value={`example:${s.id}`}>
                 {s.title} ({s.tickets} tickets)
@@ -286,8 +286,8 @@ function DrillTicketCard({ drillId, ticket, choices, canDecide, onDecided }: { d
             <>
               <div className="row wrap drill-fields">
                 <label>
-                  To
-                  <select value={target} onChange={(e) => setTarget(e.target.value)} required>
+                  Escalate to
+                  <select aria-label="Escalate to" value={target} onChange={(e) => setTarget(e.target.value)} required>
                     <option value="">Choose a team or level…</option>
                     <optgroup label="Teams">
                       {choices.teams.map((t) => (
@@ -308,7 +308,7 @@ function DrillTicketCard({ drillId, ticket, choices, canDecide, onDecided }: { d
                 </label>
                 <label>
                   Reason
-                  <select value={reason} onChange={(e) => setReason(e.target.value as Reason)} required>
+                  <select aria-label="Reason" value={reason} onChange={(e) => setReason(e.target.value as Reason)} required>
                     <option value="">Choose…</option>
                     {REASONS.map((r) => (
                       <option key={r} value={r}>
@@ -329,16 +329,16 @@ function DrillTicketCard({ drillId, ticket, choices, canDecide, onDecided }: { d
               </fieldset>
               <label>
                 Summary
-                <textarea rows={2} value={summary} onChange={(e) => setSummary(e.target.value)} required />
+                <textarea aria-label="Summary" rows={2} value={summary} onChange={(e) => setSummary(e.target.value)} required />
               </label>
               <div className="row wrap drill-fields">
                 <label>
                   Steps taken
-                  <textarea rows={2} value={steps} onChange={(e) => setSteps(e.target.value)} />
+                  <textarea aria-label="Steps taken" rows={2} value={steps} onChange={(e) => setSteps(e.target.value)} />
                 </label>
                 <label>
                   Needs attention
-                  <textarea rows={2} value={attention} onChange={(e) => setAttention(e.target.value)} />
+                  <textarea aria-label="Needs attention" rows={2} value={attention} onChange={(e) => setAttention(e.target.value)} />
                 </label>
               </div>
             </>
