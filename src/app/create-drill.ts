@@ -7,8 +7,9 @@
  */
 import type { Actor } from '../auth/roles.ts';
 import { isStaff } from '../auth/roles.ts';
-import { buildScenario } from '../domain/drills.ts';
+import { buildScenario, type Scenario } from '../domain/drills.ts';
 import { DomainError } from '../domain/errors.ts';
+import { SimulationError } from '../domain/simulation.ts';
 import type { WorkloadLine } from '../domain/workload.ts';
 import { findDrill, insertDrill, type StoredDrill, type StoredDrillTicket } from '../store/drills-repo.ts';
 import { newId } from '../store/new-id.ts';
@@ -62,7 +63,14 @@ export async function createDrill(deps: AppDeps, actor: Actor, input: CreateDril
       title = `${input.scenario.count} tickets from history`;
       break;
   }
-  const built = buildScenario(active.policy, lines, { policyVersion: active.version, lenient: input.scenario.kind === 'history' });
+  let built: Scenario;
+  try {
+    built = buildScenario(active.policy, lines, { policyVersion: active.version, lenient: input.scenario.kind === 'history' });
+  } catch (e) {
+    if (!(e instanceof SimulationError)) throw e;
+    // The engine refused a line (a ticket not created yet, a move it does not allow…): say which.
+    throw new DomainError('DRILL_SCENARIO_INVALID', `the scenario cannot be replayed: line ${e.line}: ${e.message.replace(/^line \d+: /, '')}`, { problems: [{ line: e.line, message: e.message.replace(/^line \d+: /, '') }] });
+  }
   if (built.tickets.length === 0) throw new DomainError('DRILL_SCENARIO_INVALID', 'the scenario has no ticket.created line: a drill needs at least one ticket', {});
   if (built.tickets.length > MAX_DRILL_TICKETS) throw new DomainError('DRILL_SCENARIO_INVALID', `the scenario has ${built.tickets.length} tickets; a drill takes at most ${MAX_DRILL_TICKETS}`, { tickets: built.tickets.length, max: MAX_DRILL_TICKETS });
 

@@ -81,6 +81,9 @@ describeStores('escalation drills', (s) => {
     expect(bad.statusCode).toBe(422);
     expect(bad.json().error.code).toBe('DRILL_SCENARIO_INVALID');
     expect(bad.json().error.details.problems.map((p: { line: number }) => p.line)).toEqual([1, 2]);
+    const orphan = await call('manager', 'POST', '/drills', { scenario: { kind: 'upload', workload: '{"at":"2026-12-01T10:00:00Z","type":"comment.added","ticket":"Z","author":"agent","public":true,"body":"hi"}' }, trainees: 'all_agents' });
+    expect(orphan.statusCode).toBe(422);
+    expect(orphan.json().error).toMatchObject({ code: 'DRILL_SCENARIO_INVALID', details: { problems: [{ line: 1, message: 'ticket Z has not been created yet' }] } });
     const good = '{"at":"2026-12-01T10:00:00Z","type":"ticket.created","ticket":"X1","priority":"normal","organization":{"id":"o","tier":"standard"},"subject":"Need a refund","body":"We were charged twice","channel":"email"}\n';
     const res = await call('manager', 'POST', '/drills', { scenario: { kind: 'upload', workload: good, name: 'refunds' }, trainees: 'all_agents' });
     expect(res.statusCode).toBe(201);

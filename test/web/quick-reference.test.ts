@@ -16,6 +16,17 @@ mkdirSync(shots, { recursive: true });
 /** A4 is 210 mm wide; the print stylesheet keeps 12 mm margins: 186 mm of content, at 96 px per inch. */
 const A4_CONTENT_PX = Math.floor((186 / 25.4) * 96);
 
+/** Runs in the page: what sticks out past the page width under print media, and what print hides. */
+const LAYOUT = `(() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('article.qr *')]
+    .map((el) => ({ el, r: el.getBoundingClientRect() }))
+    .filter(({ r }) => r.width > 0 && r.right > width + 1)
+    .map(({ el, r }) => el.tagName.toLowerCase() + '.' + el.className + ' right=' + Math.round(r.right));
+  const hidden = (sel) => [...document.querySelectorAll(sel)].every((e) => getComputedStyle(e).display === 'none');
+  return { width, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 10), navHidden: hidden('.topbar'), printButtonHidden: hidden('.no-print') };
+})()`;
+
 if (browserUnavailable === null) {
   describe('quick reference (browser)', () => {
     const suite = browserSuite({ tickets: 10 });
@@ -36,15 +47,7 @@ if (browserUnavailable === null) {
       await page.getByRole('heading', { name: 'Escalation quick reference' }).waitFor();
       await page.setViewportSize({ width: A4_CONTENT_PX, height: 1123 });
       await page.emulateMedia({ media: 'print' });
-      const layout = await page.evaluate(() => {
-        const width = document.documentElement.clientWidth;
-        const wide = [...document.querySelectorAll('article.qr *')]
-          .map((el) => ({ el, r: el.getBoundingClientRect() }))
-          .filter(({ r }) => r.width > 0 && r.right > width + 1)
-          .map(({ el, r }) => `${el.tagName.toLowerCase()}.${el.className} right=${Math.round(r.right)}`);
-        const hidden = (sel: string) => [...document.querySelectorAll(sel)].every((e) => getComputedStyle(e).display === 'none');
-        return { width, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 10), navHidden: hidden('.topbar'), printButtonHidden: hidden('.no-print') };
-      });
+      const layout = (await page.evaluate(LAYOUT)) as { width: number; scrollWidth: number; wide: string[]; navHidden: boolean; printButtonHidden: boolean };
       expect(layout.wide).toEqual([]);
       expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width);
       expect(layout.navHidden).toBe(true);
