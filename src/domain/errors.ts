@@ -66,6 +66,11 @@ export const ERROR_CODES = [
   'CUSTOMER_FIELD_NOT_ALLOWED',
   'INTAKE_SIGNATURE_EXPIRED',
   'INTAKE_REPLAYED',
+  // escalation drills (docs/errors.md, "Escalation drills")
+  'DRILL_NOT_FOUND',
+  'DRILL_SCENARIO_INVALID',
+  'DRILL_NOT_A_TRAINEE',
+  'DRILL_ALREADY_DECIDED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

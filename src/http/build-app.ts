@@ -21,6 +21,7 @@ import { ccRoutes } from './routes/ccs.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { escalationRoutes } from './routes/escalations.ts';
+import { drillRoutes } from './routes/drills.ts';
 import { healthRoutes } from './routes/health.ts';
 import { intakeRoutes } from './routes/intake.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -170,6 +171,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(intakeRoutes, { deps });
       await api.register(supportHoursRoutes, { deps });
       await api.register(reportRoutes, { deps });
+      await api.register(drillRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

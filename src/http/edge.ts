@@ -33,6 +33,8 @@ export const LARGE_BODY_ROUTES: ReadonlySet<string> = new Set([
   'PUT /api/v1/templates/:name',
   'POST /api/v1/intake/web',
   'POST /api/v1/intake/hooks/:source',
+  // an uploaded drill scenario (a JSONL workload)
+  'POST /api/v1/drills',
 ]);
 
 /**

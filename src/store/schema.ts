@@ -323,6 +323,52 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   login_devices: LoginDevicesTable;
   intake_webhook_ids: IntakeWebhookIdsTable;
+  drills: DrillsTable;
+  drill_trainees: DrillTraineesTable;
+  drill_tickets: DrillTicketsTable;
+  drill_decisions: DrillDecisionsTable;
+}
+
+/** An escalation drill (migration 0018): a scenario run against one policy version. */
+export interface DrillsTable {
+  id: string;
+  name: string;
+  /** example | upload | history */
+  source: string;
+  /** The scenario's name (an example's id, `upload`, `history`), for the per-scenario score sheet. */
+  scenario: string;
+  policy_version: number;
+  created_by: string;
+  created_at: number;
+}
+
+export interface DrillTraineesTable {
+  drill_id: string;
+  user_id: string;
+}
+
+export interface DrillTicketsTable {
+  id: string;
+  drill_id: string;
+  position: number;
+  ref: string;
+  /** JSON: the ticket's facts and timeline (domain/drills.ts ScenarioTicket without `expected`). */
+  facts: string;
+  /** JSON: ExpectedOutcome. */
+  expected: string;
+}
+
+export interface DrillDecisionsTable {
+  drill_ticket_id: string;
+  user_id: string;
+  drill_id: string;
+  /** JSON: the decision as given (with its documentation). */
+  decision: string;
+  /** JSON: DecisionScore. */
+  score: string;
+  points: number;
+  max_points: number;
+  decided_at: number;
 }
 
 /** Standard Webhooks ids seen per intake source, within the timestamp tolerance (replays are refused). */

@@ -54,6 +54,8 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   // not multipart: refused with 415 (the upload itself is proven in attachments-api.test.ts)
   'POST /api/v1/attachments': () => ({ file: 'matrix' }),
   'POST /api/v1/intake/confirm/:token': () => ({}),
+  'POST /api/v1/drills': () => ({ scenario: { kind: 'example', id: 'three-tickets' }, trainees: 'all_agents' }),
+  'POST /api/v1/drills/:drillId/decisions': () => ({ ticket_id: 'missing', escalate: false }),
 };
 
 describeStores('authorization matrix', (ctx) => {
@@ -78,6 +80,8 @@ describeStores('authorization matrix', (ctx) => {
     refs.id = { own: async () => hook, other: async () => hook };
     refs.source = { own: async () => 'sms', other: async () => 'chat' };
     refs.token = { own: async () => 'not-a-survey-token', other: async () => 'not-a-survey-token' };
+    // No drill exists here: every drill route answers DRILL_NOT_FOUND (the full matrix probes a real one).
+    refs.drillId = { own: async () => 'no-such-drill', other: async () => 'no-such-drill' };
     refs.n = { own: async () => '1', other: async () => '1' };
     refs.a = { own: async () => '1', other: async () => '1' };
     refs.b = { own: async () => '1', other: async () => '1' };

@@ -30,11 +30,20 @@ import { createTicket } from '../../src/app/create-ticket.ts';
 import type { Role } from '../../src/auth/roles.ts';
 import { ensureEndpoint } from '../../src/notify/webhook-endpoints-repo.ts';
 import { diskByteStore } from '../../src/store/byte-store.ts';
+import { insertDrill } from '../../src/store/drills-repo.ts';
+import { newId } from '../../src/store/new-id.ts';
 import { makeTestApp, TEST_PASSWORD, type Person, type TestApp } from '../helpers/app.ts';
 import { describeStores } from '../helpers/db.ts';
 import { INTERNAL, OTHER_ORG, seedMatrixTickets } from '../helpers/matrix-tickets.ts';
 
 const MISSING_TICKET = 'ESC-987654321';
+
+/** A drill stored directly (the matrix applies no policy): agent2 its only trainee. */
+async function seedProbeDrill(t: TestApp): Promise<string> {
+  const id = newId(t.deps.clock.now());
+  await insertDrill(t.deps.store.db, { id, name: 'matrix drill', source: 'example', scenario: 'matrix', policyVersion: 1, createdBy: t.cast.actors.manager.userId, createdAt: t.deps.clock.now(), trainees: [t.cast.actors.agent2.userId] }, []);
+  return id;
+}
 
 type Allowed = 'public' | readonly Role[];
 const SIGNED: readonly Role[] = ['admin', 'manager', 'lead', 'agent', 'customer'];
@@ -138,6 +147,16 @@ const EXPECTED: Record<string, Entry> = {
   'GET /api/v1/reports/agents': { allow: LEADS },
   'GET /api/v1/tickets/:ticketRef/review': { allow: STAFF },
   'PUT /api/v1/tickets/:ticketRef/review': { allow: LEADS },
+  'GET /api/v1/quick-reference': { allow: STAFF },
+  'GET /api/v1/drills': { allow: STAFF },
+  // The matrix runs with no policy applied: starting a drill answers NO_POLICY (409) to those allowed.
+  'POST /api/v1/drills': { allow: MANAGERS },
+  // The probe drill's trainee is agent2 (not a principal here): a manager reads it, other staff
+  // get DRILL_NOT_FOUND (404), and nobody of the matrix is its trainee (DRILL_NOT_A_TRAINEE).
+  'GET /api/v1/drills/:drillId': { allow: STAFF },
+  'GET /api/v1/drills/:drillId/tickets': { allow: STAFF },
+  'POST /api/v1/drills/:drillId/decisions': { allow: STAFF, refuses: { admin: 'DRILL_NOT_A_TRAINEE', manager: 'DRILL_NOT_A_TRAINEE' } },
+  'GET /api/v1/drills/:drillId/scores': { allow: MANAGERS },
   // The console's pages are public HTML shells; every datum they show comes from the API above.
   'GET /': { allow: 'public' },
   'GET /login': { allow: 'public' },
@@ -152,6 +171,9 @@ const EXPECTED: Record<string, Entry> = {
   'GET /portal': { allow: 'public' },
   'GET /portal/*': { allow: 'public' },
   'GET /support-hours': { allow: 'public' },
+  'GET /quick-reference': { allow: 'public' },
+  'GET /drills': { allow: 'public' },
+  'GET /drills/*': { allow: 'public' },
   'GET /assets/*': { allow: 'public' },
 };
 
@@ -188,6 +210,8 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => { payload?: string | object;
   // not multipart: refused with 415 (the upload itself is proven in test/http/attachments-api.test.ts)
   'POST /api/v1/attachments': () => ({ payload: { file: 'matrix' } }),
   'POST /api/v1/intake/confirm/:token': () => ({ payload: {} }),
+  'POST /api/v1/drills': () => ({ payload: { scenario: { kind: 'example', id: 'three-tickets' }, trainees: 'all_agents' } }),
+  'POST /api/v1/drills/:drillId/decisions': () => ({ payload: { ticket_id: 'missing', escalate: false } }),
 };
 
 /** Values for the `*` of wildcard routes. */
@@ -197,6 +221,7 @@ const WILDCARDS: Record<string, string> = {
   '/queues/*': 'team',
   '/tickets/*': 'ESC-1',
   '/portal/*': 'tickets/ESC-1',
+  '/drills/*': 'some-drill',
   '/assets/*': 'no-such-asset.js',
 };
 
@@ -259,6 +284,7 @@ describeStores('full authorization matrix', (ctx) => {
     refs.id = same(hook);
     refs.source = { own: async () => 'sms', other: async () => 'chat' };
     refs.token = same('not-a-valid-token');
+    refs.drillId = same(await seedProbeDrill(t));
     refs.n = same('1');
     refs.a = same('1');
     refs.b = same('1');

@@ -163,6 +163,8 @@ describe.skipIf(browserUnavailable !== null)('cross-site request forgery (browse
       ['/matrix', 'table.rules'],
       ['/policy', 'textarea'],
       ['/support-hours', 'table.sh-targets'],
+      ['/quick-reference', 'table.qr-table'],
+      ['/drills', 'form.drill-start'],
       [`/tickets/${key}`, 'h1'],
     ];
     for (const [path, ready] of pages) {

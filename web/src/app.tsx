@@ -12,6 +12,8 @@ import { SessionContext, canReport, isManager, isStaff, type Session } from './s
 import { ContactPage } from './pages/contact.tsx';
 import { SupportHoursPage } from './pages/support-hours.tsx';
 import { DashboardPage } from './pages/dashboard.tsx';
+import { DrillPracticePage, DrillScoresPage, DrillsPage } from './pages/drills.tsx';
+import { QuickReferencePage } from './pages/quick-reference.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { MatrixPage } from './pages/matrix.tsx';
 import { NewTicketPage } from './pages/new-ticket.tsx';
@@ -137,6 +139,8 @@ function Shell({ session, path }: { session: Session; path: string }) {
         ['/tickets/new', 'New ticket'],
         ...(canReport(me.role) ? ([['/dashboard', 'Dashboard']] as Array<[string, string]>) : []),
         ['/matrix', 'Escalation matrix'],
+        ['/quick-reference', 'Quick reference'],
+        ['/drills', 'Drills'],
         ...(isManager(me.role) ? ([['/policy', 'Policy']] as Array<[string, string]>) : []),
       ]
     : [
@@ -158,6 +162,10 @@ function Shell({ session, path }: { session: Session; path: string }) {
   else if (t?.key) page = <TicketPage ticketKey={t.key} />;
   else if (path === '/dashboard' && canReport(me.role)) page = <DashboardPage />;
   else if (path === '/matrix') page = <MatrixPage />;
+  else if (path === '/quick-reference') page = <QuickReferencePage />;
+  else if (path === '/drills') page = <DrillsPage />;
+  else if (match('/drills/:id/scores', path)?.id && isManager(me.role)) page = <DrillScoresPage id={match('/drills/:id/scores', path)?.id ?? ''} />;
+  else if (match('/drills/:id', path)?.id) page = <DrillPracticePage id={match('/drills/:id', path)?.id ?? ''} />;
   else if (path === '/policy' && isManager(me.role)) page = <PolicyEditorPage />;
   else if (path === '/' || path === '/login' || path === '/queues' || path.startsWith('/portal')) page = <Redirect to="/queues/mine" />;
   else page = <p className="notice">Nothing here: {path}. <Link to="/queues/mine">Back to the queues</Link>.</p>;
@@ -176,7 +184,7 @@ function Shell({ session, path }: { session: Session; path: string }) {
         </button>
         <nav id="nav" aria-label="Main" className={menuOpen ? 'open' : ''}>
           {nav.map(([to, text]) => (
-            <Link key={to} to={to} aria-current={path === to || (to === '/queues/mine' && path.startsWith('/queues')) ? 'page' : undefined}>
+            <Link key={to} to={to} aria-current={path === to || (to === '/queues/mine' && path.startsWith('/queues')) || (to === '/drills' && path.startsWith('/drills/')) ? 'page' : undefined}>
               {text}
             </Link>
           ))}

@@ -29,7 +29,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** The page paths of web/src/app.tsx's router; a new top-level page adds its prefix here. */
-export const PAGES = ['/', '/login', '/contact', '/rate/*', '/queues', '/queues/*', '/tickets/*', '/dashboard', '/matrix', '/policy', '/portal', '/portal/*', '/support-hours'];
+export const PAGES = ['/', '/login', '/contact', '/rate/*', '/queues', '/queues/*', '/tickets/*', '/dashboard', '/matrix', '/policy', '/portal', '/portal/*', '/support-hours', '/quick-reference', '/drills', '/drills/*'];
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Escalon</title></head>
 <body style="font-family:sans-serif;max-width:40rem;margin:3rem auto">
