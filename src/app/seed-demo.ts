@@ -27,6 +27,7 @@ import { createOrganization } from './manage-organization.ts';
 import { ensureIntakeOrganization } from './intake-organization.ts';
 import { updateTicket } from './update-ticket.ts';
 import { recordReview } from './record-review.ts';
+import { createDrill } from './create-drill.ts';
 import { rateTicket } from '../intake/record-csat.ts';
 import { DEMO_CORPUS, DEMO_OPENERS, type DemoKind, type DemoText } from './demo-corpus.ts';
 
@@ -385,8 +386,8 @@ export async function seedDemo(
     const due = new Date(now + 7 * day).toISOString().slice(0, 10);
     await recordReview(deps, manager, key, { ...r.review, actions: r.review.actions.map((a) => ({ description: a, owner_id: owner.userId, due })) });
   }
-  // TODO(drill): a drill ready to start — call the drills helper's createDrill here once it lands
-  // (e.g. createDrill(deps, manager, { name: 'Monday outage drill', ... })), left unstarted.
+  // A drill ready to practise: the shipped three-ticket scenario, for every agent (docs/drills.md).
+  if (manager) await createDrill(deps, manager, { name: 'Escalation basics (demo drill)', scenario: { kind: 'example', id: 'three-tickets' }, trainees: 'all_agents' });
   await runTimersUntil(now);
   // The web form's new senders land here (as on a fresh install).
   await ensureIntakeOrganization(deps, undefined);
