@@ -1,9 +1,16 @@
 /**
- * Demo data for an empty database, the same on every run: organizations of each tier, their
- * customers, an account for every person the reference policy names (with the role the policy
- * implies: managers marc and vera, leads lina and erin, the rest agents, plus an admin), and
- * about 200 tickets in varied states with comments, all made through the use cases so their
- * events are real. Times are laid out over the 14 days before the start of today (UTC).
+ * Demo data for an empty database, the same on every run for a given start: organizations of
+ * each tier, their customers, an account for every person the reference policy names (with the
+ * role the policy implies: managers marc and vera, leads lina and erin, the rest agents, plus an
+ * admin), and 160 tickets written from the corpus (demo-corpus.ts), all made through the use
+ * cases so their events are real:
+ *   - a history over the two weeks before `now`: mostly answered and solved within their
+ *     targets, some waiting on the customer; legal, billing and churn texts trip the policy's
+ *     rules, so about one ticket in six is escalated; CSAT answers; two reviews with lessons;
+ *   - a live queue placed minutes to hours before `now` (LIVE): on the 24x7 enterprise SLA, so
+ *     at any start — night, weekend, holiday — countdowns run, warnings come due within minutes
+ *     and a few breaches are fresh (minutes or hours old, never days).
+ * test/app/seed-demo.test.ts seeds at several injected starts and checks these promises.
  */
 import type { Actor, Role } from '../auth/roles.ts';
 import { ManualClock } from '../domain/clock.ts';
@@ -286,6 +293,13 @@ export async function seedDemo(
     if (kind) return DEMO_CORPUS.filter((c) => c.kind === kind)[Math.floor(rand() * DEMO_CORPUS.filter((c) => c.kind === kind).length)] as DemoText;
     return texts[textIndex++ % texts.length] as DemoText;
   };
+  const liveCursor = new Map<Priority, number>();
+  const livePlain = (priority: Priority): DemoText => {
+    const fitting = DEMO_CORPUS.filter((c) => c.kind === 'plain' && c.priority === priority);
+    const n = liveCursor.get(priority) ?? 0;
+    liveCursor.set(priority, n + 1);
+    return fitting[n % fitting.length] ?? nextText();
+  };
   const handlerOf = (text: DemoText, fallback: Actor): Actor => byEmail(text.kind === 'billing' ? 'bea@example.com' : text.kind === 'legal' ? 'lea@example.com' : text.kind === 'churn' ? 'marc@example.com' : undefined) ?? fallback;
   const solved: Array<{ key: string; customer: Actor; text: DemoText }> = [];
   const frontline = agents.filter((a) => ['ana@example.com', 'ben@example.com', 'chen@example.com'].includes(a.email));
@@ -339,7 +353,8 @@ export async function seedDemo(
   for (const plan of LIVE.slice(0, liveCount)) {
     const at = now - plan.ago * minute;
     const org = pick(customers.filter((c) => c.tier === plan.tier));
-    const text = plan.kind ? nextText(plan.kind) : { ...nextText(), priority: plan.priority };
+    // A live ticket reads like its priority: an outage is urgent, a question is low.
+    const text = plan.kind ? nextText(plan.kind) : livePlain(plan.priority);
     const agent = pick(frontline.length > 0 ? frontline : agents);
     later(at, async () => {
       const key = await open(at, org, { ...text, priority: plan.priority }, agent, plan.channel);

@@ -13,7 +13,7 @@ export function register(program: Command): void {
   program
     .command('seed')
     .description('fill an empty database with demo data')
-    .requiredOption('--demo', 'the demo data set (organizations, people, ~200 tickets)')
+    .requiredOption('--demo', 'the demo data set (organizations, people, ~160 tickets)')
     .action(async () => {
       const config = loadConfigOrExit();
       try {

@@ -139,7 +139,7 @@ async function prepare(store: Store, demo: boolean): Promise<void> {
     process.stdout.write('demo: the database already has data; nothing seeded (sign in with the accounts you have)\n');
     return;
   }
-  process.stdout.write('demo: seeding organizations, people and ~200 tickets…\n');
+  process.stdout.write('demo: seeding organizations, people and ~160 tickets…\n');
   printSignIns(await seedDemo(store), (s) => process.stdout.write(s));
 }
 

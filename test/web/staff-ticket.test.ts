@@ -78,7 +78,8 @@ describe('tickets created by staff (browser)', () => {
   it('the demo right after a start: queues with countdowns, the dashboard', async () => {
     const page = await signIn(await browser(), suite.server.url, 'lina@example.com');
     await page.goto(`${suite.server.url}/queues/team`);
-    await page.locator('table tbody tr').first().waitFor();
+    // The SLA column fills in after the rows: wait for a running countdown.
+    await page.locator('table tbody').getByText(/due in/).first().waitFor();
     await page.screenshot({ path: `${SHOTS}/demo-queues-team.png`, fullPage: true });
     await page.goto(`${suite.server.url}/queues/escalated`);
     await page.locator('table tbody tr').first().waitFor();

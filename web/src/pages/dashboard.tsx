@@ -159,7 +159,7 @@ export function DashboardPage() {
           Channel
           <select name="channel" value={draft.channel} onChange={set('channel')}>
             <option value="">all</option>
-            {['email', 'web', 'api', 'sms', 'chat', 'social'].map((c) => (
+            {['email', 'web', 'api', 'phone', 'chat', 'walk-in', 'sms', 'social'].map((c) => (
               <option key={c}>{c}</option>
             ))}
           </select>
