@@ -22,6 +22,7 @@ import { commentRoutes } from './routes/comments.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { escalationRoutes } from './routes/escalations.ts';
 import { healthRoutes } from './routes/health.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { intakeRoutes } from './routes/intake.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { organizationRoutes } from './routes/organizations.ts';
@@ -168,6 +169,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { deps });
       await api.register(templateRoutes, { deps });
       await api.register(intakeRoutes, { deps });
+      await api.register(adminRoutes, { deps });
       await api.register(supportHoursRoutes, { deps });
       await api.register(reportRoutes, { deps });
     },

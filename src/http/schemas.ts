@@ -178,6 +178,7 @@ export const createUserIn = z.strictObject({
   password: z.string().min(1).max(200).optional().describe('at least 12 characters, not only spaces, not a common password (WEAK_PASSWORD otherwise)'),
   phone: z.string().max(32).nullable().optional().describe('E.164, e.g. +15551234567 (for SMS notices)'),
   time_zone: z.string().max(64).nullable().optional().describe('IANA zone, e.g. Europe/Berlin (times in notices)'),
+  invite: z.boolean().optional().describe('true: no password; a one-time set-password link is emailed to the user (valid 72 h)'),
 });
 export const patchUserIn = z
   .strictObject({

@@ -323,6 +323,20 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   login_devices: LoginDevicesTable;
   intake_webhook_ids: IntakeWebhookIdsTable;
+  password_links: PasswordLinksTable;
+}
+
+/** One-time set-password links (migration 0019): an invitation or an admin's reset; only the token's SHA-256 is kept. */
+export interface PasswordLinksTable {
+  id: string;
+  user_id: string;
+  token_digest: string;
+  /** invite | reset */
+  purpose: string;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 /** Standard Webhooks ids seen per intake source, within the timestamp tolerance (replays are refused). */
