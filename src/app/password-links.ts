@@ -6,7 +6,8 @@
  * The token is 256 random bits; `password_links` keeps only its SHA-256. A link is single-use,
  * expires after LINK_TTL_MS, and a newer link of the same user replaces the older ones (they
  * are marked used). A reset ends the user's access at once (sessions, tokens, devices) when the
- * link is sent — the old password no longer signs in — and setting the password ends it again.
+ * link is sent (unless `endAccess: false`) — the old password no longer signs in — and setting
+ * the password ends it again.
  * The mail goes through the outbox (template `account-set-password`, ticket-less: its facts
  * are in the row's payload, notify/standalone-message.ts), in the same transaction.
  */
@@ -44,7 +45,7 @@ export interface LinkSent {
  * Sends a set-password link to an active user. `reset` also ends the user's access and clears
  * the password (so neither the old password nor a stolen session outlives the reset).
  */
-export async function sendPasswordLink(deps: AppDeps, input: { userId: string; purpose: LinkPurpose; by: string | null; publicUrl: string }): Promise<LinkSent> {
+export async function sendPasswordLink(deps: AppDeps, input: { userId: string; purpose: LinkPurpose; by: string | null; publicUrl: string; endAccess?: boolean }): Promise<LinkSent> {
   const at = deps.clock.now();
   const token = randomBytes(32).toString('base64url');
   const expiresAt = at + LINK_TTL_MS;
@@ -61,7 +62,7 @@ export async function sendPasswordLink(deps: AppDeps, input: { userId: string; p
       .values({ id: newId(at), user_id: user.id, token_digest: digest(token), purpose: input.purpose, created_by: input.by, created_at: at, expires_at: expiresAt, used_at: null })
       .execute();
     let accessEnded: LinkSent['accessEnded'] = null;
-    if (input.purpose === 'reset') {
+    if (input.purpose === 'reset' && input.endAccess !== false) {
       await writeUser(trx, user.id, { passwordHash: null });
       accessEnded = await endUserAccess(trx, user.id, at, 'password_reset');
       await deleteUserDevices(trx, user.id);

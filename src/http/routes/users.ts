@@ -72,8 +72,20 @@ export const userRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app,
   );
 
   // A reset: the password is cleared and every session and token of the user ends now; the link lets them choose a new one.
-  app.post('/users/:userId/reset-password', { config: admins, schema: { tags, params: userIdParams, response: { 200: linkOut } } }, async (req) =>
-    presentLink(await sendPasswordLink(deps, { userId: req.params.userId, purpose: 'reset', by: actorOf(req).userId, publicUrl: publicUrlOf(deps, req) })),
+  // `end_access: false` keeps the current password and sessions until the link is used (a reminder rather than a lock-out).
+  app.post(
+    '/users/:userId/reset-password',
+    {
+      config: admins,
+      schema: {
+        tags,
+        params: userIdParams,
+        body: z.strictObject({ end_access: z.boolean().default(true).describe('true (default): clear the password and end every session and token now') }).default({ end_access: true }),
+        response: { 200: linkOut },
+      },
+    },
+    async (req) =>
+      presentLink(await sendPasswordLink(deps, { userId: req.params.userId, purpose: 'reset', endAccess: req.body.end_access, by: actorOf(req).userId, publicUrl: publicUrlOf(deps, req) })),
   );
 
   app.patch('/users/:userId', { config: admins, schema: { tags, params: userIdParams, body: patchUserIn, response: { 200: userOut } } }, async (req) => {
