@@ -19,6 +19,8 @@ import { PortalHome, PortalNewTicket } from './pages/portal.tsx';
 import { PortalTicketPage } from './pages/portal-ticket.tsx';
 import { QueuesPage } from './pages/queues.tsx';
 import { RatePage } from './pages/rate.tsx';
+import { AdminPage } from './pages/admin.tsx';
+import { NotFoundPage, SetPasswordPage } from './pages/set-password.tsx';
 import { TicketPage } from './pages/ticket-view.tsx';
 
 type Boot = { state: 'loading' } | { state: 'anonymous' } | { state: 'ready'; session: Omit<Session, 'signOut' | 'reloadPolicy'> };
@@ -43,7 +45,7 @@ async function loadSession(me: Me): Promise<Omit<Session, 'signOut' | 'reloadPol
 
 export function App() {
   const [boot, setBoot] = useState<Boot>({ state: 'loading' });
-  const { path } = useLocation();
+  const { path, query } = useLocation();
 
   const start = useCallback(async (me: Me) => {
     setBoot({ state: 'ready', session: await loadSession(me) });
@@ -62,6 +64,7 @@ export function App() {
   // Public pages: the contact form and the satisfaction survey need no account.
   if (path === '/contact') return <Frame>{<ContactPage />}</Frame>;
   if (path === '/support-hours') return <Frame>{<SupportHoursPage />}</Frame>;
+  if (path === '/set-password') return <Frame>{<SetPasswordPage token={query.get('token') ?? ''} />}</Frame>;
   const rate = match('/rate/:token', path);
   if (rate?.token) return <Frame>{<RatePage token={rate.token} />}</Frame>;
 
@@ -135,7 +138,7 @@ function Shell({ session, path }: { session: Session; path: string }) {
         ['/queues/mine', 'Queues'],
         ...(canReport(me.role) ? ([['/dashboard', 'Dashboard']] as Array<[string, string]>) : []),
         ['/matrix', 'Escalation matrix'],
-        ...(isManager(me.role) ? ([['/policy', 'Policy']] as Array<[string, string]>) : []),
+        ...(isManager(me.role) ? ([['/policy', 'Policy'], ['/admin', 'Admin']] as Array<[string, string]>) : []),
       ]
     : [
         ['/portal', 'My requests'],
@@ -150,14 +153,16 @@ function Shell({ session, path }: { session: Session; path: string }) {
     if (path === '/portal/new') page = <PortalNewTicket />;
     else if (pt?.key) page = <PortalTicketPage ticketKey={pt.key} />;
     else if (path === '/portal') page = <PortalHome />;
-    else page = <Redirect to="/portal" />;
+    else if (path === '/' || path === '/login' || path.startsWith('/portal')) page = <Redirect to="/portal" />;
+    else page = <NotFoundPage path={path} home={{ to: '/portal', text: 'Back to my requests' }} />;
   } else if (q?.view) page = ['awaiting', 'mine', 'team', 'escalated', 'breaching'].includes(q.view) ? <QueuesPage view={q.view} /> : <Redirect to="/queues/mine" />;
   else if (t?.key) page = <TicketPage ticketKey={t.key} />;
   else if (path === '/dashboard' && canReport(me.role)) page = <DashboardPage />;
   else if (path === '/matrix') page = <MatrixPage />;
   else if (path === '/policy' && isManager(me.role)) page = <PolicyEditorPage />;
+  else if ((path === '/admin' || path.startsWith('/admin/')) && isManager(me.role)) page = <AdminPage path={path} />;
   else if (path === '/' || path === '/login' || path === '/queues' || path.startsWith('/portal')) page = <Redirect to="/queues/mine" />;
-  else page = <p className="notice">Nothing here: {path}. <Link to="/queues/mine">Back to the queues</Link>.</p>;
+  else page = <NotFoundPage path={path} home={{ to: '/queues/mine', text: 'Back to the queues' }} />;
 
   return (
     <div className="frame">
@@ -173,7 +178,7 @@ function Shell({ session, path }: { session: Session; path: string }) {
         </button>
         <nav id="nav" aria-label="Main" className={menuOpen ? 'open' : ''}>
           {nav.map(([to, text]) => (
-            <Link key={to} to={to} aria-current={path === to || (to === '/queues/mine' && path.startsWith('/queues')) ? 'page' : undefined}>
+            <Link key={to} to={to} aria-current={path === to || (to === '/queues/mine' && path.startsWith('/queues')) || (to === '/admin' && path.startsWith('/admin/')) ? 'page' : undefined}>
               {text}
             </Link>
           ))}
