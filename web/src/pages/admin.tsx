@@ -734,7 +734,7 @@ function TemplateEditor({ name }: { name: string }) {
   const tpl: Template = t.data;
   const body = { subject: draft.subject, text: draft.text, html: draft.html.trim() ? draft.html : null };
   return (
-    <div className="card stack" aria-label={`Template ${name}`}>
+    <section className="card stack" aria-label={`Template ${name}`}>
       <h2>
         {name} <span className="badge">{tpl.audience}</span> {tpl.overridden ? <span className="badge prio-high">edited</span> : <span className="badge">shipped</span>}
       </h2>
@@ -792,7 +792,7 @@ function TemplateEditor({ name }: { name: string }) {
           <pre className="preview-text">{preview.text}</pre>
         </section>
       )}
-    </div>
+    </section>
   );
 }
 
