@@ -32,6 +32,9 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>): Pr
   }
 }
 
+/** A section tab of the admin area. */
+const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name, exact: true });
+
 const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `admin-${name}.png`), fullPage: true });
 
 if (!browserUnavailable) {
@@ -71,30 +74,30 @@ if (!browserUnavailable) {
       await shot(admin, 'home');
 
       // Organization
-      await admin.getByRole('link', { name: 'Organizations', exact: true }).click();
+      await tab(admin, 'Organizations').click();
       const orgForm = admin.getByRole('form', { name: 'New organization' });
-      await orgForm.getByLabel('Organization name').fill('Initech');
+      await orgForm.getByLabel('Organization name').fill('Vandelay Industries');
       await orgForm.getByLabel('Tier').fill('enterprise');
       await orgForm.getByLabel('Contract value').fill('120000');
       await orgForm.getByLabel('Account manager').fill('Bill Lumbergh');
       await orgForm.getByRole('button', { name: 'Create organization' }).click();
-      await admin.getByRole('status').filter({ hasText: 'Organization Initech created.' }).waitFor();
-      await expect(admin.getByRole('table', { name: 'Organizations' }).getByRole('row', { name: /Initech/ }).textContent()).resolves.toContain('Bill Lumbergh');
+      await admin.getByRole('status').filter({ hasText: 'Organization Vandelay Industries created.' }).waitFor();
+      await expect(admin.getByRole('table', { name: 'Organizations' }).getByRole('row', { name: /Vandelay Industries/ }).textContent()).resolves.toContain('Bill Lumbergh');
       await shot(admin, 'organizations');
 
       // Invitation
-      await admin.getByRole('link', { name: 'Users', exact: true }).click();
+      await tab(admin, 'Users').click();
       const userForm = admin.getByRole('form', { name: 'New user' });
-      await userForm.getByLabel('Email').fill('nina@example.com');
-      await userForm.getByLabel('Name').fill('Nina New');
-      await userForm.getByLabel('Role').selectOption('agent');
+      await userForm.getByLabel('Email', { exact: true }).fill('nina@example.com');
+      await userForm.getByLabel('Name', { exact: true }).fill('Nina New');
+      await userForm.getByLabel('Role', { exact: true }).selectOption('agent');
       await userForm.getByLabel('Time zone').fill('Europe/Berlin');
       await userForm.getByRole('button', { name: 'Create and invite' }).click();
       await admin.getByRole('status').filter({ hasText: 'Invitation sent to nina@example.com' }).waitFor();
       await shot(admin, 'users');
       // The same address again: the server's refusal, in the form's alert.
-      await userForm.getByLabel('Email').fill('nina@example.com');
-      await userForm.getByLabel('Name').fill('Nina Again');
+      await userForm.getByLabel('Email', { exact: true }).fill('nina@example.com');
+      await userForm.getByLabel('Name', { exact: true }).fill('Nina Again');
       await userForm.getByRole('button', { name: 'Create and invite' }).click();
       await expect(admin.getByRole('alert').filter({ hasText: 'EMAIL_TAKEN' }).textContent()).resolves.toContain('already exists');
 
@@ -125,7 +128,7 @@ if (!browserUnavailable) {
       await expect(nina.locator('.who').textContent()).resolves.toContain('Nina New');
 
       // Webhook: add the local receiver, rotate its secret (shown once), send a test event, see it in the log.
-      await admin.getByRole('link', { name: 'Webhooks', exact: true }).click();
+      await tab(admin, 'Webhooks').click();
       const hookForm = admin.getByRole('form', { name: 'New webhook endpoint' });
       await hookForm.getByLabel('Endpoint URL').fill(rx.url);
       await hookForm.getByLabel(/Allow private addresses/).check();
@@ -150,7 +153,7 @@ if (!browserUnavailable) {
       await shot(admin, 'webhooks');
 
       // Deactivate Nina: her console drops to the sign-in page without any action of hers.
-      await admin.getByRole('link', { name: 'Users', exact: true }).click();
+      await tab(admin, 'Users').click();
       const row = admin.locator('tr[data-email="nina@example.com"]');
       await row.getByRole('button', { name: 'Deactivate' }).click();
       await admin.getByRole('status').filter({ hasText: 'Nina New deactivated' }).waitFor();
@@ -163,7 +166,7 @@ if (!browserUnavailable) {
 
     it('templates preview against a real ticket and show problems with their line; intake settings are shown read-only; an unknown path gets the not-found page', async () => {
       const base = suite.server.url;
-      const admin = await signIn(browser, base, 'admin@example.com');
+      const admin = await signIn(await suite.browser(), base, 'admin@example.com');
       await admin.goto(`${base}/admin/templates`);
       await admin.getByRole('button', { name: 'idle-reminder', exact: true }).click();
       const editor = admin.getByRole('region', { name: 'Template idle-reminder' });
@@ -178,12 +181,12 @@ if (!browserUnavailable) {
       await expect(preview.textContent()).resolves.toContain('ESC-1 is about');
       await shot(admin, 'templates');
 
-      await admin.getByRole('link', { name: 'Intake', exact: true }).click();
+      await tab(admin, 'Intake').click();
       await admin.getByRole('heading', { name: 'Web form' }).waitFor();
       await expect(admin.locator('main').textContent()).resolves.toContain('Web requests');
       await shot(admin, 'intake');
 
-      await admin.getByRole('link', { name: 'API tokens', exact: true }).click();
+      await tab(admin, 'API tokens').click();
       const tokenForm = admin.getByRole('form', { name: 'New API token' });
       await tokenForm.getByLabel('For user').selectOption({ label: 'Ana (ana@example.com)' });
       await tokenForm.getByLabel('Token name').fill('reporting script');

@@ -258,7 +258,7 @@ function UsersSection() {
           </label>
           <label>
             Role
-            <select value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
+            <select aria-label="Role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
               {ROLES.map((r) => (
                 <option key={r} value={r}>
                   {r}
@@ -269,7 +269,7 @@ function UsersSection() {
           {form.role === 'customer' && (
             <label>
               Organization
-              <select value={form.organization_id} onChange={(e) => setForm({ ...form, organization_id: e.target.value })}>
+              <select aria-label="Organization" value={form.organization_id} onChange={(e) => setForm({ ...form, organization_id: e.target.value })}>
                 <option value="">(choose)</option>
                 {(orgs.data ?? []).map((o) => (
                   <option key={o.id} value={o.id}>
@@ -525,7 +525,7 @@ function TokensSection() {
         <div className="row wrap">
           <label>
             For user
-            <select required value={userId} onChange={(e) => setUserId(e.target.value)}>
+            <select aria-label="For user" required value={userId} onChange={(e) => setUserId(e.target.value)}>
               <option value="">(choose)</option>
               {(users.data ?? [])
                 .filter((u) => u.active)
@@ -747,11 +747,11 @@ function TemplateEditor({ name }: { name: string }) {
       </label>
       <label>
         Text
-        <textarea rows={12} value={draft.text} onChange={(e) => setDraft({ ...draft, text: e.target.value })} />
+        <textarea rows={12} aria-label="Text" value={draft.text} onChange={(e) => setDraft({ ...draft, text: e.target.value })} />
       </label>
       <label>
         HTML (optional; empty: made from the text)
-        <textarea rows={5} value={draft.html} onChange={(e) => setDraft({ ...draft, html: e.target.value })} />
+        <textarea rows={5} aria-label="HTML" value={draft.html} onChange={(e) => setDraft({ ...draft, html: e.target.value })} />
       </label>
       <div className="row wrap end">
         <label>
