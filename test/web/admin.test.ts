@@ -115,6 +115,7 @@ if (!browserUnavailable) {
       await nina.getByLabel('New password again').fill('short');
       await nina.getByRole('button', { name: 'Set password' }).click();
       await expect(nina.getByRole('alert').textContent()).resolves.toContain('WEAK_PASSWORD');
+      await shot(nina, 'set-password-refused');
       await nina.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
       await nina.getByLabel('New password again').fill(NEW_PASSWORD);
       await nina.getByRole('button', { name: 'Set password' }).click();

@@ -202,14 +202,10 @@ function UsersSection() {
                   <td>{u.role}</td>
                   <td>{orgName(u.organization_id)}</td>
                   <td className="small">{session.policy ? teamsOf(session.policy.model, u.email).map((t) => t.id).join(', ') || '—' : '—'}</td>
-                  <td className="small">
-                    {u.phone ?? '—'}
-                    <br />
-                    {u.time_zone ?? '—'}
-                  </td>
+                  <td className="small">{[u.phone, u.time_zone].filter(Boolean).join(' · ') || '—'}</td>
                   <td>{u.active ? <span className="badge status-open">active</span> : <span className="badge status-closed">deactivated</span>}</td>
                   <td>
-                    <div className="row wrap">
+                    <div className="row actions">
                       <button onClick={() => setEditing(u.id)}>Edit</button>
                       {u.active && u.id !== session.me.id && (
                         <button
@@ -513,8 +509,18 @@ function TokensSection() {
                 <td>{who(t.user_id)}</td>
                 <td>{when(t.created_at)}</td>
                 <td>{t.last_used_at ? when(t.last_used_at) : 'never'}</td>
-                <td>{t.revoked_at ? <span className="badge status-closed">revoked ({label(t.revoked_reason)})</span> : <span className="badge status-open">active</span>}</td>
-                <td>{!t.revoked_at && <button onClick={() => void action.run(async () => (await adminApi.revokeToken(t.id), await tokens.reload(), `Token ${t.name} revoked.`))}>Revoke</button>}</td>
+                <td>
+                  {t.revoked_at ? (
+                    <span className="badge status-closed">revoked{t.revoked_reason && t.revoked_reason !== 'revoked' ? ` (${label(t.revoked_reason)})` : ''}</span>
+                  ) : (
+                    <span className="badge status-open">active</span>
+                  )}
+                </td>
+                <td>
+                  {!t.revoked_at && (
+                    <button onClick={() => void action.run(async () => (setSecret(null), await adminApi.revokeToken(t.id), await tokens.reload(), `Token ${t.name} revoked.`))}>Revoke</button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -700,7 +706,7 @@ function TemplatesSection() {
   const names = useLoad(adminApi.templateNames);
   const [name, setName] = useState<string | null>(null);
   return (
-    <div className="editor-grid">
+    <div className="editor-grid admin-templates">
       <div className="card">
         <h2>Templates</h2>
         <Alert error={names.error} />
