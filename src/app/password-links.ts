@@ -104,11 +104,14 @@ export async function sendPasswordLink(deps: AppDeps, input: { userId: string; p
 
 /** Sets the password of the link's user; the link is spent, every other credential of the user ends. */
 export async function setPasswordWithLink(deps: AppDeps, input: { token: string; password: string }): Promise<{ email: string }> {
-  assertStrongPassword(input.password);
-  const hash = await hashPassword(input.password);
   const at = deps.clock.now();
   const invalid = () => new DomainError('PASSWORD_LINK_INVALID', 'this set-password link is not valid or was already used (copy the whole link from the mail, or ask an admin for a new one)', {});
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(input.token)) throw invalid();
+  // An unknown link is refused before the (deliberately slow) password hashing.
+  const known = await deps.store.db.selectFrom('password_links').select('id').where('token_digest', '=', digest(input.token)).where('used_at', 'is', null).executeTakeFirst();
+  if (!known) throw invalid();
+  assertStrongPassword(input.password);
+  const hash = await hashPassword(input.password);
   const email = await deps.store.db.transaction().execute(async (trx) => {
     const link = await trx.selectFrom('password_links').selectAll().where('token_digest', '=', digest(input.token)).executeTakeFirst();
     if (!link || link.used_at !== null) throw invalid();
