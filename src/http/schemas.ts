@@ -149,12 +149,14 @@ export const organizationOut = z.object({
   contract_value: z.number().nullable(),
   account_manager: z.string().nullable(),
   created_at: instant,
+  mail_domains: z.array(z.string()).describe('new senders from these mail domains join the organization at intake'),
 });
 export const createOrganizationIn = z.strictObject({
   name: z.string().trim().min(1).max(200),
   tier: z.string().min(1).max(50),
   contract_value: z.number().nonnegative().max(1e12).nullable().optional(),
   account_manager: z.string().min(1).max(200).nullable().optional(),
+  mail_domains: z.array(z.string().max(253)).max(50).optional().describe('e.g. ["initech.example"]: new senders from these domains join this organization (DOMAIN_TAKEN when another has one)'),
 });
 export const patchOrganizationIn = createOrganizationIn.partial().refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
 

@@ -324,6 +324,14 @@ export interface Database {
   login_devices: LoginDevicesTable;
   intake_webhook_ids: IntakeWebhookIdsTable;
   password_links: PasswordLinksTable;
+  organization_domains: OrganizationDomainsTable;
+}
+
+/** Mail domains of organizations (migration 0019): a new sender from the domain joins the organization. */
+export interface OrganizationDomainsTable {
+  domain: string;
+  organization_id: string;
+  created_at: number;
 }
 
 /** One-time set-password links (migration 0019): an invitation or an admin's reset; only the token's SHA-256 is kept. */

@@ -10,6 +10,9 @@ import { createTicket } from '../../src/app/create-ticket.ts';
 import { createToken } from '../../src/app/create-token.ts';
 import { createUser } from '../../src/app/create-user.ts';
 import { login } from '../../src/app/login.ts';
+import { createOrganization, updateOrganization } from '../../src/app/manage-organization.ts';
+import { receiveMessage } from '../../src/intake/receive-message.ts';
+import { findUserByEmail } from '../../src/store/users-repo.ts';
 import { LINK_TTL_MS, sendPasswordLink, setPasswordWithLink } from '../../src/app/password-links.ts';
 import { previewTemplate } from '../../src/app/preview-template.ts';
 import { updateUser } from '../../src/app/update-user.ts';
@@ -152,5 +155,24 @@ describeStores('administration', (s) => {
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.problems[0]).toMatchObject({ part: 'text', line: 2 });
     await expect(previewTemplate(deps, cast.actors.admin, { name: 'idle-reminder', ticketRef: 'ESC-999999', publicUrl: 'https://e.example' })).rejects.toMatchObject({ code: 'TICKET_NOT_FOUND' });
+  });
+
+  it("a new mail sender from an organization's domain joins it; a web-form sender does not; a domain belongs to one organization", async () => {
+    const org = await createOrganization(deps, { name: `Domain Co ${s.dialect}`, tier: 'premium', mailDomains: [`@Domain-${s.dialect}.Example`, ` domain-${s.dialect}.example`] });
+    expect(org.mailDomains).toEqual([`domain-${s.dialect}.example`]);
+    const fallback = (await createOrganization(deps, { name: `Fallback ${s.dialect}`, tier: 'standard' })).id;
+    await expect(createOrganization(deps, { name: 'Thief', tier: 'standard', mailDomains: [`domain-${s.dialect}.example`] })).rejects.toMatchObject({ code: 'DOMAIN_TAKEN' });
+    await expect(updateOrganization(deps, fallback, { mailDomains: ['*.bad'] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const mailIn = (channel: string, email: string) =>
+      receiveMessage(deps, { channel, externalId: `${channel}-${email}`, senderEmail: email, senderName: 'N', subject: 'Hello', body: 'hi', raw: Buffer.from('x') }, { defaultOrganizationId: fallback });
+    await mailIn('email', `pat@domain-${s.dialect}.example`);
+    expect((await findUserByEmail(s.store.db, `pat@domain-${s.dialect}.example`))?.organizationId).toBe(org.id);
+    await mailIn('web', `web@domain-${s.dialect}.example`);
+    expect((await findUserByEmail(s.store.db, `web@domain-${s.dialect}.example`))?.organizationId).toBe(fallback);
+    await mailIn('email', `someone@elsewhere-${s.dialect}.example`);
+    expect((await findUserByEmail(s.store.db, `someone@elsewhere-${s.dialect}.example`))?.organizationId).toBe(fallback);
+    // Moving the domain: remove it from one, then the other may take it.
+    await updateOrganization(deps, org.id, { mailDomains: [] });
+    expect((await updateOrganization(deps, fallback, { mailDomains: [`domain-${s.dialect}.example`] })).mailDomains).toEqual([`domain-${s.dialect}.example`]);
   });
 });
