@@ -80,9 +80,15 @@ if (!browserUnavailable) {
       await orgForm.getByLabel('Tier').fill('enterprise');
       await orgForm.getByLabel('Contract value').fill('120000');
       await orgForm.getByLabel('Account manager').fill('Bill Lumbergh');
+      await orgForm.getByLabel(/Mail domains/).fill('vandelay.example');
       await orgForm.getByRole('button', { name: 'Create organization' }).click();
+      // A second claim of the domain is refused, with the server's code in the form's alert.
       await admin.getByRole('status').filter({ hasText: 'Organization Vandelay Industries created.' }).waitFor();
-      await expect(admin.getByRole('table', { name: 'Organizations' }).getByRole('row', { name: /Vandelay Industries/ }).textContent()).resolves.toContain('Bill Lumbergh');
+      await orgForm.getByLabel('Organization name').fill('Copycat');
+      await orgForm.getByLabel(/Mail domains/).fill('vandelay.example');
+      await orgForm.getByRole('button', { name: 'Create organization' }).click();
+      await expect(admin.getByRole('alert').filter({ hasText: 'DOMAIN_TAKEN' }).textContent()).resolves.toContain('already belongs to another organization');
+      await expect(admin.getByRole('table', { name: 'Organizations' }).getByRole('row', { name: /Vandelay Industries/ }).textContent()).resolves.toContain('vandelay.example');
       await shot(admin, 'organizations');
 
       // Invitation

@@ -28,6 +28,7 @@ export interface NewUser {
 
 export interface AdminOrganization extends Organization {
   created_at: string;
+  mail_domains: string[];
 }
 
 export interface ApiToken {
@@ -101,8 +102,8 @@ export const adminApi = {
   setPassword: (token: string, password: string) => post<{ email: string }>('/auth/set-password', { token, password }),
 
   organizations: () => get<{ items: AdminOrganization[] }>('/organizations').then((r) => r.items),
-  createOrganization: (o: { name: string; tier: string; contract_value?: number | null; account_manager?: string | null }) => post<AdminOrganization>('/organizations', o),
-  updateOrganization: (id: string, o: Partial<{ name: string; tier: string; contract_value: number | null; account_manager: string | null }>) =>
+  createOrganization: (o: { name: string; tier: string; contract_value?: number | null; account_manager?: string | null; mail_domains?: string[] }) => post<AdminOrganization>('/organizations', o),
+  updateOrganization: (id: string, o: Partial<{ name: string; tier: string; contract_value: number | null; account_manager: string | null; mail_domains: string[] }>) =>
     patch<AdminOrganization>(`/organizations/${encodeURIComponent(id)}`, o),
   deleteOrganization: (id: string) => api<null>('DELETE', `/organizations/${encodeURIComponent(id)}`),
 

@@ -348,10 +348,19 @@ function EditUserRow({ user, onDone, onError }: { user: AdminUser; onDone: (msg:
 function OrganizationsSection() {
   const orgs = useLoad(adminApi.organizations);
   const action = useAction();
-  const blank = { name: '', tier: 'standard', contract_value: '', account_manager: '' };
+  const blank = { name: '', tier: 'standard', contract_value: '', account_manager: '', mail_domains: '' };
   const [form, setForm] = useState(blank);
   const [editing, setEditing] = useState<AdminOrganization | null>(null);
-  const toBody = (f: typeof blank) => ({ name: f.name.trim(), tier: f.tier.trim(), contract_value: f.contract_value.trim() === '' ? null : Number(f.contract_value), account_manager: f.account_manager.trim() || null });
+  const toBody = (f: typeof blank) => ({
+    name: f.name.trim(),
+    tier: f.tier.trim(),
+    contract_value: f.contract_value.trim() === '' ? null : Number(f.contract_value),
+    account_manager: f.account_manager.trim() || null,
+    mail_domains: f.mail_domains
+      .split(/[\s,]+/)
+      .map((d) => d.trim())
+      .filter(Boolean),
+  });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const ok = await action.run(async () => {
@@ -382,6 +391,7 @@ function OrganizationsSection() {
               <th>Tier</th>
               <th>Contract value</th>
               <th>Account manager</th>
+              <th>Mail domains</th>
               <th>Actions</th>
             </tr>
           </thead>
@@ -394,12 +404,13 @@ function OrganizationsSection() {
                 </td>
                 <td>{money(o.contract_value)}</td>
                 <td>{o.account_manager ?? '—'}</td>
+                <td className="small">{o.mail_domains.join(', ') || '—'}</td>
                 <td>
                   <div className="row">
                     <button
                       onClick={() => {
                         setEditing(o);
-                        setForm({ name: o.name, tier: o.tier, contract_value: o.contract_value === null ? '' : String(o.contract_value), account_manager: o.account_manager ?? '' });
+                        setForm({ name: o.name, tier: o.tier, contract_value: o.contract_value === null ? '' : String(o.contract_value), account_manager: o.account_manager ?? '', mail_domains: o.mail_domains.join(', ') });
                       }}
                     >
                       Edit
@@ -443,7 +454,11 @@ function OrganizationsSection() {
             <input value={form.account_manager} onChange={(e) => setForm({ ...form, account_manager: e.target.value })} />
           </label>
         </div>
-        <p className="muted small">Mail intake assigns senders by their account (an unknown sender joins the intake organization); per-organization mail domains are not configurable yet.</p>
+        <label>
+          Mail domains (comma separated)
+          <input value={form.mail_domains} placeholder="initech.example" onChange={(e) => setForm({ ...form, mail_domains: e.target.value })} />
+        </label>
+        <p className="muted small">A new sender who mails from one of these domains joins this organization (a domain belongs to one organization). Web-form senders always join the intake organization.</p>
         <div className="row end">
           {editing && (
             <button type="button" onClick={() => (setEditing(null), setForm(blank))}>
