@@ -153,7 +153,8 @@ function Shell({ session, path }: { session: Session; path: string }) {
     if (path === '/portal/new') page = <PortalNewTicket />;
     else if (pt?.key) page = <PortalTicketPage ticketKey={pt.key} />;
     else if (path === '/portal') page = <PortalHome />;
-    else if (path === '/' || path === '/login' || path.startsWith('/portal')) page = <Redirect to="/portal" />;
+    // The console's own pages (and the portal's unknown ones) lead a customer home; any other path is not found.
+    else if (path === '/' || path === '/login' || /^\/(portal|queues|tickets|dashboard|matrix|policy|admin)(\/|$)/.test(path)) page = <Redirect to="/portal" />;
     else page = <NotFoundPage path={path} home={{ to: '/portal', text: 'Back to my requests' }} />;
   } else if (q?.view) page = ['awaiting', 'mine', 'team', 'escalated', 'breaching'].includes(q.view) ? <QueuesPage view={q.view} /> : <Redirect to="/queues/mine" />;
   else if (t?.key) page = <TicketPage ticketKey={t.key} />;
