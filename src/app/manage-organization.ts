@@ -1,9 +1,15 @@
-/** Organization create / update / delete (admins and managers). A delete is refused while tickets or users refer to it. */
+/**
+ * Organization create / update / delete (admins and managers). A delete is refused while tickets
+ * or users refer to it. `mailDomains`: new senders from these domains join the organization at
+ * intake (intake/receive-message.ts); a domain belongs to one organization (DOMAIN_TAKEN).
+ */
 import { DomainError } from '../domain/errors.ts';
 import { newId } from '../store/new-id.ts';
 import {
   deleteOrganization as removeOrganization,
+  domainsTakenElsewhere,
   findOrganization,
+  setOrganizationDomains,
   insertOrganization,
   organizationReferences,
   updateOrganization as writeOrganization,
@@ -16,6 +22,31 @@ export interface OrganizationInput {
   tier: string;
   contractValue?: number | null;
   accountManager?: string | null;
+  mailDomains?: string[];
+}
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** Lower-cased, de-duplicated, each a plain domain name (no @, no wildcard). */
+function checkDomains(domains: readonly string[] | undefined): string[] | undefined {
+  if (domains === undefined) return undefined;
+  const out = [...new Set(domains.map((d) => d.trim().toLowerCase().replace(/^@/, '')).filter((d) => d !== ''))];
+  const bad = out.filter((d) => !DOMAIN.test(d));
+  if (bad.length > 0) {
+    throw new DomainError('VALIDATION_FAILED', `not a mail domain: ${bad.join(', ')} (write e.g. initech.example, without @ or wildcards)`, { field: 'mail_domains', invalid: bad });
+  }
+  return out;
+}
+
+async function storeDomains(trx: Parameters<typeof setOrganizationDomains>[0], id: string | null, orgId: string, domains: string[], at: number): Promise<void> {
+  const taken = await domainsTakenElsewhere(trx, id, domains);
+  if (taken.length > 0) {
+    throw new DomainError('DOMAIN_TAKEN', `mail domain ${taken.map((t) => t.domain).join(', ')} already belongs to another organization; remove it there first`, {
+      field: 'mail_domains',
+      taken: taken.map((t) => ({ domain: t.domain, organization_id: t.organizationId })),
+    });
+  }
+  await setOrganizationDomains(trx, orgId, domains, at);
 }
 
 function notFound(id: string): DomainError {
@@ -24,12 +55,17 @@ function notFound(id: string): DomainError {
 
 export async function createOrganization(deps: AppDeps, input: OrganizationInput): Promise<Organization> {
   const at = deps.clock.now();
-  const org: Organization = { id: newId(at), name: input.name, tier: input.tier, contractValue: input.contractValue ?? null, accountManager: input.accountManager ?? null, createdAt: at };
-  await deps.store.db.transaction().execute((trx) => insertOrganization(trx, org));
+  const domains = checkDomains(input.mailDomains) ?? [];
+  const org: Organization = { id: newId(at), name: input.name, tier: input.tier, contractValue: input.contractValue ?? null, accountManager: input.accountManager ?? null, createdAt: at, mailDomains: domains };
+  await deps.store.db.transaction().execute(async (trx) => {
+    await insertOrganization(trx, org);
+    await storeDomains(trx, null, org.id, domains, at);
+  });
   return org;
 }
 
 export async function updateOrganization(deps: AppDeps, id: string, patch: Partial<OrganizationInput>): Promise<Organization> {
+  const domains = checkDomains(patch.mailDomains);
   return deps.store.db.transaction().execute(async (trx) => {
     const org = await findOrganization(trx, id);
     if (!org) throw notFound(id);
@@ -39,8 +75,10 @@ export async function updateOrganization(deps: AppDeps, id: string, patch: Parti
       tier: patch.tier ?? org.tier,
       contractValue: patch.contractValue === undefined ? org.contractValue : patch.contractValue,
       accountManager: patch.accountManager === undefined ? org.accountManager : patch.accountManager,
+      mailDomains: domains ?? org.mailDomains ?? [],
     };
     await writeOrganization(trx, next);
+    if (domains !== undefined) await storeDomains(trx, id, id, domains, deps.clock.now());
     return next;
   });
 }

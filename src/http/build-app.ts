@@ -23,6 +23,7 @@ import { notificationRoutes } from './routes/notifications.ts';
 import { escalationRoutes } from './routes/escalations.ts';
 import { drillRoutes } from './routes/drills.ts';
 import { healthRoutes } from './routes/health.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { intakeRoutes } from './routes/intake.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { organizationRoutes } from './routes/organizations.ts';
@@ -35,7 +36,7 @@ import { requesterRoutes } from './routes/requester.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
-import { webRoutes } from './routes/web.ts';
+import { sendConsoleIndex, wantsConsolePage, webRoutes } from './routes/web.ts';
 
 export interface HttpOptions {
   bodyLimit: number;
@@ -121,7 +122,12 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err, req, reply) => handleError(err, req, reply));
-  app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody('ROUTE_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    // A browser on an unknown console path gets the console (status 404), which shows its own not-found page.
+    if (wantsConsolePage(req.method, path, req.headers.accept)) return sendConsoleIndex(reply, 404);
+    return reply.code(404).send(errorBody('ROUTE_NOT_FOUND', `no route ${req.method} ${path}`));
+  });
 
   await app.register(fastifyCookie);
   installSecureCookiesOverTls(app);
@@ -169,6 +175,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { deps });
       await api.register(templateRoutes, { deps });
       await api.register(intakeRoutes, { deps });
+      await api.register(adminRoutes, { deps });
       await api.register(supportHoursRoutes, { deps });
       await api.register(reportRoutes, { deps });
       await api.register(drillRoutes, { deps });

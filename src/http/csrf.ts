@@ -40,7 +40,7 @@ export const COOKIE_BODY_TYPES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Public routes whose origin is checked anyway: sign-in (login CSRF). */
-const ORIGIN_CHECKED_PUBLIC = new Set(['POST /api/v1/auth/login']);
+const ORIGIN_CHECKED_PUBLIC = new Set(['POST /api/v1/auth/login', 'POST /api/v1/auth/set-password']);
 
 export interface CsrfOptions {
   /** The origin of ESCALON_PUBLIC_URL when set; else each request's own scheme and Host. */

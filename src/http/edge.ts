@@ -31,6 +31,7 @@ export const LARGE_BODY_ROUTES: ReadonlySet<string> = new Set([
   'POST /api/v1/tickets/:ticketRef/escalate',
   'PUT /api/v1/tickets/:ticketRef/review',
   'PUT /api/v1/templates/:name',
+  'POST /api/v1/templates/:name/preview',
   'POST /api/v1/intake/web',
   'POST /api/v1/intake/hooks/:source',
   // an uploaded drill scenario (a JSONL workload)

@@ -100,7 +100,7 @@ export function presentEvent(e: StoredEvent, customer?: CustomerFieldsDef | null
 }
 
 export function presentOrganization(o: Organization) {
-  return { id: o.id, name: o.name, tier: o.tier, contract_value: o.contractValue, account_manager: o.accountManager, created_at: iso(o.createdAt) };
+  return { id: o.id, name: o.name, tier: o.tier, contract_value: o.contractValue, account_manager: o.accountManager, created_at: iso(o.createdAt), mail_domains: o.mailDomains ?? [] };
 }
 
 export function presentUser(u: User) {

@@ -153,12 +153,14 @@ export const organizationOut = z.object({
   contract_value: z.number().nullable(),
   account_manager: z.string().nullable(),
   created_at: instant,
+  mail_domains: z.array(z.string()).describe('new senders from these mail domains join the organization at intake'),
 });
 export const createOrganizationIn = z.strictObject({
   name: z.string().trim().min(1).max(200),
   tier: z.string().min(1).max(50),
   contract_value: z.number().nonnegative().max(1e12).nullable().optional(),
   account_manager: z.string().min(1).max(200).nullable().optional(),
+  mail_domains: z.array(z.string().max(253)).max(50).optional().describe('e.g. ["initech.example"]: new senders from these domains join this organization (DOMAIN_TAKEN when another has one)'),
 });
 export const patchOrganizationIn = createOrganizationIn.partial().refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
 
@@ -182,6 +184,7 @@ export const createUserIn = z.strictObject({
   password: z.string().min(1).max(200).optional().describe('at least 12 characters, not only spaces, not a common password (WEAK_PASSWORD otherwise)'),
   phone: z.string().max(32).nullable().optional().describe('E.164, e.g. +15551234567 (for SMS notices)'),
   time_zone: z.string().max(64).nullable().optional().describe('IANA zone, e.g. Europe/Berlin (times in notices)'),
+  invite: z.boolean().optional().describe('true: no password; a one-time set-password link is emailed to the user (valid 72 h)'),
 });
 export const patchUserIn = z
   .strictObject({

@@ -34,5 +34,6 @@ export function intakeHttpOptions(config: Config, defaultOrganizationId: string 
     sources: parseIntakeSources(config.intake.sources),
     webFormPerMinute: 5,
     webFormPerHourPerSender: 5,
+    mail: { domain: config.intake.domain, smtpPort: config.intake.smtpPort, maxBytes: config.intake.maxBytes },
   };
 }

@@ -19,6 +19,7 @@ import { addComment } from '../app/add-comment.ts';
 import { prepareIncomingFiles, recordIncomingFiles, type IncomingFile } from '../app/attachments.ts';
 import { createTicket } from '../app/create-ticket.ts';
 import { createUser } from '../app/create-user.ts';
+import { organizationOfDomain } from '../store/organizations-repo.ts';
 import type { AppDeps } from '../app/deps.ts';
 import { DomainError } from '../domain/errors.ts';
 import { newId } from '../store/new-id.ts';
@@ -62,11 +63,15 @@ async function senderActor(deps: AppDeps, m: InboundMessage, o: IntakeOptions): 
   const email = m.senderEmail.trim().toLowerCase();
   let user = await findUserByEmail(deps.store.db, email);
   if (!user) {
-    if (!o.defaultOrganizationId) {
+    // A new sender from an organization's mail domain joins that organization (organization_domains) —
+    // for mail only: the web form takes any typed address, so its new senders always join the intake organization.
+    const byDomain = m.channel === 'email' ? await organizationOfDomain(deps.store.db, email.slice(email.lastIndexOf('@') + 1)) : undefined;
+    const organizationId = byDomain ?? o.defaultOrganizationId;
+    if (!organizationId) {
       throw new DomainError('INTAKE_REFUSED', `sender ${email} has no account here, and this server turns new senders away (ESCALON_INTAKE_DEFAULT_ORG=none)`, { sender: email });
     }
     try {
-      await createUser(deps, { email, name: m.senderName.trim() || email, role: 'customer', organizationId: o.defaultOrganizationId });
+      await createUser(deps, { email, name: m.senderName.trim() || email, role: 'customer', organizationId });
     } catch (err) {
       if (!(err instanceof DomainError && err.code === 'EMAIL_TAKEN')) throw err;
     }

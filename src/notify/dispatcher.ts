@@ -55,6 +55,7 @@ import { claimDue, expiredWaiting, holdUntil, lastSent, mergeCandidates, parkUnr
 import type { RecipientDirectory } from './recipient-directory.ts';
 import { loadRenderContext, type LoadedContext } from './render-context-loader.ts';
 import { replyAddress, surveyToken, SURVEY_TTL_MS } from './signed-links.ts';
+import { pingMessage } from './ping-message.ts';
 import { standaloneMessage } from './standalone-message.ts';
 import { redactForCustomer } from './templates/redact.ts';
 import { renderTemplate, type RenderedMessage } from './templates/render.ts';
@@ -119,8 +120,9 @@ export interface Dispatcher {
 }
 
 interface RowPayload {
-  /** `reply`: a staff reply to the customer (reply-outbox.ts): never held for quiet hours, never merged. */
-  kind?: 'reply';
+  /** `reply`: a staff reply to the customer (reply-outbox.ts): never held for quiet hours, never merged. `ping`: an admin's webhook test send (ping-message.ts). */
+  kind?: 'reply' | 'ping';
+  requested_by?: string;
   /** A reply: the comment whose text and public files go out with the message. */
   comment_id?: string;
   in_reply_to?: string;
@@ -153,6 +155,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const channel = Object.hasOwn(deps.channels, row.channel) ? deps.channels[row.channel] : undefined;
     // Claimed rows always have a channel (the others were parked); a race with a reconfiguration parks it again.
     if (!channel) return holdUntil(db, row.id, now, `waiting: no ${row.channel} channel`).then(() => park(row.channel));
+    if (row.ticket_id === null && payload.kind === 'ping') return finish(row, [], now, await channel.deliver(pingMessage(row, payload.requested_by ?? null), now), payload);
     const template = await findTemplate(db, row.template);
     if (!template) return finish(row, [], now, { kind: 'failed', error: `unknown template '${row.template}'` }, payload);
     if (row.ticket_id === null) {

@@ -327,6 +327,8 @@ export interface Database {
   drill_trainees: DrillTraineesTable;
   drill_tickets: DrillTicketsTable;
   drill_decisions: DrillDecisionsTable;
+  password_links: PasswordLinksTable;
+  organization_domains: OrganizationDomainsTable;
 }
 
 /** An escalation drill (migration 0018): a scenario run against one policy version. */
@@ -369,6 +371,26 @@ export interface DrillDecisionsTable {
   points: number;
   max_points: number;
   decided_at: number;
+}
+
+/** Mail domains of organizations (migration 0019): a new sender from the domain joins the organization. */
+export interface OrganizationDomainsTable {
+  domain: string;
+  organization_id: string;
+  created_at: number;
+}
+
+/** One-time set-password links (migration 0019): an invitation or an admin's reset; only the token's SHA-256 is kept. */
+export interface PasswordLinksTable {
+  id: string;
+  user_id: string;
+  token_digest: string;
+  /** invite | reset */
+  purpose: string;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 /** Standard Webhooks ids seen per intake source, within the timestamp tolerance (replays are refused). */

@@ -78,7 +78,7 @@ export async function listUsers(db: Db): Promise<UserWithSecret[]> {
 export async function updateUser(
   db: Db,
   id: string,
-  patch: { name?: string; role?: Role; organizationId?: string | null; active?: boolean; passwordHash?: string; phone?: string | null; timeZone?: string | null },
+  patch: { name?: string; role?: Role; organizationId?: string | null; active?: boolean; passwordHash?: string | null; phone?: string | null; timeZone?: string | null },
 ): Promise<void> {
   const set: Updateable<UsersTable> = {};
   if (patch.name !== undefined) set.name = patch.name;

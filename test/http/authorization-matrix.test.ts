@@ -23,6 +23,9 @@ const PEOPLE: Array<Person | 'nobody'> = ['nobody', 'admin', 'manager', 'lead', 
 const ROLE_OF: Record<string, string> = { admin: 'admin', manager: 'manager', lead: 'lead', agent: 'agent', customerA: 'customer' };
 type Side = 'own' | 'other';
 
+/** A ticket every admin may preview a template against (set once the matrix's tickets exist). */
+let previewTicket = 'ESC-1';
+
 /** Request bodies for routes that take one; a new body route must add its sample here. */
 const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'POST /api/v1/auth/login': (t) => ({ email: t.cast.actors.agent.email, password: 'wrong password' }),
@@ -48,6 +51,13 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'PUT /api/v1/tickets/:ticketRef/review': () => ({ root_cause: 'other', root_cause_detail: 'matrix', went_well: '', went_badly: '', actions: [] }),
   'PUT /api/v1/templates/:name': () => ({ subject: '{{ ticket.key }}', text: 'matrix {{ ticket.subject }}' }),
   'PATCH /api/v1/webhook-endpoints/:id': () => ({ enabled: true }),
+  'POST /api/v1/users/:userId/invite': () => ({}),
+  // end_access false: the cast's own sessions and tokens must outlive the matrix's resets
+  'POST /api/v1/users/:userId/reset-password': () => ({ end_access: false }),
+  'POST /api/v1/auth/set-password': () => ({ token: 'not-a-valid-set-password-token', password: 'matrix new password 1' }),
+  'POST /api/v1/webhook-endpoints': () => ({ url: `https://hooks.example.com/matrix-${Math.random().toString(36).slice(2)}` }),
+  'POST /api/v1/webhook-endpoints/:id/test': () => ({}),
+  'POST /api/v1/templates/:name/preview': () => ({ ticket: previewTicket, subject: 'Preview {{ ticket.key }}', text: 'preview {{ ticket.subject }}' }),
   'POST /api/v1/intake/web': (t) => ({ name: 'Matrix', email: t.cast.actors.customerA.email, subject: 'matrix', body: 'matrix body' }),
   'POST /api/v1/intake/hooks/:source': () => ({ from: '+15550000000', body: 'matrix' }),
   'POST /api/v1/csat/:token': () => ({ rating: 5 }),
@@ -68,6 +78,7 @@ describeStores('authorization matrix', (ctx) => {
     const seeded = await seedMatrixTickets(t);
     const own = { ticket: seeded.own };
     const other = { ticket: seeded.other };
+    previewTicket = own.ticket.key;
     const { ownFile, otherFile } = seeded;
     refs.attachmentId = { own: async () => ownFile, other: async () => otherFile };
     const token = async () => (await createToken(t.deps, { user: { id: actors.agent2.userId }, name: 'victim' })).token.id;

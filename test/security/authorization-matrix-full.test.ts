@@ -123,6 +123,18 @@ const EXPECTED: Record<string, Entry> = {
   'GET /api/v1/users/:userId': { allow: ADMIN },
   'POST /api/v1/users': { allow: ADMIN },
   'PATCH /api/v1/users/:userId': { allow: ADMIN },
+  'POST /api/v1/users/:userId/invite': { allow: ADMIN },
+  'POST /api/v1/users/:userId/reset-password': { allow: ADMIN },
+  // The sample's link is not valid: a content-level 404 for everyone.
+  'POST /api/v1/auth/set-password': { allow: 'public', refuses: EVERYONE_REFUSED('PASSWORD_LINK_INVALID') },
+  'POST /api/v1/webhook-endpoints': { allow: ADMIN },
+  'GET /api/v1/webhook-endpoints/:id/deliveries': { allow: ADMIN },
+  'POST /api/v1/webhook-endpoints/:id/test': { allow: ADMIN },
+  'POST /api/v1/templates/:name/preview': { allow: ADMIN },
+  'GET /api/v1/intake/settings': { allow: ADMIN },
+  'GET /admin': { allow: 'public' },
+  'GET /admin/*': { allow: 'public' },
+  'GET /set-password': { allow: 'public' },
   'GET /api/v1/tokens': { allow: ADMIN },
   'POST /api/v1/tokens': { allow: ADMIN },
   'DELETE /api/v1/tokens/:tokenId': { allow: ADMIN },
@@ -193,6 +205,13 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => { payload?: string | object;
   'PATCH /api/v1/organizations/:orgId': () => ({ payload: { account_manager: 'someone' } }),
   'POST /api/v1/users': () => ({ payload: { email: `matrix-${Math.random().toString(36).slice(2)}@example.com`, name: 'M', role: 'agent' } }),
   'PATCH /api/v1/users/:userId': () => ({ payload: { name: 'Renamed' } }),
+  'POST /api/v1/users/:userId/invite': () => ({}),
+  // end_access false: the cast's own sessions and tokens must outlive the matrix's resets.
+  'POST /api/v1/users/:userId/reset-password': () => ({ payload: { end_access: false } }),
+  'POST /api/v1/auth/set-password': () => ({ payload: { token: 'not-a-valid-set-password-token', password: 'a brand new passphrase 42' } }),
+  'POST /api/v1/webhook-endpoints': () => ({ payload: { url: `https://hooks.example.com/matrix-${Math.random().toString(36).slice(2)}` } }),
+  'POST /api/v1/webhook-endpoints/:id/test': () => ({}),
+  'POST /api/v1/templates/:name/preview': () => ({ payload: { ticket: previewTicket, subject: 'Preview {{ ticket.key }}', text: 'preview {{ ticket.subject }}' } }),
   'POST /api/v1/tokens': (t) => ({ payload: { user_id: t.cast.actors.agent2.userId, name: 'matrix' } }),
   'POST /api/v1/tickets/:ticketRef/escalate': () => ({ payload: {} }),
   'POST /api/v1/tickets/:ticketRef/csat': () => ({ payload: { rating: 5 } }),
@@ -223,7 +242,11 @@ const WILDCARDS: Record<string, string> = {
   '/portal/*': 'tickets/ESC-1',
   '/drills/*': 'some-drill',
   '/assets/*': 'no-such-asset.js',
+  '/admin/*': 'users',
 };
+
+/** A ticket every admin may preview a template against (set once the matrix's tickets exist). */
+let previewTicket = 'ESC-1';
 
 type Side = 'own' | 'other';
 interface Principal {
@@ -270,6 +293,7 @@ describeStores('full authorization matrix', (ctx) => {
     const other = { ticket: seeded.other };
     const { ownFile, otherFile } = seeded;
     ownKey = own.ticket.key;
+    previewTicket = own.ticket.key;
     otherKey = other.ticket.key;
     otherId = other.ticket.id;
     const victimToken = async () => (await createToken(t.deps, { user: { id: actors.agent2.userId }, name: 'victim' })).token.id;

@@ -22,6 +22,8 @@ import { PortalHome, PortalNewTicket } from './pages/portal.tsx';
 import { PortalTicketPage } from './pages/portal-ticket.tsx';
 import { QueuesPage } from './pages/queues.tsx';
 import { RatePage } from './pages/rate.tsx';
+import { AdminPage } from './pages/admin.tsx';
+import { NotFoundPage, SetPasswordPage } from './pages/set-password.tsx';
 import { TicketPage } from './pages/ticket-view.tsx';
 
 type Boot = { state: 'loading' } | { state: 'anonymous' } | { state: 'ready'; session: Omit<Session, 'signOut' | 'reloadPolicy'> };
@@ -46,7 +48,7 @@ async function loadSession(me: Me): Promise<Omit<Session, 'signOut' | 'reloadPol
 
 export function App() {
   const [boot, setBoot] = useState<Boot>({ state: 'loading' });
-  const { path } = useLocation();
+  const { path, query } = useLocation();
 
   const start = useCallback(async (me: Me) => {
     setBoot({ state: 'ready', session: await loadSession(me) });
@@ -65,6 +67,7 @@ export function App() {
   // Public pages: the contact form and the satisfaction survey need no account.
   if (path === '/contact') return <Frame>{<ContactPage />}</Frame>;
   if (path === '/support-hours') return <Frame>{<SupportHoursPage />}</Frame>;
+  if (path === '/set-password') return <Frame>{<SetPasswordPage token={query.get('token') ?? ''} />}</Frame>;
   const rate = match('/rate/:token', path);
   if (rate?.token) return <Frame>{<RatePage token={rate.token} />}</Frame>;
 
@@ -141,7 +144,7 @@ function Shell({ session, path }: { session: Session; path: string }) {
         ['/matrix', 'Escalation matrix'],
         ['/quick-reference', 'Quick reference'],
         ['/drills', 'Drills'],
-        ...(isManager(me.role) ? ([['/policy', 'Policy']] as Array<[string, string]>) : []),
+        ...(isManager(me.role) ? ([['/policy', 'Policy'], ['/admin', 'Admin']] as Array<[string, string]>) : []),
       ]
     : [
         ['/portal', 'My requests'],
@@ -156,7 +159,9 @@ function Shell({ session, path }: { session: Session; path: string }) {
     if (path === '/portal/new') page = <PortalNewTicket />;
     else if (pt?.key) page = <PortalTicketPage ticketKey={pt.key} />;
     else if (path === '/portal') page = <PortalHome />;
-    else page = <Redirect to="/portal" />;
+    // The console's own pages (and the portal's unknown ones) lead a customer home; any other path is not found.
+    else if (path === '/' || path === '/login' || /^\/(portal|queues|tickets|dashboard|matrix|policy|admin|quick-reference|drills)(\/|$)/.test(path)) page = <Redirect to="/portal" />;
+    else page = <NotFoundPage path={path} home={{ to: '/portal', text: 'Back to my requests' }} />;
   } else if (q?.view) page = ['awaiting', 'mine', 'team', 'escalated', 'breaching'].includes(q.view) ? <QueuesPage view={q.view} /> : <Redirect to="/queues/mine" />;
   else if (path === '/tickets/new') page = <NewTicketPage />;
   else if (t?.key) page = <TicketPage ticketKey={t.key} />;
@@ -167,8 +172,9 @@ function Shell({ session, path }: { session: Session; path: string }) {
   else if (match('/drills/:id/scores', path)?.id && isManager(me.role)) page = <DrillScoresPage id={match('/drills/:id/scores', path)?.id ?? ''} />;
   else if (match('/drills/:id', path)?.id) page = <DrillPracticePage id={match('/drills/:id', path)?.id ?? ''} />;
   else if (path === '/policy' && isManager(me.role)) page = <PolicyEditorPage />;
+  else if ((path === '/admin' || path.startsWith('/admin/')) && isManager(me.role)) page = <AdminPage path={path} />;
   else if (path === '/' || path === '/login' || path === '/queues' || path.startsWith('/portal')) page = <Redirect to="/queues/mine" />;
-  else page = <p className="notice">Nothing here: {path}. <Link to="/queues/mine">Back to the queues</Link>.</p>;
+  else page = <NotFoundPage path={path} home={{ to: '/queues/mine', text: 'Back to the queues' }} />;
 
   return (
     <div className="frame">
@@ -184,7 +190,7 @@ function Shell({ session, path }: { session: Session; path: string }) {
         </button>
         <nav id="nav" aria-label="Main" className={menuOpen ? 'open' : ''}>
           {nav.map(([to, text]) => (
-            <Link key={to} to={to} aria-current={path === to || (to === '/queues/mine' && path.startsWith('/queues')) || (to === '/drills' && path.startsWith('/drills/')) ? 'page' : undefined}>
+            <Link key={to} to={to} aria-current={path === to || (to === '/queues/mine' && path.startsWith('/queues')) || (to === '/drills' && path.startsWith('/drills/')) || (to === '/admin' && path.startsWith('/admin/')) ? 'page' : undefined}>
               {text}
             </Link>
           ))}

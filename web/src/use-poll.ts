@@ -5,6 +5,7 @@
  * (`reload`). The last good data stays on screen while a refresh is in flight or fails.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { get } from './api.ts';
 
 /** One EventSource per page, shared by every live view; reconnects by itself. */
 const changeListeners = new Set<() => void>();
@@ -15,6 +16,13 @@ function onTicketsChanged(listener: () => void): () => void {
     source = new EventSource('/api/v1/stream');
     source.addEventListener('tickets', () => {
       for (const l of changeListeners) l();
+    });
+    // The session ended (signed out elsewhere, password reset, deactivated): asking who we are
+    // answers 401, and the shell shows the sign-in page at once.
+    source.addEventListener('revoked', () => {
+      source?.close();
+      source = null;
+      get('/me').catch(() => undefined);
     });
   }
   return () => {

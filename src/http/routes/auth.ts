@@ -7,6 +7,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { changeOwnPassword } from '../../app/change-password.ts';
 import { login, logout } from '../../app/login.ts';
+import { setPasswordWithLink } from '../../app/password-links.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { SESSION_COOKIE, actorOf } from '../access.ts';
 import type { HttpDeps } from '../build-app.ts';
@@ -98,6 +99,27 @@ export const authRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app,
       }
       return { sessions_ended: changed.sessionsEnded, tokens_revoked: changed.tokensRevoked, session_rotated: changed.session !== null };
     },
+  );
+
+  // The one-time link of an invitation or a reset (app/password-links.ts): public, the token is the credential.
+  app.post(
+    '/auth/set-password',
+    {
+      config: {
+        access: 'public',
+        rateLimit: {
+          max: deps.http.loginRateLimit,
+          timeWindow: '1 minute',
+          errorResponseBuilder: (_req, ctx) => new DomainError('RATE_LIMITED', `too many attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s`, { retry_after_s: Math.ceil(ctx.ttl / 1000) }),
+        },
+      },
+      schema: {
+        tags: ['auth'],
+        body: z.strictObject({ token: z.string().min(1).max(200), password: z.string().min(1).max(200).describe('at least 12 characters, not only spaces, not a common password') }),
+        response: { 200: z.object({ email: z.string() }) },
+      },
+    },
+    async (req) => setPasswordWithLink(deps, req.body),
   );
 
   app.get('/me', { config: { access: 'authenticated' }, schema: { tags: ['auth'], response: { 200: meOut } } }, async (req) => presentActor(actorOf(req)));

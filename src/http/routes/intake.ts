@@ -40,6 +40,8 @@ export interface IntakeHttpOptions {
   readonly webFormPerHourPerSender: number;
   /** ESCALON_PUBLIC_URL: where the confirmation links of held web-form messages point. */
   readonly publicUrl?: string | undefined;
+  /** The SMTP listener's settings, for the admin's intake page (GET /api/v1/intake/settings). */
+  readonly mail?: { readonly domain: string; readonly smtpPort: number; readonly maxBytes: number } | undefined;
 }
 
 declare module '../build-app.ts' {

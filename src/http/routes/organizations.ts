@@ -29,7 +29,7 @@ export const organizationRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = asy
 
   app.post('/organizations', { config: managers, schema: { tags, body: createOrganizationIn, response: { 201: organizationOut } } }, async (req, reply) => {
     const b = req.body;
-    const org = await createOrganization(deps, { name: b.name, tier: b.tier, contractValue: b.contract_value ?? null, accountManager: b.account_manager ?? null });
+    const org = await createOrganization(deps, { name: b.name, tier: b.tier, contractValue: b.contract_value ?? null, accountManager: b.account_manager ?? null, ...(b.mail_domains && { mailDomains: b.mail_domains }) });
     return reply.code(201).send(presentOrganization(org));
   });
 
@@ -40,6 +40,7 @@ export const organizationRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = asy
       ...(b.tier !== undefined && { tier: b.tier }),
       ...(b.contract_value !== undefined && { contractValue: b.contract_value }),
       ...(b.account_manager !== undefined && { accountManager: b.account_manager }),
+      ...(b.mail_domains !== undefined && { mailDomains: b.mail_domains }),
     });
     return presentOrganization(org);
   });

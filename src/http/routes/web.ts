@@ -29,7 +29,25 @@ const TYPES: Record<string, string> = {
 };
 
 /** The page paths of web/src/app.tsx's router; a new top-level page adds its prefix here. */
-export const PAGES = ['/', '/login', '/contact', '/rate/*', '/queues', '/queues/*', '/tickets/*', '/dashboard', '/matrix', '/policy', '/portal', '/portal/*', '/support-hours', '/quick-reference', '/drills', '/drills/*'];
+export const PAGES = ['/', '/login', '/contact', '/rate/*', '/queues', '/queues/*', '/tickets/*', '/dashboard', '/matrix', '/policy', '/portal', '/portal/*', '/support-hours', '/admin', '/admin/*', '/set-password', '/quick-reference', '/drills', '/drills/*'];
+
+/** Paths that are never console pages: an unknown one keeps the API's JSON 404. */
+const NOT_CONSOLE = /^\/(api|docs|metrics|healthz|readyz|assets)(\/|$)/;
+
+/**
+ * Whether an unmatched request is a browser asking for a console page (GET/HEAD, HTML accepted,
+ * outside the API, docs and assets): the console then answers 404 with its own not-found page.
+ */
+export function wantsConsolePage(method: string, path: string, accept: string | undefined): boolean {
+  return (method === 'GET' || method === 'HEAD') && !NOT_CONSOLE.test(path) && (accept ?? '').includes('text/html');
+}
+
+/** The console's index.html with `status` (the client-side router shows its not-found page for unknown paths). */
+export async function sendConsoleIndex(reply: FastifyReply, status = 200, root = WEB_DIST): Promise<FastifyReply> {
+  const html = await readFile(join(root, 'index.html')).catch(() => null);
+  reply.code(status).header('cache-control', 'no-cache').type('text/html; charset=utf-8');
+  return reply.send(html ?? NOT_BUILT);
+}
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Escalon</title></head>
 <body style="font-family:sans-serif;max-width:40rem;margin:3rem auto">
@@ -55,11 +73,7 @@ async function fileFor(root: string, urlPath: string): Promise<string | null> {
 export const webRoutes: FastifyPluginAsync<{ root?: string }> = async (app, opts) => {
   const root = opts.root ?? WEB_DIST;
 
-  const sendIndex = async (reply: FastifyReply) => {
-    const html = await readFile(join(root, 'index.html')).catch(() => null);
-    reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8');
-    return reply.send(html ?? NOT_BUILT);
-  };
+  const sendIndex = async (reply: FastifyReply) => sendConsoleIndex(reply, 200, root);
 
   const page = { config: { access: 'public' as const }, schema: { hide: true } };
   for (const url of PAGES) app.get(url, page, async (_req, reply) => sendIndex(reply));

@@ -77,6 +77,22 @@ The link is valid for 24 hours. If you did not send this request, ignore this me
 Your support team`,
     html: `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5"><p>Hello {{ customer.name }},</p><p>someone — we hope you — sent a request in your name through our web form: “{{ ticket.subject }}”. To protect your account, we open it only once you confirm it came from you.</p><p><a href="{{ confirmation_url }}">Confirm my request</a></p><p>The link is valid for 24 hours. If you did not send this request, ignore this message: nothing will be opened.</p><p>Your support team</p></body></html>`,
   },
+  // The one-time set-password link of an invitation or an admin's reset (app/password-links.ts);
+  // ticket-less: `confirmation_url` is the link, `ticket.subject` says which of the two it is.
+  'account-set-password': {
+    audience: 'customer',
+    subject: '{{ ticket.subject }}',
+    text: `Hello {{ customer.name }},
+
+{{ ticket.subject }}: choose your password here (the link works once):
+
+{{ confirmation_url }}
+
+Your account is {{ customer.email }}. The link is valid for 72 hours; if you did not expect this message, ignore it.
+
+Your support team`,
+    html: `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5"><p>Hello {{ customer.name }},</p><p>{{ ticket.subject }}: choose your password here (the link works once).</p><p><a href="{{ confirmation_url }}">Set my password</a></p><p>Your account is {{ customer.email }}. The link is valid for 72 hours; if you did not expect this message, ignore it.</p><p>Your support team</p></body></html>`,
+  },
   // A staff reply, delivered as it was written: the agent's text is data, never template source.
   // Written by reply-outbox.ts for every public staff reply (not a policy template: a rule's
   // notice has no reply to carry, so it is not in BUILTIN_TEMPLATE_NAMES).

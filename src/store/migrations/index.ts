@@ -18,6 +18,7 @@ import * as m0014 from './0014-accounts-hardening.ts';
 import * as m0015 from './0015-outbox-destination-order.ts';
 import * as m0016 from './0016-customer-hardening.ts';
 import * as m0018 from './0018-drills.ts';
+import * as m0019 from './0019-admin.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: 'sqlite' | 'postgres') => Promise<void>;
 
@@ -37,4 +38,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationUp>> = {
   '0015-outbox-destination-order': m0015.up,
   '0016-customer-hardening': m0016.up,
   '0018-drills': m0018.up,
+  '0019-admin': m0019.up,
 };

@@ -17,6 +17,8 @@ export interface ReceivedHook {
 
 export interface WebhookReceiver {
   url: string;
+  /** The secret signatures are checked with (a test may change it, e.g. after a rotation). */
+  secret: string;
   hooks: ReceivedHook[];
   /** Decides the status of each request (index counts every request). */
   respond: (index: number, headers: IncomingHttpHeaders) => { status: number; headers?: Record<string, string> };
@@ -38,6 +40,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
   let count = 0;
   const receiver: WebhookReceiver = {
     url: '',
+    secret,
     hooks: [],
     respond: () => ({ status: 204 }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -49,7 +52,7 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
       const raw = Buffer.concat(chunks).toString('utf8');
       const id = String(req.headers['webhook-id'] ?? '');
       const ts = String(req.headers['webhook-timestamp'] ?? '');
-      const signatureOk = verify(secret, id, ts, raw, String(req.headers['webhook-signature'] ?? ''));
+      const signatureOk = verify(receiver.secret, id, ts, raw, String(req.headers['webhook-signature'] ?? ''));
       const answer = receiver.respond(count++, req.headers);
       receiver.hooks.push({ id, timestamp: ts, signatureOk, body: JSON.parse(raw) as Record<string, unknown>, status: answer.status });
       res.writeHead(answer.status, answer.headers ?? {});
