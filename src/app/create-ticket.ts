@@ -20,7 +20,7 @@ import type { Kysely } from 'kysely';
 import { addCcs } from '../store/ccs-repo.ts';
 import { newId } from '../store/new-id.ts';
 import type { Database } from '../store/schema.ts';
-import { findOrganization } from '../store/organizations-repo.ts';
+import { findOrganization, organizationOfDomain } from '../store/organizations-repo.ts';
 import { nextTicketNumber } from '../store/tickets-repo.ts';
 import { findUserByEmail, findUserById, insertUser, normaliseEmail } from '../store/users-repo.ts';
 import { claimUploads } from './attachments.ts';
@@ -53,12 +53,16 @@ export interface CreateTicketInput {
 const FREE_MAIL = new Set(['gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'yahoo.com', 'icloud.com', 'me.com', 'aol.com', 'proton.me', 'protonmail.com', 'gmx.de', 'gmx.net', 'web.de', 'mail.com', 'yandex.ru']);
 
 /**
- * The organization of a new customer by their email's domain: the one organization whose active
- * customers already write from that domain (none, several, or a public mail provider: undefined).
+ * The organization of a new customer by their email's domain: the organization that lists the
+ * domain among its mail domains, else the one organization whose active customers already write from that domain (none, several, or a public mail provider: undefined).
  */
 export async function organizationByEmailDomain(db: Kysely<Database>, email: string): Promise<string | undefined> {
   const domain = email.trim().toLowerCase().split('@')[1];
-  if (!domain || FREE_MAIL.has(domain)) return undefined;
+  if (!domain) return undefined;
+  // An organization's configured mail domains decide first (the admin's Organizations screen).
+  const configured = await organizationOfDomain(db, domain);
+  if (configured) return configured;
+  if (FREE_MAIL.has(domain)) return undefined;
   const rows = await db
     .selectFrom('users')
     .select('organization_id')
