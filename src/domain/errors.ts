@@ -66,6 +66,11 @@ export const ERROR_CODES = [
   'CUSTOMER_FIELD_NOT_ALLOWED',
   'INTAKE_SIGNATURE_EXPIRED',
   'INTAKE_REPLAYED',
+  // playbooks: checklists and macros (docs/errors.md, "Playbooks")
+  'CHECKLIST_INCOMPLETE',
+  'CHECKLIST_ITEM_NOT_FOUND',
+  'MACRO_NOT_FOUND',
+  'MACRO_RENDER_FAILED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
