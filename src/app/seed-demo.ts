@@ -26,6 +26,7 @@ import type { AppDeps } from './deps.ts';
 import { createOrganization } from './manage-organization.ts';
 import { ensureIntakeOrganization } from './intake-organization.ts';
 import { updateTicket } from './update-ticket.ts';
+import { readTicketChecklists, setChecklistItem } from './checklists.ts';
 
 export const DEMO_PASSWORD = 'escalon-demo';
 
@@ -202,6 +203,16 @@ export async function seedDemo(store: Store, options: { tickets?: number; now?: 
     for (const status of path) {
       clock.advance(Math.floor(rand() * 7_200_000));
       if (status === 'solved' && rand() < 0.5) await addComment(deps, customer, ticket.key, { body: 'That fixed it, thank you!', public: true });
+      if (status === 'solved' || status === 'closed') {
+        // The receiving team works through its checklists (required items must be done to solve).
+        for (const c of (await readTicketChecklists(deps, agent, ticket.key)).checklists) {
+          for (const item of c.items) {
+            if (item.done || (!item.required && rand() < 0.4)) continue;
+            clock.advance(Math.floor(rand() * 1_800_000));
+            await setChecklistItem(deps, agent, ticket.key, { checklist: c.checklist, item: item.id, done: true });
+          }
+        }
+      }
       await updateTicket(deps, agent, ticket.key, { status });
     }
     options.onProgress?.(i + 1, total);
