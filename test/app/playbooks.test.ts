@@ -160,6 +160,23 @@ describeStores('playbooks: checklists and macros', (ctx) => {
     await applyPolicy(t.deps, t.cast.actors.admin, policyFor(t), 'yaml');
   });
 
+  it('the bottleneck report has completion time per checklist item (attach → tick)', async () => {
+    t.deps.clock.set(Date.parse('2026-12-03T09:00:00Z'));
+    const keys = [await newTicket(), await newTicket()];
+    for (const key of keys) await call('agent', 'POST', `/tickets/${key}/escalate`, { reason: 'legal_compliance', documentation });
+    t.deps.clock.advance(10 * 60_000);
+    await tick(keys[0] as string, 'legal_compliance', 'counsel');
+    t.deps.clock.advance(20 * 60_000);
+    await tick(keys[1] as string, 'legal_compliance', 'counsel');
+    const r = await call('manager', 'GET', '/reports/bottlenecks?from=2026-12-03T00:00:00Z&to=2026-12-04T00:00:00Z&tz=UTC');
+    expect(r.status).toBe(200);
+    const items = (r.body.bottlenecks as { checklist_items: Json[] }).checklist_items;
+    expect(items.find((i) => i.key === 'legal_compliance/counsel')).toMatchObject({ attached: 2, done: 2, median_ms: 10 * 60_000, p90_ms: 30 * 60_000, required: true });
+    expect(items.find((i) => i.key === 'legal_compliance/preserve')).toMatchObject({ attached: 2, done: 0, median_ms: null });
+    const csv = await t.app.inject({ method: 'GET', url: '/api/v1/reports/bottlenecks?from=2026-12-03T00:00:00Z&to=2026-12-04T00:00:00Z&tz=UTC&format=csv', headers: t.auth('manager') });
+    expect(csv.body).toContain('bottlenecks.checklist_items,legal_compliance/counsel,median_ms,600000');
+  });
+
   it('lists macros and previews one against a ticket with the customer and agent filled in', async () => {
     const key = await newTicket();
     const list = await call('agent', 'GET', '/macros');
