@@ -57,6 +57,7 @@ export interface PlanResult {
   sla: SectionChanges;
   calendars: SectionChanges;
   root_causes: SectionChanges;
+  playbooks: SectionChanges;
   clocks: Array<{ ticket: string; metric: string; due_before: string | null; due_after: string | null }>;
   tickets_reapplied: number;
   /** Recipients that resolve to nobody, and people without an account: shown, never refused. */

@@ -32,6 +32,7 @@ import { newId } from '../store/new-id.ts';
 import { findOrganization } from '../store/organizations-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { replaceTimers, type TimerRow } from '../store/timers-repo.ts';
+import { guardChecklists, withChecklists } from './checklists.ts';
 import { writeTicketChange } from './commit-ticket-change.ts';
 import { Directory } from './engine-directory.ts';
 import type { AfterWrite, TicketChange } from './engine-seam.ts';
@@ -79,6 +80,8 @@ export class LiveEngine {
   ) {}
 
   async onTicketChange(trx: Db, change: TicketChange): Promise<EngineOutcome> {
+    // A person solving, closing or de-escalating with required checklist items open is refused first (checklists.ts).
+    await guardChecklists(trx, change.before, change.events);
     const active = await this.registry.refresh(trx);
     if (!active) return { ticket: change.ticket, events: change.events };
     const engine = active.engine.withHost(await this.hostFor(trx, active.engine));
@@ -104,10 +107,11 @@ export class LiveEngine {
       } else out.push(draft);
       out.push(...rest.map(toDraft));
     }
-    if (!state) return { ticket: change.ticket, events: out };
+    const events = await withChecklists(trx, change.before?.id ?? null, active.policy, active.version, out);
+    if (!state) return { ticket: change.ticket, events };
     const final = state;
     const ticket = await this.writeBack(change.ticket, final, change.at, dir);
-    return { ticket, events: out, after: (db, uow, stored) => this.persist(db, uow, engine, ticket.id, final, stored) };
+    return { ticket, events, after: (db, uow, stored) => this.persist(db, uow, engine, ticket.id, final, stored) };
   }
 
   /**
@@ -139,7 +143,7 @@ export class LiveEngine {
     await writeTicketChange(trx, uow, this.clock, {
       before: ticket,
       ticket: next,
-      events: result.events.map(toDraft),
+      events: await withChecklists(trx, ticket.id, active.policy, active.version, result.events.map(toDraft)),
       at: timer.dueAt,
       actor: 'system',
       after: (db, u, stored) => this.persist(db, u, engine, ticket.id, result.state, stored),

@@ -69,7 +69,7 @@ export async function comparePolicyVersions(deps: AppDeps, from: number, to: num
   const pa = parsed(a);
   const pb = parsed(b);
   const lines = lineDiff(a.source, b.source);
-  const changes = pb ? diffPolicies(pa, pb) : diffPolicies(null, { formatVersion: 1, calendars: {}, levels: [], teams: [], sla: [], rules: [], templates: [], rootCauses: [] });
+  const changes = pb ? diffPolicies(pa, pb) : diffPolicies(null, { formatVersion: 1, calendars: {}, levels: [], teams: [], sla: [], rules: [], templates: [], rootCauses: [], playbooks: { checklists: [], macros: [] } });
   return { from, to, changes, summary: summarizeChanges(changes), lines, unified: unifiedDiff(lines) };
 }
 

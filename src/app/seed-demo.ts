@@ -37,6 +37,7 @@ import { recordReview } from './record-review.ts';
 import { createDrill } from './create-drill.ts';
 import { rateTicket } from '../intake/record-csat.ts';
 import { DEMO_CORPUS, DEMO_OPENERS, type DemoKind, type DemoText } from './demo-corpus.ts';
+import { readTicketChecklists, setChecklistItem } from './checklists.ts';
 
 export const DEMO_PASSWORD = 'escalon-demo';
 
@@ -320,6 +321,16 @@ export async function seedDemo(
     return ticket.key;
   };
 
+  // The receiving team works through its checklists before solving (required items must be done).
+  const workChecklists = async (handler: Actor, key: string) => {
+    for (const c of (await readTicketChecklists(deps, handler, key)).checklists) {
+      for (const item of c.items) {
+        if (item.done || (!item.required && rand() < 0.4)) continue;
+        await setChecklistItem(deps, handler, key, { checklist: c.checklist, item: item.id, done: true });
+      }
+    }
+  };
+
   const replyDelay = { urgent: [5, 12], high: [8, 25], normal: [15, 70], low: [30, 150] } as const;
   const solveDelay = { urgent: [60, 200], high: [60, 360], normal: [60, 420], low: [120, 1200] } as const;
   const between = ([lo, hi]: readonly [number, number]) => Math.round((lo + rand() * (hi - lo)) * minute);
@@ -343,6 +354,7 @@ export async function seedDemo(
         const doneAt = replyAt + between(solveDelay[text.priority]);
         if (rand() < 0.55) later(replyAt + (doneAt - replyAt) / 2, async () => void (await addComment(deps, customer, key, { body: text.followUp, public: true })));
         later(doneAt, async () => {
+          await workChecklists(handler, key);
           await updateTicket(deps, handler, key, { status: 'solved' });
           solved.push({ key, customer, text });
           if (fate > 0.8) later(doneAt + 2 * day, async () => void (await updateTicket(deps, handler, key, { status: 'closed' })));
@@ -362,7 +374,12 @@ export async function seedDemo(
       if (plan.assignAfter !== undefined) later(at + plan.assignAfter * minute, async () => void (await updateTicket(deps, staff[3] ?? agent, key, { assigneeId: handler.userId })));
       if (plan.replyAfter !== undefined) later(at + plan.replyAfter * minute, async () => void (await addComment(deps, handler, key, { body: text.reply, public: true })));
       if (plan.followUpAfter !== undefined) later(at + plan.followUpAfter * minute, async () => void (await addComment(deps, org, key, { body: text.followUp, public: true })));
-      if (plan.status) later(at + (plan.statusAfter ?? 1) * minute, async () => void (await updateTicket(deps, handler, key, { status: plan.status as Status })));
+      if (plan.status) {
+        later(at + (plan.statusAfter ?? 1) * minute, async () => {
+          if (plan.status === 'solved' || plan.status === 'closed') await workChecklists(handler, key);
+          await updateTicket(deps, handler, key, { status: plan.status as Status });
+        });
+      }
     });
   }
   // Run the schedule in time order (actions add later actions as they go).

@@ -26,7 +26,7 @@ export function printPlan(p: PlanResult, applied: boolean): void {
   const w = (s: string) => process.stdout.write(`${s}\n`);
   const rollback = p.rollback_of ? ` = version ${p.rollback_of} rolled back to` : '';
   w(`${applied ? 'applied' : 'would apply'} version ${p.next_version}${rollback} (in force: ${p.current_version || 'none'})`);
-  const sections = [['levels', p.levels], ['teams', p.teams], ['SLA policies', p.sla], ['rules', p.rules], ['calendars', p.calendars], ['root causes', p.root_causes]] as const;
+  const sections = [['levels', p.levels], ['teams', p.teams], ['SLA policies', p.sla], ['rules', p.rules], ['calendars', p.calendars], ['root causes', p.root_causes], ['playbooks', p.playbooks]] as const;
   for (const [what, d] of sections) {
     for (const k of ['added', 'removed', 'changed'] as const) if (d[k].length) w(`  ${what} ${k}: ${d[k].join(', ')}`);
   }

@@ -77,6 +77,11 @@ export const ERROR_CODES = [
   'DRILL_SCENARIO_INVALID',
   'DRILL_NOT_A_TRAINEE',
   'DRILL_ALREADY_DECIDED',
+  // playbooks: checklists and macros (docs/errors.md, "Playbooks")
+  'CHECKLIST_INCOMPLETE',
+  'CHECKLIST_ITEM_NOT_FOUND',
+  'MACRO_NOT_FOUND',
+  'MACRO_RENDER_FAILED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -3,8 +3,8 @@
  * what (levels and their teams: members, lead, manager, skills), when a ticket escalates and to
  * whom (every rule in words: trigger, condition, actions; where a customer's own request goes),
  * response targets per tier and the hours and holidays (domain/support-hours.ts), who is on call
- * now (Matrix.onCall, the engine's own rotation arithmetic) and the checklists when the policy
- * has them (`playbooks.checklists`, read defensively: the field may not exist in this version).
+ * now (Matrix.onCall, the engine's own rotation arithmetic) and the checklists of the policy's
+ * playbooks (`playbooks.checklists`), per escalation reason.
  */
 import { formatDuration } from './duration.ts';
 import { Matrix } from './engine/matrix.ts';
@@ -33,9 +33,10 @@ export interface QuickReferenceRule {
 }
 
 export interface Checklist {
+  /** The reason category the checklist belongs to. */
   id: string;
   title: string;
-  items: string[];
+  items: Array<{ text: string; required: boolean }>;
 }
 
 export interface QuickReference {
@@ -106,19 +107,9 @@ function actionText(a: Action): string {
   }
 }
 
-/** `playbooks.checklists` when the policy has them: an array of { id, title|name, items|steps } or a map id → items. */
+/** The policy's checklists (`playbooks.checklists`), per escalation reason, in document order. */
 export function checklistsOf(policy: Policy): Checklist[] {
-  const raw = (policy as unknown as { playbooks?: { checklists?: unknown } }).playbooks?.checklists;
-  if (!raw || typeof raw !== 'object') return [];
-  const strings = (v: unknown): string[] =>
-    Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x : x && typeof x === 'object' ? String((x as { text?: unknown; title?: unknown }).text ?? (x as { title?: unknown }).title ?? JSON.stringify(x)) : String(x))) : [];
-  const one = (id: string, v: unknown): Checklist => {
-    if (Array.isArray(v)) return { id, title: id, items: strings(v) };
-    const o = (v ?? {}) as Record<string, unknown>;
-    return { id: String(o.id ?? id), title: String(o.title ?? o.name ?? o.id ?? id), items: strings(o.items ?? o.steps ?? o.checks) };
-  };
-  if (Array.isArray(raw)) return raw.map((v, i) => one(String((v as { id?: unknown })?.id ?? `checklist-${i + 1}`), v));
-  return Object.entries(raw as Record<string, unknown>).map(([id, v]) => one(id, v));
+  return policy.playbooks.checklists.map((c) => ({ id: c.reason, title: c.title, items: c.items.map((i) => ({ text: i.text, required: i.required })) }));
 }
 
 export function buildQuickReference(policy: Policy | null, version: number | null, now: number): QuickReference {

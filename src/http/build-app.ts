@@ -18,6 +18,7 @@ import { installNulGuard } from './nul-guard.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { authRoutes } from './routes/auth.ts';
 import { ccRoutes } from './routes/ccs.ts';
+import { playbookRoutes } from './routes/playbooks.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { escalationRoutes } from './routes/escalations.ts';
@@ -166,6 +167,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(attachmentRoutes, { deps });
       await api.register(notificationRoutes, { deps });
       await api.register(ccRoutes, { deps });
+      await api.register(playbookRoutes, { deps });
       await api.register(escalationRoutes, { deps });
       await api.register(requesterRoutes, { deps });
       await api.register(policyRoutes, { deps });

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { KpiReport } from '../domain/reporting/kpis.ts';
 import type { Database } from '../store/schema.ts';
+import { checklistItemFigures } from './checklist-times.ts';
 import { parseReportParams, type ReportParams } from './report-params.ts';
 import { kpisFromRollups, kpisNaive } from './report-queries.ts';
 
@@ -15,7 +16,8 @@ export interface ReportDefaults {
 export async function buildReport(db: Kysely<Database>, params: ReportParams, now: number, defaults: ReportDefaults = {}): Promise<KpiReport> {
   const q = parseReportParams(params, now, defaults);
   const report = defaults.engine === 'naive' ? await kpisNaive(db, q) : await kpisFromRollups(db, q);
-  return withAgentNames(db, report);
+  const checklistItems = await checklistItemFigures(db, q);
+  return withAgentNames(db, { ...report, bottlenecks: { ...report.bottlenecks, checklistItems } });
 }
 
 /** Names the agents of the per-agent figures (`user:<id>` → the user's name and email). */

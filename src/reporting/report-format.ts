@@ -140,6 +140,10 @@ export function reportTable(r: KpiReport): string {
   ] as const) {
     out.push(table([title, 'total', 'mean per ticket', 'share'], list.map((t) => [t.key, formatDuration(t.totalMs), formatDuration(t.meanMs), pct(t.share)])), '');
   }
+  const items = r.bottlenecks.checklistItems ?? [];
+  if (items.length > 0) {
+    out.push(table(['checklist item (attach → tick)', 'required', 'done', 'median', 'p90'], items.map((i) => [`${i.key} ${i.text}`, i.required ? 'yes' : '', `${i.done}/${i.attached}`, formatDuration(i.medianMs), formatDuration(i.p90Ms)])), '');
+  }
   out.push('Trend by week', table(['week of', 'created', 'escalated', 'rate', 'solved'], r.trends.week.map((t) => [t.bucket, String(t.created), String(t.escalated), pct(t.escalationRate), String(t.solved)])));
   return out.join('\n') + '\n';
 }

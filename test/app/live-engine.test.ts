@@ -205,6 +205,13 @@ describeStores('live engine', (ctx) => {
     expect(byCustomer.json<{ ticket: Record<string, unknown> }>().ticket).not.toHaveProperty('level');
     const foreign = await t.app.inject({ method: 'POST', url: `${url}/escalate`, headers: t.auth('customerB'), payload: { comment: 'me too' } });
     expect(foreign.statusCode).toBe(404);
+    // The reference policy's technical checklist came with the escalation: its required items first (docs/policy.md, "Playbooks").
+    const early = await t.app.inject({ method: 'POST', url: `${url}/de-escalate`, headers: t.auth('lead'), payload: { reason: 'workaround in place' } });
+    expect(early.json<{ error: { code: string } }>().error.code).toBe('CHECKLIST_INCOMPLETE');
+    for (const item of ['reproduce', 'logs', 'workaround']) {
+      const ticked = await t.app.inject({ method: 'PUT', url: `${url}/checklists/technical_complexity/items/${item}`, headers: t.auth('agent2'), payload: { done: true } });
+      expect(ticked.statusCode, ticked.body).toBe(200);
+    }
     const down = await t.app.inject({ method: 'POST', url: `${url}/de-escalate`, headers: t.auth('lead'), payload: { reason: 'workaround in place' } });
     expect(down.json<{ ticket: { level: string } }>().ticket.level).toBe('L2');
     const history = await t.app.inject({ method: 'GET', url: `${url}/escalations`, headers: t.auth('agent') });

@@ -64,6 +64,11 @@ describeStores('team moves live', (ctx) => {
       expect(res.statusCode, res.body).toBe(200);
     };
     await step('escalate', { to_team: 'specialists', reason: 'technical_complexity', documentation });
+    // The reference policy's technical checklist came with it: its required items before handing back.
+    for (const item of ['reproduce', 'logs', 'workaround']) {
+      const ticked = await t.app.inject({ method: 'PUT', url: `${url}/checklists/technical_complexity/items/${item}`, headers: t.auth('lead'), payload: { done: true } });
+      expect(ticked.statusCode, ticked.body).toBe(200);
+    }
     await step('de-escalate', { to_team: 'frontline', reason: 'needs the customer first' });
     await step('escalate', { to_team: 'specialists', reason: 'technical_complexity', documentation });
 

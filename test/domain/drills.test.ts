@@ -85,14 +85,14 @@ describe('scrubText', () => {
 });
 
 describe('buildQuickReference', () => {
-  it('describes rules in words and reads checklists defensively', () => {
+  it('describes rules in words and lists the playbooks checklists', () => {
     const qr = buildQuickReference(policy, 3, Date.parse('2026-12-01T12:00:00Z'));
     expect(qr.rules.find((r) => r.id === 'breach-goes-up')).toMatchObject({ when: 'sla.breached', condition: 'sla.metric is resolution', escalates_to: 'the next level up', requires_acknowledgement: true });
     expect(qr.rules.find((r) => r.id === 'unacknowledged-goes-up')?.when).toBe('escalation unacknowledged for 30m');
     expect(qr.customer_requests).toMatchObject({ to: 'the next level up' });
-    const withLists = { ...policy, playbooks: { checklists: [{ id: 'legal', title: 'Legal hold', items: ['Do not delete data', 'Tell legal'] }] } } as Policy;
-    expect(checklistsOf(withLists)).toEqual([{ id: 'legal', title: 'Legal hold', items: ['Do not delete data', 'Tell legal'] }]);
-    expect(checklistsOf({ ...policy, playbooks: { checklists: { outage: ['Status page'] } } } as Policy)).toEqual([{ id: 'outage', title: 'outage', items: ['Status page'] }]);
+    const withLists = { ...policy, playbooks: { macros: [], checklists: [{ reason: 'legal_compliance', title: 'Legal hold', items: [{ id: 'keep', text: 'Do not delete data', required: true }, { id: 'tell', text: 'Tell legal', required: false }] }] } } as Policy;
+    expect(checklistsOf(withLists)).toEqual([{ id: 'legal_compliance', title: 'Legal hold', items: [{ text: 'Do not delete data', required: true }, { text: 'Tell legal', required: false }] }]);
+    expect(buildQuickReference(withLists, 3, 0).checklists).toHaveLength(1);
     expect(buildQuickReference(null, null, 0).levels).toEqual([]);
   });
 });

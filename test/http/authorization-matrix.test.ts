@@ -36,6 +36,8 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'PATCH /api/v1/tickets/:ticketRef': () => ({ tags: ['matrix'] }),
   'POST /api/v1/tickets/:ticketRef/comments': () => ({ body: 'matrix reply', public: true }),
   'PUT /api/v1/tickets/:ticketRef/ccs': () => ({ ccs: ['matrix-cc@acme.example'] }),
+  'PUT /api/v1/tickets/:ticketRef/checklists/:checklist/items/:item': () => ({ done: true }),
+  'POST /api/v1/tickets/:ticketRef/macros/:macroId/preview': () => undefined,
   'POST /api/v1/organizations': () => ({ name: 'Matrix Org', tier: 'standard' }),
   'PATCH /api/v1/organizations/:orgId': () => ({ account_manager: 'someone' }),
   'POST /api/v1/users': () => ({ email: `matrix-${Math.random().toString(36).slice(2)}@example.com`, name: 'M', role: 'agent' }),
@@ -96,6 +98,9 @@ describeStores('authorization matrix', (ctx) => {
     refs.n = { own: async () => '1', other: async () => '1' };
     refs.a = { own: async () => '1', other: async () => '1' };
     refs.b = { own: async () => '1', other: async () => '1' };
+    refs.checklist = { own: async () => 'legal_compliance', other: async () => 'legal_compliance' };
+    refs.item = { own: async () => 'counsel', other: async () => 'counsel' };
+    refs.macroId = { own: async () => 'ask-logs', other: async () => 'ask-logs' };
   });
   afterAll(async () => {
     await t.app.close();

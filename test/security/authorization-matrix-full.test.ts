@@ -95,6 +95,10 @@ const EXPECTED: Record<string, Entry> = {
   'GET /api/v1/tickets/:ticketRef/notifications': { allow: STAFF },
   'GET /api/v1/tickets/:ticketRef/ccs': { allow: STAFF },
   'PUT /api/v1/tickets/:ticketRef/ccs': { allow: STAFF },
+  'GET /api/v1/tickets/:ticketRef/checklists': { allow: STAFF },
+  'PUT /api/v1/tickets/:ticketRef/checklists/:checklist/items/:item': { allow: STAFF },
+  'GET /api/v1/macros': { allow: STAFF },
+  'POST /api/v1/tickets/:ticketRef/macros/:macroId/preview': { allow: STAFF },
   'POST /api/v1/tickets/:ticketRef/escalate': { allow: SIGNED },
   'POST /api/v1/tickets/:ticketRef/de-escalate': { allow: STAFF },
   'POST /api/v1/tickets/:ticketRef/acknowledge': { allow: STAFF },
@@ -201,6 +205,8 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => { payload?: string | object;
   'PATCH /api/v1/tickets/:ticketRef': () => ({ payload: { tags: ['matrix'] } }),
   'POST /api/v1/tickets/:ticketRef/comments': () => ({ payload: { body: 'matrix reply', public: true } }),
   'PUT /api/v1/tickets/:ticketRef/ccs': () => ({ payload: { ccs: ['matrix-cc@acme.example'] } }),
+  'PUT /api/v1/tickets/:ticketRef/checklists/:checklist/items/:item': () => ({ payload: { done: true } }),
+  'POST /api/v1/tickets/:ticketRef/macros/:macroId/preview': () => ({}),
   'POST /api/v1/organizations': () => ({ payload: { name: `Matrix Org ${Math.random().toString(36).slice(2)}`, tier: 'standard' } }),
   'PATCH /api/v1/organizations/:orgId': () => ({ payload: { account_manager: 'someone' } }),
   'POST /api/v1/users': () => ({ payload: { email: `matrix-${Math.random().toString(36).slice(2)}@example.com`, name: 'M', role: 'agent' } }),
@@ -312,6 +318,9 @@ describeStores('full authorization matrix', (ctx) => {
     refs.n = same('1');
     refs.a = same('1');
     refs.b = same('1');
+    refs.checklist = same('legal_compliance');
+    refs.item = same('counsel');
+    refs.macroId = same('ask-logs');
 
     principals = [{ name: 'anonymous', role: null, person: null, via: 'none', headers: async () => ({}) }];
     for (const [role, person] of ROLE_PEOPLE) {

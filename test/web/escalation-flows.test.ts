@@ -28,6 +28,8 @@ describe.skipIf(browserUnavailable !== null)('escalation flows (browser)', () =>
     // Escalated, then handed back: an escalated ticket in frontline, Lina's other team.
     const back = await customer<TicketOut>('POST', '/tickets', { subject: 'Badge printer offline', body: 'The badge printer is offline.', priority: 'high' });
     await ana('POST', `/tickets/${back.key}/escalate`, { reason: 'technical_complexity', documentation });
+    // The reference policy's technical checklist: its required items before handing back.
+    for (const item of ['reproduce', 'logs', 'workaround']) await ana('PUT', `/tickets/${back.key}/checklists/technical_complexity/items/${item}`, { done: true });
     const down = await ana<{ ticket: TicketOut }>('POST', `/tickets/${back.key}/de-escalate`, { reason: 'workaround given' });
     expect([down.ticket.team, (await ana<TicketOut>('GET', `/tickets/${up.key}`)).team]).toEqual(['frontline', 'specialists']);
 

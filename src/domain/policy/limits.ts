@@ -5,9 +5,9 @@
  * positioned tree is built (aliases are counted as they are expanded, so an alias bomb stops at
  * the node budget instead of doubling per level).
  *
- * The reference policy (policies/reference.policy.yaml) is 6.5 KB, 175 lines + 73 commas, ~560
- * YAML nodes (keys included), 9 levels deep; the limits leave room for a policy 15 times its size
- * (7 times as pretty-printed JSON, one value per line).
+ * The reference policy (policies/reference.policy.yaml, playbooks included) is 10.6 KB, 266 lines +
+ * 113 commas, ~740 YAML nodes (keys included), 9 levels deep; the limits leave room for a policy 10
+ * times its size (6 times as pretty-printed JSON, one value per line).
  */
 export const POLICY_LIMITS = {
   /** Characters in the document. */

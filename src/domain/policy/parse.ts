@@ -12,6 +12,7 @@ import { BUILTIN_TEMPLATE_NAMES } from './builtin-templates.ts';
 import { readCalendars } from './parse-calendars.ts';
 import { readCustomerFields } from './parse-customer-fields.ts';
 import { readCustomerRequests } from './parse-customer-requests.ts';
+import { readPlaybooks } from './parse-playbooks.ts';
 import { readRootCauses } from './parse-root-causes.ts';
 import { readRules } from './parse-rules.ts';
 import { readSlaPolicies } from './parse-sla.ts';
@@ -40,7 +41,7 @@ export type ParsePolicyResult =
       tooComplex?: PolicyTooComplex;
     };
 
-const TOP_KEYS = ['version', 'calendars', 'levels', 'teams', 'sla', 'rules', 'templates', 'customer_requests', 'customer_fields', 'root_causes'] as const;
+const TOP_KEYS = ['version', 'calendars', 'levels', 'teams', 'sla', 'rules', 'templates', 'customer_requests', 'customer_fields', 'root_causes', 'playbooks'] as const;
 const FORMAT_VERSIONS = [1];
 
 export function parsePolicy(source: string, opts: ParsePolicyOptions = {}): ParsePolicyResult {
@@ -77,6 +78,7 @@ export function parsePolicy(source: string, opts: ParsePolicyOptions = {}): Pars
   const customerRequests = readCustomerRequests(p, get(root, 'customer_requests'), 'customer_requests', scope);
   const customerFields = readCustomerFields(p, get(root, 'customer_fields'), 'customer_fields');
   const rootCauses = readRootCauses(p, get(root, 'root_causes'), 'root_causes');
+  const playbooks = readPlaybooks(p, get(root, 'playbooks'), 'playbooks');
 
   if (p.list.length > 0 || formatVersion === undefined) return refused(sortProblems(p.list));
   const used = rules.flatMap((r) => r.do.flatMap((a) => (a.kind === 'notify' ? [a.template] : [])));
@@ -94,6 +96,7 @@ export function parsePolicy(source: string, opts: ParsePolicyOptions = {}): Pars
       ...(customerRequests && { customerRequests }),
       ...(customerFields && { customerFields }),
       rootCauses,
+      playbooks,
     },
   };
 }

@@ -18,6 +18,8 @@ export interface PolicyChanges {
   rules: SectionChanges;
   calendars: SectionChanges;
   root_causes: SectionChanges;
+  /** Checklists by reason category and macros by id, as `checklist:<reason>` / `macro:<id>`. */
+  playbooks: SectionChanges;
 }
 
 export function diffById<T extends { id: string }>(before: readonly T[], after: readonly T[]): SectionChanges {
@@ -30,6 +32,11 @@ export function diffById<T extends { id: string }>(before: readonly T[], after: 
   };
 }
 
+function playbookItems(p: Policy | null): Array<{ id: string }> {
+  if (!p?.playbooks) return [];
+  return [...p.playbooks.checklists.map((c) => ({ ...c, id: `checklist:${c.reason}` })), ...p.playbooks.macros.map((m) => ({ ...m, id: `macro:${m.id}` }))];
+}
+
 /** `before` null: everything in `after` is added. */
 export function diffPolicies(before: Policy | null, after: Policy): PolicyChanges {
   return {
@@ -39,6 +46,7 @@ export function diffPolicies(before: Policy | null, after: Policy): PolicyChange
     rules: diffById(before?.rules ?? [], after.rules),
     calendars: diffById(Object.values(before?.calendars ?? {}), Object.values(after.calendars)),
     root_causes: diffById(before?.rootCauses ?? [], after.rootCauses),
+    playbooks: diffById(playbookItems(before), playbookItems(after)),
   };
 }
 

@@ -175,7 +175,46 @@ export interface Policy {
   customerFields?: CustomerFieldsDef;
   /** The categories a post-resolution review picks its root cause from (`root_causes:`, or the default list). */
   rootCauses: RootCauseDef[];
+  /** `playbooks:` — checklists per escalation reason and macros (absent: none). */
+  playbooks: PlaybooksDef;
 }
+
+export interface ChecklistItemDef {
+  id: string;
+  text: string;
+  /** Must be done before the ticket is solved, closed or de-escalated. */
+  required: boolean;
+}
+
+/** The steps the receiving team works through when a ticket is escalated for `reason`. */
+export interface ChecklistDef {
+  /** The reason category (REASONS); doubles as the checklist's id. */
+  reason: ReasonCategory;
+  title: string;
+  items: ChecklistItemDef[];
+}
+
+export const MACRO_VISIBILITIES = ['public', 'internal'] as const;
+export type MacroVisibility = (typeof MACRO_VISIBILITIES)[number];
+
+/** A named reply: a Liquid body (plain text), public or internal, and what it sets on the ticket. */
+export interface MacroDef {
+  id: string;
+  name: string;
+  visibility: MacroVisibility;
+  body: string;
+  /** `tags` are added to the ticket's tags (never removed). */
+  set: { status?: Status; priority?: Priority; tags?: string[] };
+}
+
+export interface PlaybooksDef {
+  /** In document order. */
+  checklists: ChecklistDef[];
+  /** In document order. */
+  macros: MacroDef[];
+}
+
+export const EMPTY_PLAYBOOKS: PlaybooksDef = { checklists: [], macros: [] };
 
 export interface RootCauseDef {
   id: string;

@@ -15,10 +15,13 @@
  * without that target) was neither met nor breached and counts in neither; neither does a clock
  * still running on time. The parts are reported beside the rate.
  */
+import type { ChecklistItemTiming } from '../playbooks.ts';
 import { METRICS, type Metric } from '../policy/types.ts';
 import { Bucketer, type Granularity } from './buckets.ts';
 import { distribution, ratio, type Distribution, type Ratio } from './stats.ts';
 import { WAIT_STATUSES, heldAsOf, isComplete, type Stint, type StintKind, type TicketFacts } from './ticket-facts.ts';
+
+export type ChecklistItemFigure = ChecklistItemTiming & { key: string };
 
 export interface ReportFilters {
   team?: string;
@@ -162,7 +165,11 @@ export interface KpiReport {
    * each once, under the root cause its latest review recorded (`unreviewed` when none).
    */
   causes: { byReason: Array<{ reason: string; count: number }>; byRule: Array<{ rule: string; count: number }>; byRootCause: Array<{ rootCause: string; count: number }> };
-  bottlenecks: { byLevel: TimeSpent[]; byStatus: TimeSpent[] };
+  /**
+   * checklistItems: completion time per checklist item (reporting/checklist-times.ts), filled by
+   * buildReport for both engines; absent from the engines' own output.
+   */
+  bottlenecks: { byLevel: TimeSpent[]; byStatus: TimeSpent[]; checklistItems?: ChecklistItemFigure[] };
   trends: { day: TrendPoint[]; week: TrendPoint[] };
 }
 

@@ -136,7 +136,7 @@ const quickReferenceOut = z.object({
       }),
     ),
   }),
-  checklists: z.array(z.object({ id: z.string(), title: z.string(), items: z.array(z.string()) })),
+  checklists: z.array(z.object({ id: z.string().describe('the escalation reason it belongs to'), title: z.string(), items: z.array(z.object({ text: z.string(), required: z.boolean() })) })),
 });
 
 export const drillRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (app, { deps }) => {

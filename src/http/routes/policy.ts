@@ -14,7 +14,7 @@ import { actorOf } from '../access.ts';
 import type { HttpDeps } from '../build-app.ts';
 
 const section = z.object({ added: z.array(z.string()), removed: z.array(z.string()), changed: z.array(z.string()) });
-const changesOut = { levels: section, teams: section, sla: section, rules: section, calendars: section, root_causes: section };
+const changesOut = { levels: section, teams: section, sla: section, rules: section, calendars: section, root_causes: section, playbooks: section };
 const planOut = z.object({
   current_version: z.number(),
   next_version: z.number(),

@@ -15,7 +15,7 @@ export interface QuickReference {
     calendars: Array<{ id: string; time_zone: string; always_open: boolean; hours: Record<string, string[]>; upcoming_holidays: string[] }>;
     tiers: Array<{ sla_policy: string; applies_to: string; calendar: string; time_zone: string; targets: Array<{ priority: string } & Partial<Record<'first_response' | 'next_response' | 'periodic_update' | 'resolution', { ms: number; text: string }>>> }>;
   };
-  checklists: Array<{ id: string; title: string; items: string[] }>;
+  checklists: Array<{ id: string; title: string; items: Array<{ text: string; required: boolean }> }>;
 }
 
 export interface Drill {

@@ -1,6 +1,6 @@
 /**
  * A policy plan as the API gives it (POST /policy/plan, rollback with dry_run): every section's
- * ids added, removed and changed — levels, teams, SLA policies, rules, calendars, root causes —
+ * ids added, removed and changed — levels, teams, SLA policies, rules, calendars, root causes, playbooks —
  * and every SLA clock whose due moment moves. Also the section changes of a diff of two versions.
  */
 import type { PolicyChanges, PolicyPlan, SectionChanges } from '../api.ts';
@@ -13,6 +13,7 @@ const SECTIONS: Array<[keyof PolicyChanges, string]> = [
   ['rules', 'Rules'],
   ['calendars', 'Calendars'],
   ['root_causes', 'Root causes'],
+  ['playbooks', 'Playbooks'],
 ];
 
 function Changes({ title, c }: { title: string; c: SectionChanges }) {

@@ -122,6 +122,12 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
       return { icon: '★', tone: 'ok', text: `Customer rated the resolution ${s(p.rating)}/5${p.comment ? `: “${s(p.comment)}”` : ''}` };
     case 'review.recorded':
       return { icon: '✎', tone: 'muted', text: `Review recorded by ${who} (revision ${s(p.revision)}): root cause ${s(p.root_cause)}` };
+    case 'checklist.attached':
+      return { icon: '☐', tone: 'info', text: `Checklist “${s(p.title)}” attached (${Array.isArray(p.items) ? p.items.length : 0} items)` };
+    case 'checklist.item_checked':
+      return { icon: '☑', tone: 'ok', text: `${who} ticked “${s(p.text)}”` };
+    case 'checklist.item_unchecked':
+      return { icon: '☐', tone: 'muted', text: `${who} unticked “${s(p.text)}”` };
     default:
       return { icon: '·', tone: 'muted', text: `${e.type} by ${who}` };
   }

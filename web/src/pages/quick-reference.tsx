@@ -206,10 +206,15 @@ export function QuickReferencePage() {
           <div className="qr-grid">
             {data.checklists.map((c) => (
               <div key={c.id} className="qr-block">
-                <h3>{c.title}</h3>
+                <h3>
+                  {c.title} <span className="muted">— when escalated for {c.id.replace(/_/g, ' ')}</span>
+                </h3>
                 <ul className="qr-checklist">
                   {c.items.map((item, i) => (
-                    <li key={i}>{item}</li>
+                    <li key={i}>
+                      {item.text}
+                      {item.required ? <strong className="qr-required"> (required)</strong> : null}
+                    </li>
                   ))}
                 </ul>
               </div>

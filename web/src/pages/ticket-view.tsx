@@ -19,6 +19,9 @@ import { Notices } from '../components/notices.tsx';
 import { RequesterPanel } from '../components/requester-panel.tsx';
 import { CustomerCuesPanel } from '../components/customer-cues.tsx';
 import { ReviewForm } from '../components/review-form.tsx';
+import { ChecklistPanel } from '../components/checklist-panel.tsx';
+import { describeSet, MacroPicker } from '../components/macro-picker.tsx';
+import { applyMacroSet, type MacroPreview } from '../api/playbooks.ts';
 
 interface Loaded {
   ticket: Ticket;
@@ -162,6 +165,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
             {ackPending && sla && !sla.escalation.can_acknowledge && <p className="muted small ack-refusal">Waiting for the receiving team to acknowledge: {sla.escalation.acknowledge_refusal}</p>}
             <Deescalate ticket={ticket} onSubmit={(reason) => act('De-escalated.', () => post(`/tickets/${ref}/de-escalate`, { reason }))} />
           </section>
+          <ChecklistPanel ticketKey={ticket.key} version={ticket.version} onChanged={() => polled.reload()} />
           <Fields ticket={ticket} onSave={(changes, what) => act(what, () => patch(`/tickets/${ref}`, { ...changes, version: ticket.version }))} />
           <Ccs ticketKey={ticket.key} onSaved={() => act('CCs saved.', async () => undefined)} />
           <RequesterPanel ticketKey={ticket.key} version={ticket.version} />
@@ -230,6 +234,8 @@ function ReplyBox({ ticket, onDone }: { ticket: Ticket; onDone: (what: string) =
   const [files, setFiles] = useState<File[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The macro whose text is in the box: its `set` is applied when the reply is sent. */
+  const [macro, setMacro] = useState<MacroPreview | null>(null);
   const send = async (isPublic: boolean) => {
     if (!body.trim()) {
       setError('Write something first.');
@@ -238,10 +244,13 @@ function ReplyBox({ ticket, onDone }: { ticket: Ticket; onDone: (what: string) =
     setBusy(true);
     setError(null);
     try {
+      // The macro's changes first: a refusal (e.g. required checklist items open) posts nothing.
+      if (macro) await applyMacroSet(ticket, macro.set);
       const uploaded = await uploadFiles(files);
       await post(`/tickets/${encodeURIComponent(ticket.key)}/comments`, { body, public: isPublic, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
       setBody('');
       setFiles([]);
+      setMacro(null);
       await onDone(isPublic ? 'Reply sent to the customer.' : 'Internal note added.');
     } catch (e) {
       setError(errorText(e));
@@ -255,22 +264,38 @@ function ReplyBox({ ticket, onDone }: { ticket: Ticket; onDone: (what: string) =
   };
   return (
     <section className="card">
+      <MacroPicker
+        ticketKey={ticket.key}
+        onUse={(preview) => {
+          setBody(preview.body);
+          setMacro(preview);
+        }}
+      />
       <form onSubmit={submit} className="stack">
         <label>
           Reply or note
           <textarea name="comment" rows={4} value={body} onChange={(e) => setBody(e.target.value)} placeholder="A public reply goes to the customer; an internal note stays with staff" />
         </label>
         <FilePicker files={files} onChange={setFiles} />
+        {macro && (
+          <p className="small macro-pending">
+            Macro <strong>{macro.name}</strong> ({macro.visibility === 'internal' ? 'meant as an internal note' : 'meant as a public reply'})
+            {describeSet(macro.set) && <> · on send: {describeSet(macro.set)}</>}{' '}
+            <button type="button" className="link" onClick={() => setMacro(null)}>
+              don't apply
+            </button>
+          </p>
+        )}
         {error && (
           <p className="error" role="alert">
             {error}
           </p>
         )}
         <div className="row end wrap">
-          <button type="button" disabled={busy} onClick={() => void send(false)}>
+          <button type="button" className={macro?.visibility === 'internal' ? 'primary' : ''} disabled={busy} onClick={() => void send(false)}>
             Add internal note
           </button>
-          <button type="submit" className="primary" disabled={busy}>
+          <button type="submit" className={macro?.visibility === 'internal' ? '' : 'primary'} disabled={busy}>
             Send public reply
           </button>
         </div>
