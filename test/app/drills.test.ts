@@ -115,7 +115,8 @@ describeStores('escalation drills', (s) => {
     expect(['eli@example.com', 'eva@example.com']).toContain(engineering.on_call.now);
     expect(qr.rules.find((r: { id: string }) => r.id === 'legal-risk')).toMatchObject({ escalates_to: 'team legal', reason: 'legal_compliance' });
     expect(qr.support.tiers[0].sla_policy).toBe('enterprise');
-    expect(qr.checklists).toEqual([]);
+    expect(qr.checklists.map((c: { id: string }) => c.id)).toEqual(['technical_complexity', 'financial_high_value', 'legal_compliance']);
+    expect(qr.checklists.find((c: { id: string }) => c.id === 'legal_compliance').items.some((i: { required: boolean }) => i.required)).toBe(true);
     expect((await call('customerA', 'GET', '/quick-reference')).statusCode).toBe(403);
   });
 });
