@@ -4,6 +4,7 @@
  * environment wins). This is the only module that reads `process.env`. Every invalid value is
  * reported at once; the result is frozen.
  */
+import { fileProblem } from './file-problem.ts';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -127,7 +128,7 @@ function readFile(path: string): Source {
   try {
     parsed = parseYaml(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new ConfigError([`ESCALON_CONFIG_FILE: cannot read ${path}: ${(err as Error).message}`]);
+    throw new ConfigError([`ESCALON_CONFIG_FILE: cannot read ${path}: ${fileProblem(err)}`]);
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
