@@ -26,9 +26,9 @@ type Boot = { state: 'loading' } | { state: 'anonymous' } | { state: 'ready'; se
 async function loadSession(me: Me): Promise<Omit<Session, 'signOut' | 'reloadPolicy'>> {
   const staff = isStaff(me.role);
   const [policyDoc, orgList, userList] = await Promise.all([
-    staff ? get<PolicyDoc>('/policy').catch(() => null) : Promise.resolve(null),
-    staff ? get<{ items: Organization[] }>('/organizations').then((r) => r.items).catch(() => []) : me.organization_id ? get<Organization>(`/organizations/${me.organization_id}`).then((o) => [o]).catch(() => []) : Promise.resolve([]),
-    staff ? get<{ items: User[] }>('/directory').then((r) => r.items).catch(() => []) : Promise.resolve([]),
+    staff ? get('/policy').catch(() => null) : Promise.resolve(null),
+    staff ? get('/organizations').then((r) => r.items).catch(() => []) : me.organization_id ? get('/organizations/{orgId}', { params: { path: { orgId: me.organization_id } } }).then((o) => [o]).catch(() => []) : Promise.resolve([]),
+    staff ? get('/directory').then((r) => r.items).catch(() => []) : Promise.resolve([]),
   ]);
   let policy: Session['policy'] = null;
   if (policyDoc) {
@@ -51,7 +51,7 @@ export function App() {
 
   useEffect(() => {
     setUnauthenticatedHandler(() => setBoot({ state: 'anonymous' }));
-    get<Me>('/me')
+    get('/me')
       .then(start)
       .catch((e: unknown) => {
         if (e instanceof ApiError && e.status === 401) setBoot({ state: 'anonymous' });
@@ -87,7 +87,7 @@ export function App() {
       navigate('/login', true);
     },
     reloadPolicy: async () => {
-      const doc = await get<PolicyDoc>('/policy');
+      const doc = await get('/policy');
       setBoot({ state: 'ready', session: { ...boot.session, policy: { doc, model: parsePolicy(doc.source) } } });
     },
   };
