@@ -13,7 +13,7 @@ const MISSING = join(dir, 'not-there.yaml');
 const NO_DIR = join(dir, 'no-such-dir', 'out.jsonl');
 const POLICY = 'policies/reference.policy.yaml';
 const WORKLOAD = 'examples/workload.example.jsonl';
-const env = { ...process.env, ESCALON_DATABASE_URL: `sqlite:${join(dir, 'escalon.db')}` };
+const env: NodeJS.ProcessEnv = { ...process.env, ESCALON_DATABASE_URL: `sqlite:${join(dir, 'escalon.db')}` };
 delete env.ESCALON_CONFIG_FILE;
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 /** The console's only door to the server: fetch with the session cookie, typed results, the API's error shape. */
 import createClient from 'openapi-fetch';
 import type { PolicyChanges, SectionChanges } from '../../src/domain/policy/policy-diff.ts';
-import type { paths } from './api-schema';
+import type { paths } from './api-schema.d.ts';
 export type Role = 'admin' | 'manager' | 'lead' | 'agent' | 'customer';
 export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
