@@ -5,7 +5,7 @@
  * dashboard and the policy editor.
  */
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { ApiError, get, post, setUnauthenticatedHandler, type Me, type Organization, type PolicyDoc, type User } from './api.ts';
+import { ApiError, get, post, setUnauthenticatedHandler, type Me } from './api.ts';
 import { parsePolicy } from './policy-model.ts';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { SessionContext, canReport, isManager, isStaff, type Session } from './session.tsx';

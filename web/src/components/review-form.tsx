@@ -53,7 +53,6 @@ export function ReviewForm({ ticketKey, status }: { ticketKey: string; status: s
   const [error, setError] = useState<string | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const ref = encodeURIComponent(ticketKey);
   const over = status === 'solved' || status === 'closed';
   const mayEdit = EDITORS.includes(session.me.role);
 

@@ -4,7 +4,7 @@
  * reason, and — once solved — how to rate the resolution.
  */
 import { useState, type FormEvent } from 'react';
-import { errorText, get, post, uploadFiles, type Attachment, type Comment, type CustomerRequestOutcome, type Ticket, type TicketEvent } from '../api.ts';
+import { errorText, get, post, uploadFiles, type Attachment, type TicketEvent } from '../api.ts';
 import { AttachmentList, FilePicker } from '../components/attachments.tsx';
 import { when } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
@@ -16,7 +16,6 @@ import { Notices } from '../components/notices.tsx';
 
 export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
   const session = useSession();
-  const ref = encodeURIComponent(ticketKey);
   const polled = usePoll(
     async () => {
       const [ticket, comments, events, opening] = await Promise.all([

@@ -1,6 +1,6 @@
 /** The customer portal: my requests (status and last update), and a new request. */
 import { useEffect, useState, type FormEvent } from 'react';
-import { errorText, get, post, uploadFiles, type Priority, type Ticket } from '../api.ts';
+import { errorText, get, post, uploadFiles, type Priority } from '../api.ts';
 import { FilePicker } from '../components/attachments.tsx';
 import { ago, label } from '../format.ts';
 import { Link, navigate } from '../router.tsx';

@@ -6,7 +6,7 @@
  * toolbar above the table.
  */
 import { useState } from 'react';
-import { get, PRIORITIES, qs, STATUSES, type Ticket } from '../api.ts';
+import { get, PRIORITIES, STATUSES } from '../api.ts';
 import { ago, label } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';

@@ -34,7 +34,6 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
   const session = useSession();
   const model = session.policy?.model ?? null;
   const now = useNow(1000);
-  const ref = encodeURIComponent(ticketKey);
   const polled = usePoll<Loaded>(
     async () => {
       const [ticket, events, comments, sla, opening, notifications] = await Promise.all([
