@@ -103,13 +103,15 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
 
-/** Nothing answers on the port any more. */
+/** Resolves true once nothing answers on the port (the server has closed it); the test's timeout bounds the wait. */
 async function refused(port: number): Promise<boolean> {
-  try {
-    await fetch(`http://127.0.0.1:${port}/healthz`);
-    return false;
-  } catch {
-    return true;
+  for (;;) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/healthz`);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
