@@ -4,6 +4,7 @@
  * environment wins). This is the only module that reads `process.env`. Every invalid value is
  * reported at once; the result is frozen.
  */
+import { fileProblem } from './file-problem.ts';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -24,6 +25,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   ESCALON_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   ESCALON_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ESCALON_ACCESS_LOG: z.enum(['info', 'debug', 'off']).default('info'),
   ESCALON_BODY_LIMIT: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   ESCALON_ATTACHMENT_LIMIT: z.coerce.number().int().min(1).max(32 * 1024 * 1024).default(5 * 1024 * 1024),
   ESCALON_ATTACHMENTS_DIR: z.string().min(1).default('./data/attachments'),
@@ -76,6 +78,8 @@ export interface Config {
     readonly secureCookies: boolean;
     /** Strict-Transport-Security max-age on answers over TLS (0: no header). */
     readonly hstsMaxAge: number;
+    /** The level of the one line per request (ESCALON_ACCESS_LOG); `off`: none (errors keep their own lines). */
+    readonly accessLog: 'info' | 'debug' | 'off';
   };
   /** Where attachment bytes are kept (content-addressed files, outside the database). */
   readonly attachments: { readonly dir: string };
@@ -127,7 +131,7 @@ function readFile(path: string): Source {
   try {
     parsed = parseYaml(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new ConfigError([`ESCALON_CONFIG_FILE: cannot read ${path}: ${(err as Error).message}`]);
+    throw new ConfigError([`ESCALON_CONFIG_FILE: cannot read ${path}: ${fileProblem(err)}`]);
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -172,6 +176,7 @@ export function loadConfig(env: Source = process.env): Config {
       publicOrigin: merged.ESCALON_PUBLIC_URL !== undefined ? new URL(e.ESCALON_PUBLIC_URL).origin : undefined,
       secureCookies: e.ESCALON_PUBLIC_URL.startsWith('https://'),
       hstsMaxAge: e.ESCALON_HSTS_MAX_AGE,
+      accessLog: e.ESCALON_ACCESS_LOG,
     },
     attachments: { dir: e.ESCALON_ATTACHMENTS_DIR },
     secret: e.ESCALON_SECRET,

@@ -12,13 +12,13 @@ import { migrateToLatest } from '../store/migrate.ts';
 import { latestPolicy } from '../store/policies-repo.ts';
 import { policyCommand } from './policy-group.ts';
 import { CLI_ACTOR, withPolicyDeps } from './policy-store.ts';
-import { fail, loadConfigOrExit, withStore } from './runtime.ts';
+import { fail, failUnreadable, loadConfigOrExit, withStore } from './runtime.ts';
 
-function readDocument(file: string): { text: string; format: 'yaml' | 'json' } {
+function readDocument(command: string, file: string): { text: string; format: 'yaml' | 'json' } {
   try {
     return { text: readFileSync(file, 'utf8'), format: file.endsWith('.json') ? 'json' : 'yaml' };
   } catch (e) {
-    fail(new Error(`cannot read ${file}: ${(e as Error).message}`));
+    failUnreadable(command, file, e);
   }
 }
 
@@ -37,7 +37,7 @@ export function printPlan(p: PlanResult, applied: boolean): void {
 }
 
 async function run(file: string, apply: boolean): Promise<void> {
-  const doc = readDocument(file);
+  const doc = readDocument(apply ? 'policy apply' : 'policy plan', file);
   try {
     const plan = await withPolicyDeps((deps) => (apply ? applyPolicy(deps, CLI_ACTOR, doc.text, doc.format) : planPolicy(deps, CLI_ACTOR, doc.text, doc.format)));
     printPlan(plan, apply);
@@ -78,8 +78,14 @@ export function register(program: Command): void {
           return latestPolicy(store.db);
         });
         if (!stored) fail(new DomainError('NO_POLICY', 'no policy has been applied yet (escalon policy apply FILE)', {}));
-        if (o.out) writeFileSync(o.out, stored.source);
-        else process.stdout.write(stored.source);
+        if (o.out) {
+          const out = o.out;
+          try {
+            writeFileSync(out, stored.source);
+          } catch (e) {
+            failUnreadable('policy export', out, e, 'write');
+          }
+        } else process.stdout.write(stored.source);
         process.stderr.write(`policy version ${stored.version}, applied ${new Date(stored.appliedAt).toISOString()} by ${stored.appliedBy}\n`);
       } catch (err) {
         fail(err);

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readPolicyVersion } from '../app/policy-history.ts';
 import { policyCommand } from './policy-group.ts';
 import { withPolicyDeps } from './policy-store.ts';
-import { fail } from './runtime.ts';
+import { fail, failUnreadable } from './runtime.ts';
 import { versionArgument } from './policy-version-arg.ts';
 
 export function register(program: Command): void {
@@ -16,8 +16,14 @@ export function register(program: Command): void {
     .action(async (version: number, o: { out?: string }) => {
       try {
         const p = await withPolicyDeps((deps) => readPolicyVersion(deps, version));
-        if (o.out) writeFileSync(o.out, p.source);
-        else process.stdout.write(p.source);
+        if (o.out) {
+          const out = o.out;
+          try {
+            writeFileSync(out, p.source);
+          } catch (e) {
+            failUnreadable('policy show', out, e, 'write');
+          }
+        } else process.stdout.write(p.source);
         process.stderr.write(`policy version ${p.version}, applied ${new Date(p.appliedAt).toISOString()} by ${p.appliedBy}${p.rollbackOf ? ` (rollback to version ${p.rollbackOf})` : ''}\n`);
       } catch (err) {
         fail(err);

@@ -10,6 +10,7 @@ import { parsePolicy } from '../domain/policy/parse.ts';
 import { recipientWarnings } from '../domain/policy/recipient-warnings.ts';
 import type { Policy, PolicyProblem } from '../domain/policy/types.ts';
 import { policyCommand } from './policy-group.ts';
+import { fileProblem } from './runtime.ts';
 
 export function register(program: Command): void {
   policyCommand(program)
@@ -35,9 +36,7 @@ export function validatePolicyFile(file: string, out: (line: string) => void, er
   try {
     source = readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    err(`escalon policy validate: cannot read ${file}: ${why}`);
+    err(`escalon policy validate: cannot read ${file}: ${fileProblem(e)}`);
     return 2;
   }
   const result = parsePolicy(source, { format: /\.json$/i.test(file) ? 'json' : 'yaml' });

@@ -1,6 +1,9 @@
 /** What the service commands share: the parsed configuration (or a listed refusal) and an opened store. */
 import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { fileProblem } from '../file-problem.ts';
 import { openStore, type Store } from '../store/connect.ts';
+
+export { fileProblem };
 
 export function loadConfigOrExit(): Config {
   try {
@@ -27,5 +30,11 @@ export async function withStore<T>(config: Config, fn: (store: Store) => Promise
 export function fail(err: unknown): never {
   const e = err as { code?: string; message?: string };
   process.stderr.write(`error${e.code ? ` ${e.code}` : ''}: ${e.message ?? String(err)}\n`);
+  process.exit(1);
+}
+
+/** One line `escalon <command>: cannot read <path>: <why>` on standard error, exit status 1. */
+export function failUnreadable(command: string, path: string, err: unknown, verb: 'read' | 'write' = 'read'): never {
+  process.stderr.write(`escalon ${command}: cannot ${verb} ${path}: ${fileProblem(err)}\n`);
   process.exit(1);
 }

@@ -83,6 +83,7 @@ export const SERVICES: Record<string, ServiceStarter> = {
         trustProxy: config.http.trustProxy,
         publicOrigin: config.http.publicOrigin,
         hstsMaxAge: config.http.hstsMaxAge,
+        accessLog: config.http.accessLog,
         logger: { level: config.logLevel },
       },
     });

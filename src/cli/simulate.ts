@@ -14,6 +14,7 @@ import type { EngineEvent } from '../domain/engine/types.ts';
 import { parsePolicy } from '../domain/policy/parse.ts';
 import { Simulation, SimulationError, toOutputLine } from '../domain/simulation.ts';
 import { parseWorkloadLine, type WorkloadLine } from '../domain/workload.ts';
+import { fileProblem } from '../file-problem.ts';
 
 const DAY = 24 * 3600 * 1000;
 const MAX_REPORTED = 50;
@@ -37,7 +38,7 @@ export async function readWorkload(path: string): Promise<WorkloadLine[]> {
   // The stream reports a missing or unreadable file only once read; say so plainly.
   const opened = new Promise<void>((resolve, reject) => {
     input.once('ready', () => resolve());
-    input.once('error', (e) => reject(new CliError(`cannot read workload ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : e.message}`)));
+    input.once('error', (e) => reject(new CliError(`cannot read workload ${path}: ${fileProblem(e)}`)));
   });
   await opened;
   const rl = createInterface({ input, crlfDelay: Infinity });
@@ -45,7 +46,7 @@ export async function readWorkload(path: string): Promise<WorkloadLine[]> {
     try {
       yield* rl;
     } catch (e) {
-      throw new CliError(`cannot read workload ${path}: ${(e as Error).message}`);
+      throw new CliError(`cannot read workload ${path}: ${fileProblem(e)}`);
     }
   };
   for await (const text of read()) {
@@ -75,7 +76,7 @@ export function loadPolicyFile(path: string) {
   try {
     source = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new CliError(`cannot read policy ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new CliError(`cannot read policy ${path}: ${fileProblem(e)}`);
   }
   const parsed = parsePolicy(source, { format: path.endsWith('.json') ? 'json' : 'yaml' });
   if (!parsed.ok) {
@@ -178,7 +179,7 @@ export function register(program: Command): void {
         try {
           out = createWriteStream('', { fd: openSync(opts.out, 'w') });
         } catch (e) {
-          process.stderr.write(`escalon simulate: cannot write --out ${opts.out}: ${(e as Error).message}\n`);
+          process.stderr.write(`escalon simulate: cannot write ${opts.out}: ${fileProblem(e)}\n`);
           process.exitCode = 1;
           return;
         }

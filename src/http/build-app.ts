@@ -56,6 +56,8 @@ export interface HttpOptions {
   publicOrigin?: string | undefined;
   /** Strict-Transport-Security max-age over TLS (ESCALON_HSTS_MAX_AGE); 0: none. */
   hstsMaxAge?: number;
+  /** The level of the one line per request (ESCALON_ACCESS_LOG, default info); `off`: none. */
+  accessLog?: 'info' | 'debug' | 'off';
   logger?: FastifyServerOptions['logger'];
 }
 
@@ -83,6 +85,10 @@ function trustProxyOption(tp: HttpOptions['trustProxy']): boolean | string | ((a
  * never reaches the log. Errors keep their own lines (errors.ts logs every 5xx).
  */
 class OneLineRequestLog extends LogController {
+  constructor(private readonly level: 'info' | 'debug' | 'off') {
+    super();
+  }
+
   override incomingRequest(): void {}
 
   /** A 404 is already the request's own line. */
@@ -93,7 +99,7 @@ class OneLineRequestLog extends LogController {
     const url = pattern?.includes(':token') ? pattern : request.url.split('?')[0];
     const line = { method: request.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, actor: request.actor?.userId };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
-    else reply.log.info(line, 'request');
+    else if (this.level !== 'off') reply.log[this.level](line, 'request');
   }
 }
 
@@ -112,7 +118,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     clientErrorHandler,
     // Node would answer a request without Host with an empty 400 of its own; edge.ts answers it.
     http: { requireHostHeader: false },
-    logController: new OneLineRequestLog(),
+    logController: new OneLineRequestLog(deps.http.accessLog ?? 'info'),
   });
   const routes: RouteRecord[] = [];
   app.decorate('escalonRoutes', routes);

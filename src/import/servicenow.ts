@@ -10,6 +10,7 @@ import { open, writeFile } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { fileProblem } from '../file-problem.ts';
 import { CsvSyntaxError, readCsvBatches, type CsvRecord } from './csv-records.ts';
 import {
   STATE_MAP,
@@ -178,7 +179,7 @@ export async function readServiceNowLog(file: string): Promise<Conversion> {
   try {
     gz = await isGzip(file);
   } catch (err) {
-    throw new ImportError(`cannot read ${file}: ${(err as Error).message}`);
+    throw new ImportError(`cannot read ${file}: ${fileProblem(err)}`);
   }
   const source = createReadStream(file);
   const text = gz ? source.pipe(createGunzip()) : source;
@@ -236,14 +237,14 @@ export async function importServiceNow(options: ImportOptions): Promise<Conversi
   } catch (err) {
     // A reader that stops early (`| head`) is not an error of ours.
     if ((err as NodeJS.ErrnoException).code !== 'EPIPE') {
-      throw new ImportError(`cannot write the workload to ${outName}: ${(err as Error).message}`);
+      throw new ImportError(`cannot write ${outName}: ${fileProblem(err)}`);
     }
   }
   if (options.madeSla !== undefined) {
     try {
       await writeFile(options.madeSla, JSON.stringify(conversion.madeSla, null, 1) + '\n');
     } catch (err) {
-      throw new ImportError(`cannot write the made_sla file ${options.madeSla}: ${(err as Error).message}`);
+      throw new ImportError(`cannot write ${options.madeSla}: ${fileProblem(err)}`);
     }
   }
   return conversion;

@@ -68,12 +68,12 @@ describe('escalon simulate with files that are not there', () => {
     expect(missing.stderr).toBe(`escalon simulate: cannot read workload ${join(dir, 'nope.jsonl')}: no such file\n`);
     const folder = escalon(['simulate', '--policy', POLICY, '--workload', dir]);
     expect(folder.code).toBe(1);
-    expect(folder.stderr).toMatch(/^escalon simulate: cannot read workload .*EISDIR/);
+    expect(folder.stderr).toBe(`escalon simulate: cannot read workload ${dir}: it is a directory\n`);
     const policy = escalon(['simulate', '--policy', join(dir, 'nope.yaml'), '--workload', WORKLOAD]);
     expect(policy.stderr).toBe(`escalon simulate: cannot read policy ${join(dir, 'nope.yaml')}: no such file\n`);
     const out = escalon(['simulate', '--policy', POLICY, '--workload', WORKLOAD, '--out', join(dir, 'no-such-dir', 'out.jsonl')]);
     expect(out.code).toBe(1);
-    expect(out.stderr).toMatch(/^escalon simulate: cannot write --out .*no-such-dir.*ENOENT/);
+    expect(out.stderr).toBe(`escalon simulate: cannot write ${join(dir, 'no-such-dir', 'out.jsonl')}: no such file\n`);
     expect(out.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -43,4 +43,28 @@ describe('request log', () => {
     expect(JSON.stringify(lines)).not.toContain('secret-token-abc');
     expect(typeof requests[0]?.ms).toBe('number');
   });
+
+  it.each([
+    ['debug', 'info', 0],
+    ['debug', 'debug', 2],
+    ['info', 'info', 2],
+    ['off', 'debug', 0],
+  ] as const)('ESCALON_ACCESS_LOG=%s with log level %s writes %i request line(s)', async (accessLog, level, expected) => {
+    store = openStore('sqlite::memory:');
+    await migrateToLatest(store);
+    const lines: Array<Record<string, unknown>> = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+        done();
+      },
+    });
+    const app = await buildApp({ ...depsFor(store), http: { bodyLimit: 65536, loginRateLimit: 1000, sessionTtlMs: 3_600_000, secureCookies: false, accessLog, logger: { level, stream } } });
+    await app.inject({ method: 'GET', url: '/healthz' });
+    await app.inject({ method: 'GET', url: '/no/such/route' });
+    await app.close();
+    const requests = lines.filter((l) => l.msg === 'request');
+    expect(requests).toHaveLength(expected);
+    if (expected > 0) expect(requests[0]?.level).toBe(accessLog === 'debug' ? 20 : 30);
+  });
 });

@@ -22,7 +22,7 @@ function view(clocks: ClockView[], moments: Array<[string, number]>, opts: { sla
     policy_version: 1,
     sla_policy: opts.sla ?? 'std',
     clocks,
-    escalation: { level: 'L1', team: 'frontline', owner: null, escalations: 0, acknowledgement_pending: opts.ack ? { escalation_id: 'ESC-1/e1', since: at(-5) } : null, can_acknowledge: opts.ack === true, acknowledge_refusal: null },
+    escalation: { level: 'L1', team: 'frontline', owner: null, escalations: 0, acknowledgement_pending: opts.ack ? { escalation_id: 'ESC-1/e1', since: at(-5) } : null, can_acknowledge: opts.ack === true, acknowledge_refusal: null, chain: [] },
     next_moments: moments.map(([key, min]) => ({ key, due: at(min) })),
   };
 }

@@ -1,5 +1,7 @@
 /** The console's only door to the server: fetch with the session cookie, typed results, the API's error shape. */
+import createClient from 'openapi-fetch';
 import type { PolicyChanges, SectionChanges } from '../../src/domain/policy/policy-diff.ts';
+import type { paths } from './api-schema.d.ts';
 export type Role = 'admin' | 'manager' | 'lead' | 'agent' | 'customer';
 export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -8,204 +10,35 @@ export type Status = (typeof STATUSES)[number];
 export type Priority = (typeof PRIORITIES)[number];
 export type Reason = (typeof REASONS)[number];
 
-export interface Me {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  organization_id: string | null;
-}
-
-export interface Ticket {
-  id: string;
-  key: string;
-  subject: string;
-  body: string;
-  status: Status;
-  priority: Priority;
-  category: string | null;
-  tags: string[];
-  channel: string;
-  requester_id: string;
-  organization_id: string;
-  assignee_id: string | null;
-  owner_id: string | null;
-  team: string | null;
-  level: string | null;
-  created_at: string;
-  updated_at: string;
-  solved_at: string | null;
-  version: number;
-  reassignments: number;
-  team_moves: number;
-  bounces: number;
-  reopens: number;
-  /** GET /tickets/:ref only: what the customer may expect, from the SLA clocks. */
-  expectations?: Expectations;
-}
-
-export interface Expectations {
-  first_response_due: string | null;
-  resolution_due: string | null;
-  time_zone: string | null;
-  text: string | null;
-}
-
-/** GET /support-hours (public). */
-export interface SupportHours {
-  policy_version: number | null;
-  calendars: Array<{ id: string; time_zone: string; always_open: boolean; hours: Record<string, string[]>; upcoming_holidays: string[] }>;
-  tiers: Array<{
-    sla_policy: string;
-    tiers: string[] | null;
-    applies_to: string;
-    calendar: string;
-    time_zone: string;
-    targets: Array<{ priority: string } & Partial<Record<'first_response' | 'next_response' | 'periodic_update' | 'resolution', { ms: number; text: string }>>>;
-  }>;
-}
-
-export interface Comment {
-  id: string;
-  author_id: string;
-  author_role: string;
-  public: boolean;
-  body: string;
-  created_at: string;
-  attachments?: Attachment[];
-  /** A staff reply's delivery to each customer recipient (staff only; [] otherwise). */
-  delivery: ReplyDelivery[];
-}
-
-export interface ReplyDelivery {
-  recipient: string;
-  channel: string;
-  state: 'queued' | 'sent' | 'failed' | 'cancelled';
-  error: string | null;
-  attempts: number;
-  sent_at: string | null;
-}
-
-export interface Attachment {
-  id: string;
-  ticket_id: string | null;
-  comment_id: string | null;
-  filename: string;
-  content_type: string;
-  size: number;
-  url: string;
-}
-
-export interface TicketEvent {
-  id: string;
-  at: string;
-  recorded_at: string;
-  type: string;
-  actor: string;
-  internal: boolean;
-  payload: Record<string, unknown>;
-}
-
-/** One outgoing message of a ticket and its delivery state (GET /tickets/:ref/notifications, staff). */
-export interface TicketNotification {
-  id: string;
-  template: string;
-  channel: string;
-  recipient: string;
-  state: 'queued' | 'held' | 'waiting' | 'sending' | 'sent' | 'merged' | 'failed' | 'cancelled';
-  attempts: number;
-  reason: string | null;
-  queued_at: string;
-  sent_at: string | null;
-  merged_into: string | null;
-  rule: string | null;
-}
-
-export interface ClockView {
-  metric: string;
-  status: string;
-  target_ms: number;
-  elapsed_ms: number;
-  due: string | null;
-  paused: boolean;
-  breached: boolean;
-}
-
-export interface SlaView {
-  policy_version: number | null;
-  sla_policy: string | null;
-  clocks: ClockView[];
-  escalation: {
-    level: string | null;
-    team: string | null;
-    owner: string | null;
-    escalations: number;
-    acknowledgement_pending: { escalation_id: string; since: string } | null;
-    /** Whether you may acknowledge (the receiving team, its lead or manager, the assignee, managers and admins; never who escalated). */
-    can_acknowledge: boolean;
-    acknowledge_refusal: string | null;
-  };
-  next_moments: Array<{ key: string; due: string }>;
-}
-
+// The shapes the server answers with, taken from the generated document (never written by hand).
+type Item<T> = T extends { items: Array<infer I> } ? I : never;
+export type Me = ResponseOf<'get', '/me'>;
+/** A ticket as lists show it. */
+export type Ticket = Item<ResponseOf<'get', '/tickets'>>;
+/** GET /tickets/:ref: a ticket with what the customer may expect, from the SLA clocks. */
+export type TicketDetail = ResponseOf<'get', '/tickets/{ticketRef}'>;
+export type Expectations = TicketDetail['expectations'];
+export type SupportHours = ResponseOf<'get', '/support-hours'>;
+export type Comment = Item<ResponseOf<'get', '/tickets/{ticketRef}/comments'>>;
+export type ReplyDelivery = Comment['delivery'][number];
+export type Attachment = Item<ResponseOf<'get', '/tickets/{ticketRef}/attachments'>>;
+export type TicketEvent = Item<ResponseOf<'get', '/tickets/{ticketRef}/events'>>;
+/** One outgoing message of a ticket and its delivery state (staff). */
+export type TicketNotification = Item<ResponseOf<'get', '/tickets/{ticketRef}/notifications'>>;
+export type SlaView = ResponseOf<'get', '/tickets/{ticketRef}/sla'>;
+export type ClockView = SlaView['clocks'][number];
 /** GET /tickets/:ref/requester (staff only). */
-export interface RequesterView {
-  requester: { id: string; name: string; email: string | null; phone: string | null; role: string } | null;
-  organization: { id: string; name: string; tier: string; contract_value: number | null; account_manager: string | null } | null;
-  other_tickets: Array<{ key: string; subject: string; status: Status; priority: Priority; level: string | null; created_at: string }>;
-  cues: {
-    sentiment: Array<{ at: string; source: 'ticket' | 'comment'; value: number }>;
-    trend: { direction: 'improving' | 'worsening' | 'steady'; first: number; latest: number; change: number } | null;
-    flags: Array<{ flag: string; words: string[]; at: string; source: 'ticket' | 'comment' }>;
-  };
-}
-
+export type RequesterView = ResponseOf<'get', '/tickets/{ticketRef}/requester'>;
 /** What a customer is told after asking for escalation. */
-export interface CustomerRequestOutcome {
-  outcome: 'escalated' | 'recorded';
-  level: string | null;
-  level_name: string | null;
-  message: string;
-  next_request_from: string | null;
-}
-
-export interface Organization {
-  id: string;
-  name: string;
-  tier: string;
-  contract_value: number | null;
-  account_manager: string | null;
-}
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  organization_id: string | null;
-  active: boolean;
-}
-
-export interface PolicyDoc {
-  version: number;
-  format: string;
-  applied_at: string;
-  applied_by: string;
-  source: string;
-}
+export type CustomerRequestOutcome = NonNullable<ResponseOf<'post', '/tickets/{ticketRef}/escalate'>['request']>;
+export type Organization = ResponseOf<'get', '/organizations/{orgId}'>;
+export type User = Item<ResponseOf<'get', '/directory'>>;
+export type PolicyDoc = ResponseOf<'get', '/policy'>;
 
 /** What a policy change changes, section by section (a plan, or a diff of two versions): the server's own types. */
 export type { PolicyChanges, SectionChanges };
 
-export interface PolicyPlan extends PolicyChanges {
-  current_version: number;
-  next_version: number;
-  rollback_of: number | null;
-  clocks: Array<{ ticket: string; metric: string; due_before: string | null; due_after: string | null }>;
-  tickets_reapplied: number;
-  /** Recipients that resolve to nobody and people without an account; never a refusal. */
-  warnings?: Array<{ path: string; message: string }>;
-}
+export type PolicyPlan = ResponseOf<'post', '/policy/plan'>;
 
 export interface Problem {
   path?: string;
@@ -235,43 +68,79 @@ export function setUnauthenticatedHandler(fn: () => void): void {
   onUnauthenticated = fn;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
-  const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
-  if (body instanceof FormData) {
-    init.body = body; // the browser sets multipart/form-data with its boundary
-  } else if (body !== undefined) {
-    init.headers = { ...init.headers, 'content-type': contentType };
-    init.body = typeof body === 'string' && contentType !== 'application/json' ? body : JSON.stringify(body);
+// ---- The typed client ---------------------------------------------------------------------
+// web/src/api-schema.d.ts is generated from the server's OpenAPI document (`npm run gen:api`);
+// its paths are re-keyed without the /api/v1 prefix, so calls name '/tickets/{ticketRef}'.
+
+/** The API's paths without their `/api/v1` prefix. */
+export type ApiPaths = { [K in keyof paths as K extends `/api/v1${infer R}` ? R : never]: paths[K] };
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** The paths that take `M`. */
+export type PathsFor<M extends Method> = { [P in keyof ApiPaths]: ApiPaths[P] extends Record<M, { responses: unknown }> ? P : never }[keyof ApiPaths];
+type Operation<M extends Method, P extends PathsFor<M>> = ApiPaths[P] extends Record<M, infer O> ? O : never;
+/** The JSON body of a 2xx answer of `M P` (`unknown` where the route declares no response schema). */
+export type ResponseOf<M extends Method, P extends PathsFor<M>> = Operation<M, P> extends { responses: infer R }
+  ? { [C in keyof R]: C extends 200 | 201 | 202 ? (R[C] extends { content: { 'application/json': infer J } } ? J : unknown) : C extends 204 ? null : never }[keyof R]
+  : never;
+/** The JSON request body of `M P`. */
+export type BodyOf<M extends Method, P extends PathsFor<M>> = Operation<M, P> extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+type ParamsOf<M extends Method, P extends PathsFor<M>> = Operation<M, P> extends { parameters: infer X } ? X : never;
+/** Path parameters (`{ path: { ticketRef } }`, then required) and query (`{ query: { limit: 100 } }`) of `M P`. */
+type Init<M extends Method, P extends PathsFor<M>> = { params?: ParamsOf<M, P> };
+type InitArgs<M extends Method, P extends PathsFor<M>> = ParamsOf<M, P> extends { path: object } ? [init: { params: ParamsOf<M, P> }] : [init?: Init<M, P>];
+
+/** openapi-fetch: same-origin fetch (the session cookie goes along), JSON in and out. */
+export const client = createClient<ApiPaths>({ baseUrl: '/api/v1', credentials: 'same-origin', headers: { accept: 'application/json' } });
+
+/** The answer's data, or an ApiError with the API's code, message and details (401 also ends the session). */
+async function unwrap<T>(path: string, call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) {
+    const err = (error as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | string | undefined) ?? undefined;
+    const body = typeof err === 'object' ? err.error : undefined;
+    if (response.status === 401 && !path.startsWith('/auth/login')) onUnauthenticated();
+    const text = typeof err === 'string' ? err.slice(0, 200) : '';
+    throw new ApiError(response.status, body?.code ?? `HTTP_${response.status}`, body?.message ?? (text || response.statusText), body?.details ?? {});
   }
-  const res = await fetch(`/api/v1${path}`, init);
-  if (res.status === 204) return null as T;
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = null;
-  }
-  if (!res.ok) {
-    const err = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null)?.error;
-    if (res.status === 401 && !path.startsWith('/auth/login')) onUnauthenticated();
-    throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? (text.slice(0, 200) || res.statusText), err?.details ?? {});
-  }
-  return json as T;
+  return (response.status === 204 ? null : (data ?? null)) as T;
 }
 
-export const get = <T>(path: string) => api<T>('GET', path);
+// The calls: typed by the path as the server declares it (a route change that breaks a page fails
+// `npm run typecheck`). Parameters go in `params`: get('/tickets/{ticketRef}', { params: { path: { ticketRef } } }).
+export const get = <P extends PathsFor<'get'>>(path: P, ...[init]: InitArgs<'get', P>): Promise<ResponseOf<'get', P>> =>
+  unwrap(path, (client.GET as (p: string, i?: object) => Promise<{ response: Response }>)(path, init));
+/** POST with a JSON body (`{}` when none is given: the CSRF check wants a JSON content type). */
+export const post = <P extends PathsFor<'post'>>(path: P, body?: BodyOf<'post', P>, ...[init]: InitArgs<'post', P>): Promise<ResponseOf<'post', P>> =>
+  unwrap(path, (client.POST as (p: string, i?: object) => Promise<{ response: Response }>)(path, { ...init, body: body ?? {} }));
+export const patch = <P extends PathsFor<'patch'>>(path: P, body: BodyOf<'patch', P>, ...[init]: InitArgs<'patch', P>): Promise<ResponseOf<'patch', P>> =>
+  unwrap(path, (client.PATCH as (p: string, i?: object) => Promise<{ response: Response }>)(path, { ...init, body }));
+export const put = <P extends PathsFor<'put'>>(path: P, body: BodyOf<'put', P>, ...[init]: InitArgs<'put', P>): Promise<ResponseOf<'put', P>> =>
+  unwrap(path, (client.PUT as (p: string, i?: object) => Promise<{ response: Response }>)(path, { ...init, body }));
+
+/**
+ * A call whose body is not JSON (the policy document as YAML, multipart uploads): the path is
+ * still checked against the document, the body is sent as it is with `contentType`.
+ */
+export async function api<M extends 'post' | 'put', P extends PathsFor<M>>(method: M, path: P, body: string | FormData, contentType?: string, ...[init]: InitArgs<M, P>): Promise<ResponseOf<M, P>> {
+  const call = method === 'post' ? client.POST : client.PUT;
+  return unwrap(
+    path,
+    (call as (p: string, i?: object) => Promise<{ response: Response }>)(path, {
+      ...init,
+      body,
+      bodySerializer: (b: unknown) => b,
+      ...(contentType && { headers: { 'content-type': contentType } }),
+    }),
+  );
+}
 
 /** Uploads files (streamed by the server, pending until a ticket or comment names their ids). */
 export async function uploadFiles(files: readonly File[]): Promise<Attachment[]> {
   if (files.length === 0) return [];
   const form = new FormData();
   for (const f of files) form.append('file', f, f.name);
-  return (await api<{ items: Attachment[] }>('POST', '/attachments', form)).items;
+  return (await api('post', '/attachments', form)).items; // the browser sets multipart/form-data with its boundary
 }
-export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
-export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
-export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
 
 /** A query string from the defined, non-empty values. */
 export function qs(params: Record<string, string | number | undefined | null>): string {

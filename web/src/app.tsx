@@ -5,7 +5,7 @@
  * dashboard and the policy editor.
  */
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { ApiError, get, post, setUnauthenticatedHandler, type Me, type Organization, type PolicyDoc, type User } from './api.ts';
+import { ApiError, get, post, setUnauthenticatedHandler, type Me } from './api.ts';
 import { parsePolicy } from './policy-model.ts';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { SessionContext, canReport, isManager, isStaff, type Session } from './session.tsx';
@@ -31,9 +31,9 @@ type Boot = { state: 'loading' } | { state: 'anonymous' } | { state: 'ready'; se
 async function loadSession(me: Me): Promise<Omit<Session, 'signOut' | 'reloadPolicy'>> {
   const staff = isStaff(me.role);
   const [policyDoc, orgList, userList] = await Promise.all([
-    staff ? get<PolicyDoc>('/policy').catch(() => null) : Promise.resolve(null),
-    staff ? get<{ items: Organization[] }>('/organizations').then((r) => r.items).catch(() => []) : me.organization_id ? get<Organization>(`/organizations/${me.organization_id}`).then((o) => [o]).catch(() => []) : Promise.resolve([]),
-    staff ? get<{ items: User[] }>('/directory').then((r) => r.items).catch(() => []) : Promise.resolve([]),
+    staff ? get('/policy').catch(() => null) : Promise.resolve(null),
+    staff ? get('/organizations').then((r) => r.items).catch(() => []) : me.organization_id ? get('/organizations/{orgId}', { params: { path: { orgId: me.organization_id } } }).then((o) => [o]).catch(() => []) : Promise.resolve([]),
+    staff ? get('/directory').then((r) => r.items).catch(() => []) : Promise.resolve([]),
   ]);
   let policy: Session['policy'] = null;
   if (policyDoc) {
@@ -56,7 +56,7 @@ export function App() {
 
   useEffect(() => {
     setUnauthenticatedHandler(() => setBoot({ state: 'anonymous' }));
-    get<Me>('/me')
+    get('/me')
       .then(start)
       .catch((e: unknown) => {
         if (e instanceof ApiError && e.status === 401) setBoot({ state: 'anonymous' });
@@ -93,7 +93,7 @@ export function App() {
       navigate('/login', true);
     },
     reloadPolicy: async () => {
-      const doc = await get<PolicyDoc>('/policy');
+      const doc = await get('/policy');
       setBoot({ state: 'ready', session: { ...boot.session, policy: { doc, model: parsePolicy(doc.source) } } });
     },
   };

@@ -42,7 +42,7 @@ export function EscalateDialog({ ticket, model, open, onClose, onDone }: { ticke
       };
       if (target.startsWith('level:')) body.to_level = target.slice(6);
       if (target.startsWith('team:')) body.to_team = target.slice(5);
-      await post(`/tickets/${encodeURIComponent(ticket.key)}/escalate`, body);
+      await post('/tickets/{ticketRef}/escalate', body, { params: { path: { ticketRef: ticket.key } } });
       setSummary('');
       setSteps('');
       setNeeds('');

@@ -5,7 +5,7 @@
  * from a fresh plan.
  */
 import { useEffect, useState } from 'react';
-import { api, errorText, get, type PolicyChanges, type PolicyPlan } from '../api.ts';
+import { errorText, get, post, type PolicyChanges, type PolicyPlan } from '../api.ts';
 import { when } from '../format.ts';
 import { PlanView, SectionChangesView } from './policy-plan.tsx';
 
@@ -61,7 +61,7 @@ export function PolicyHistory({ inForce, onApplied }: { inForce: number | null; 
   const [flash, setFlash] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const load = async () => setVersions((await get<{ items: Version[] }>('/policy/versions')).items);
+  const load = async () => setVersions((await get('/policy/versions')).items);
   useEffect(() => {
     load().catch((e: unknown) => setError(errorText(e)));
   }, [inForce]);
@@ -78,12 +78,12 @@ export function PolicyHistory({ inForce, onApplied }: { inForce: number | null; 
       setBusy(false);
     }
   };
-  const show = (v: number) => run(async () => setView({ kind: 'show', version: v, source: (await get<{ source: string }>(`/policy/versions/${v}`)).source }));
-  const diff = (v: number) => run(async () => setView({ kind: 'diff', diff: await get<Diff>(`/policy/versions/${v}/diff/${inForce ?? v}`) }));
-  const planRollback = (v: number) => run(async () => setView({ kind: 'rollback', version: v, plan: await api<PolicyPlan>('POST', '/policy/rollback', { version: v, dry_run: true }) }));
+  const show = (v: number) => run(async () => setView({ kind: 'show', version: v, source: (await get('/policy/versions/{n}', { params: { path: { n: v } } })).source }));
+  const diff = (v: number) => run(async () => setView({ kind: 'diff', diff: await get('/policy/versions/{a}/diff/{b}', { params: { path: { a: v, b: inForce ?? v } } }) }));
+  const planRollback = (v: number) => run(async () => setView({ kind: 'rollback', version: v, plan: await post('/policy/rollback', { version: v, dry_run: true }) }));
   const applyRollback = (v: number) =>
     run(async () => {
-      const plan = await api<PolicyPlan>('POST', '/policy/rollback', { version: v });
+      const plan = await post('/policy/rollback', { version: v });
       setView(null);
       setFlash(`Rolled back: version ${plan.next_version} (the document of version ${v}) is in force.`);
       await load();

@@ -18,7 +18,7 @@ export function useRequesterView(ticketKey: string, version: number) {
       const id = `${ticketKey}@${version}`;
       let p = pending.get(id);
       if (!p) {
-        p = get<RequesterView>(`/tickets/${encodeURIComponent(ticketKey)}/requester`);
+        p = get('/tickets/{ticketRef}/requester', { params: { path: { ticketRef: ticketKey } } });
         pending.set(id, p);
         // Forget it soon: a later poll (another change, or the fallback timer) reads afresh.
         void p.finally(() => setTimeout(() => pending.delete(id), 1000)).catch(() => undefined);

@@ -4,7 +4,7 @@
  * leads, managers and admins record or edit them with (PUT /tickets/:ref/review, revision-checked).
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError, errorText, get } from '../api.ts';
+import { ApiError, errorText, get, put } from '../api.ts';
 import { when } from '../format.ts';
 import { useSession } from '../session.tsx';
 
@@ -53,12 +53,12 @@ export function ReviewForm({ ticketKey, status }: { ticketKey: string; status: s
   const [error, setError] = useState<string | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const ref = encodeURIComponent(ticketKey);
   const over = status === 'solved' || status === 'closed';
   const mayEdit = EDITORS.includes(session.me.role);
 
   const load = async () => {
-    const r = await get<ReviewResponse>(`/tickets/${ref}/review`);
+    // The route declares no response schema yet: its shape is this page's ReviewResponse.
+    const r = (await get('/tickets/{ticketRef}/review', { params: { path: { ticketRef: ticketKey } } })) as ReviewResponse;
     setData(r);
     const l = r.lessons;
     setCause(l?.root_cause ?? '');
@@ -80,7 +80,7 @@ export function ReviewForm({ ticketKey, status }: { ticketKey: string; status: s
     setError(null);
     setFlash(null);
     try {
-      await api('PUT', `/tickets/${ref}/review`, { root_cause: cause, root_cause_detail: detail, went_well: well, went_badly: badly, actions, revision: lessons?.revision ?? 0 });
+      await put('/tickets/{ticketRef}/review', { root_cause: cause, root_cause_detail: detail, went_well: well, went_badly: badly, actions, revision: lessons?.revision ?? 0 }, { params: { path: { ticketRef: ticketKey } } });
       await load();
       setEditing(false);
       setFlash('Review saved.');

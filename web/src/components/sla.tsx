@@ -44,7 +44,7 @@ export function useSlaViews(tickets: Ticket[] | undefined): Map<string, SlaView>
       // A few at a time: the browser keeps six connections per host anyway.
       for (let i = 0; i < todo.length; i += 6) {
         const chunk = todo.slice(i, i + 6);
-        const got = await Promise.all(chunk.map((t) => get<SlaView>(`/tickets/${encodeURIComponent(t.key)}/sla`).then((v) => [t, v] as const).catch(() => null)));
+        const got = await Promise.all(chunk.map((t) => get('/tickets/{ticketRef}/sla', { params: { path: { ticketRef: t.key } } }).then((v) => [t, v] as const).catch(() => null)));
         for (const g of got) if (g) next.set(g[0].key, { stamp: g[0].updated_at, at: Date.now(), view: g[1] });
         if (cancelled) return;
       }

@@ -15,7 +15,7 @@ export function ContactPage() {
     e.preventDefault();
     setError(null);
     try {
-      const r = await post<{ status: string; ticket: string | null; message: string }>('/intake/web', f);
+      const r = await post('/intake/web', f);
       setResult(r);
     } catch (err) {
       setError(errorText(err));

@@ -13,7 +13,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void
     setBusy(true);
     setError(null);
     try {
-      const me = await post<Me>('/auth/login', { email: email.trim(), password });
+      const me = await post('/auth/login', { email: email.trim(), password });
       await onSignedIn(me);
     } catch (err) {
       setError(errorText(err));

@@ -35,7 +35,7 @@ export function PolicyEditorPage() {
     setError(null);
     setMessage(null);
     try {
-      const result = await api<PolicyPlan>(method, method === 'POST' ? '/policy/plan' : '/policy', text, 'text/yaml');
+      const result = method === 'POST' ? await api('post', '/policy/plan', text, 'text/yaml') : await api('put', '/policy', text, 'text/yaml');
       setProblems([]);
       if (method === 'POST') {
         setPlan({ text, plan: result });

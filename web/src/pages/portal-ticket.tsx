@@ -4,7 +4,7 @@
  * reason, and — once solved — how to rate the resolution.
  */
 import { useState, type FormEvent } from 'react';
-import { errorText, get, post, uploadFiles, type Attachment, type Comment, type CustomerRequestOutcome, type Ticket, type TicketEvent } from '../api.ts';
+import { errorText, get, post, uploadFiles, type Attachment, type TicketEvent } from '../api.ts';
 import { AttachmentList, FilePicker } from '../components/attachments.tsx';
 import { when } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
@@ -16,14 +16,13 @@ import { Notices } from '../components/notices.tsx';
 
 export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
   const session = useSession();
-  const ref = encodeURIComponent(ticketKey);
   const polled = usePoll(
     async () => {
       const [ticket, comments, events, opening] = await Promise.all([
-        get<Ticket>(`/tickets/${ref}`),
-        get<{ items: Comment[] }>(`/tickets/${ref}/comments`).then((r) => r.items),
-        get<{ items: TicketEvent[] }>(`/tickets/${ref}/events`).then((r) => r.items),
-        get<{ items: Attachment[] }>(`/tickets/${ref}/attachments`).then((r) => r.items.filter((a) => a.comment_id === null)),
+        get('/tickets/{ticketRef}', { params: { path: { ticketRef: ticketKey } } }),
+        get('/tickets/{ticketRef}/comments', { params: { path: { ticketRef: ticketKey } } }).then((r) => r.items),
+        get('/tickets/{ticketRef}/events', { params: { path: { ticketRef: ticketKey } } }).then((r) => r.items),
+        get('/tickets/{ticketRef}/attachments', { params: { path: { ticketRef: ticketKey } } }).then((r) => r.items.filter((a) => a.comment_id === null)),
       ]);
       return { ticket, comments, events, opening };
     },
@@ -74,16 +73,16 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
       // A closed request is final: the message opens a follow-up request, linked to this one.
       void act(async () => {
         const uploaded = await uploadFiles(files);
-        const r = await post<{ follow_up?: { ticket: string } }>(`/tickets/${ref}/comments`, { body: reply, public: true, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
+        const r = await post('/tickets/{ticketRef}/comments', { body: reply, public: true, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) }, { params: { path: { ticketRef: ticketKey } } });
         setReply('');
         setFiles([]);
-        if (r.follow_up) navigate(`/portal/tickets/${r.follow_up.ticket}`);
+        if ('follow_up' in r && r.follow_up) navigate(`/portal/tickets/${r.follow_up.ticket}`);
       }, 'Your follow-up request was opened.');
       return;
     }
     void act(async () => {
       const uploaded = await uploadFiles(files);
-      await post(`/tickets/${ref}/comments`, { body: reply, public: true, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
+      await post('/tickets/{ticketRef}/comments', { body: reply, public: true, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) }, { params: { path: { ticketRef: ticketKey } } });
       setReply('');
       setFiles([]);
     }, ticket.status === 'solved' ? 'Your reply was sent and the request is reopened.' : 'Your reply was sent.');
@@ -94,7 +93,7 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
     // What the customer is told comes from where the ticket actually went (the server's answer).
     setError(null);
     setFlash(null);
-    post<{ request?: CustomerRequestOutcome }>(`/tickets/${ref}/escalate`, { comment: why.trim() })
+    post('/tickets/{ticketRef}/escalate', { comment: why.trim() }, { params: { path: { ticketRef: ticketKey } } })
       .then(async (r) => {
         const next = r.request?.next_request_from;
         setFlash(`${r.request?.message ?? 'Your escalation request was recorded.'}${next ? ` If there is still no answer, you can ask again from ${when(next)}.` : ''}`);
@@ -207,7 +206,7 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
           ) : (
             <>
               <p>This request is {ticket.status}. Rate how we handled it (reply above instead if the problem is not solved — that reopens it).</p>
-              <RatingForm path={`/tickets/${encodeURIComponent(ticket.key)}/csat`} />
+              <RatingForm target={{ ticketKey: ticket.key }} />
             </>
           )}
         </div>

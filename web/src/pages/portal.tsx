@@ -1,6 +1,6 @@
 /** The customer portal: my requests (status and last update), and a new request. */
 import { useEffect, useState, type FormEvent } from 'react';
-import { errorText, get, post, uploadFiles, type Ticket } from '../api.ts';
+import { errorText, get, post, uploadFiles, type Priority } from '../api.ts';
 import { FilePicker } from '../components/attachments.tsx';
 import { ago, label } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
@@ -11,7 +11,7 @@ import { usePoll } from '../use-poll.ts';
 export function PortalHome() {
   const session = useSession();
   const [all, setAll] = useState(false);
-  const polled = usePoll(() => get<{ items: Ticket[] }>('/tickets?limit=100').then((r) => r.items), [], 10_000);
+  const polled = usePoll(() => get('/tickets', { params: { query: { limit: 100 } } }).then((r) => r.items), [], 10_000);
   const org = session.me.organization_id ? session.orgs.get(session.me.organization_id) : undefined;
   const tickets = (polled.data ?? []).filter((t) => all || t.requester_id === session.me.id);
   return (
@@ -56,7 +56,7 @@ export function PortalNewTicket() {
   // What the policy lets customers choose (customer_fields): the form offers only that, and never a channel.
   const [fields, setFields] = useState<CustomerFields | undefined>(undefined);
   useEffect(() => {
-    get<CustomerFields>('/tickets/customer-fields').then(setFields, () => setFields(undefined));
+    get('/tickets/customer-fields').then(setFields, () => setFields(undefined));
   }, []);
   const priorities = priorityChoices(fields);
   const [files, setFiles] = useState<File[]>([]);
@@ -68,8 +68,8 @@ export function PortalNewTicket() {
     setError(null);
     try {
       const uploaded = await uploadFiles(files);
-      const chosen = priorities.length > 0 && priorities.some((p) => p.value === priority) ? { priority } : {};
-      const t = await post<Ticket>('/tickets', { subject: subject.trim(), body, ...chosen, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
+      const chosen = priorities.length > 0 && priorities.some((p) => p.value === priority) ? { priority: priority as Priority } : {};
+      const t = await post('/tickets', { subject: subject.trim(), body, ...chosen, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
       navigate(`/portal/tickets/${t.key}`);
     } catch (err) {
       setError(errorText(err));

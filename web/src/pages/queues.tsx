@@ -6,7 +6,7 @@
  * toolbar above the table.
  */
 import { useState } from 'react';
-import { get, PRIORITIES, qs, STATUSES, type Ticket } from '../api.ts';
+import { get, PRIORITIES, STATUSES } from '../api.ts';
 import { ago, label } from '../format.ts';
 import { Link, navigate } from '../router.tsx';
 import { useSession } from '../session.tsx';
@@ -42,20 +42,25 @@ export function QueuesPage({ view }: { view: string }) {
     async () => {
       if (view === 'mine' || view === 'team') {
         if (view === 'team' && !effectiveTeam) return [];
-        const r = await get<{ items: Ticket[] }>(
-          `/tickets${qs({ assignee: view === 'mine' ? 'me' : undefined, team: effectiveTeam || undefined, status: status || OPEN, priority: priority || undefined, q: search.trim() || undefined, limit: 100 })}`,
-        );
+        const r = await get('/tickets', {
+          params: { query: { assignee: view === 'mine' ? 'me' : undefined, team: effectiveTeam || undefined, status: status || OPEN, priority: priority || undefined, q: search.trim() || undefined, limit: 100 } },
+        });
         return r.items;
       }
-      const path = view === 'awaiting' ? '/queues/awaiting-ack' : view === 'escalated' ? '/queues/escalated' : '/queues/breaching';
-      const r = await get<{ items: Ticket[] }>(`${path}${qs({ team: effectiveTeam || undefined, within_minutes: view === 'breaching' ? within : undefined, limit: 100 })}`);
+      const query = { team: effectiveTeam || undefined, limit: 100 };
+      const r =
+        view === 'awaiting'
+          ? await get('/queues/awaiting-ack', { params: { query } })
+          : view === 'escalated'
+            ? await get('/queues/escalated', { params: { query } })
+            : await get('/queues/breaching', { params: { query: { ...query, within_minutes: within } } });
       const s = search.trim().toLowerCase();
       return r.items.filter((t) => (!priority || t.priority === priority) && (!status || t.status === status) && (!s || t.key.toLowerCase() === s || `${t.subject} ${t.body}`.toLowerCase().includes(s)));
     },
     [view, effectiveTeam, priority, status, search, within],
     5000,
   );
-  const awaiting = usePoll(async () => (await get<{ items: Ticket[] }>('/queues/awaiting-ack?limit=100')).items.length, [], 5000);
+  const awaiting = usePoll(async () => (await get('/queues/awaiting-ack', { params: { query: { limit: 100 } } })).items.length, [], 5000);
   const tickets = polled.data;
   const slas = useSlaViews(tickets);
   const title = VIEWS.find(([v]) => v === view)?.[1] ?? 'Queue';

@@ -6,10 +6,11 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { errorText, post } from '../api.ts';
 
 export function RatePage({ token }: { token: string }) {
-  return <RatingForm path={`/csat/${encodeURIComponent(token)}`} card />;
+  return <RatingForm target={{ token }} card />;
 }
 
-export function RatingForm({ path, card = false, onDone }: { path: string; card?: boolean; onDone?: () => void }) {
+/** `target`: the survey link's token, or a ticket of the signed-in customer. */
+export function RatingForm({ target, card = false, onDone }: { target: { token: string } | { ticketKey: string }; card?: boolean; onDone?: () => void }) {
   const [rating, setRating] = useState(0);
   const [comment, setComment] = useState('');
   const [done, setDone] = useState<string | null>(null);
@@ -21,8 +22,9 @@ export function RatingForm({ path, card = false, onDone }: { path: string; card?
       return;
     }
     try {
-      const r = await post<{ ticket: string }>(path, { rating, ...(comment.trim() && { comment: comment.trim() }) });
-      setDone(`Thank you for rating ${r.ticket}.`);
+      const body = { rating, ...(comment.trim() && { comment: comment.trim() }) };
+      const r = 'token' in target ? await post('/csat/{token}', body, { params: { path: { token: target.token } } }) : await post('/tickets/{ticketRef}/csat', body, { params: { path: { ticketRef: target.ticketKey } } });
+      setDone(`Thank you for rating ${(r as { ticket: string }).ticket}.`);
       onDone?.();
     } catch (err) {
       setError(errorText(err));

@@ -28,7 +28,7 @@ export function SupportHoursPage() {
   const [data, setData] = useState<SupportHours | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    get<SupportHours>('/support-hours').then(setData, (e: unknown) => setError(errorText(e)));
+    get('/support-hours').then(setData, (e: unknown) => setError(errorText(e)));
   }, []);
   if (error) return <p className="error">Could not load the support hours: {error}</p>;
   if (!data) return <p className="muted">Loading…</p>;

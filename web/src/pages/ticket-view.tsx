@@ -37,16 +37,15 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
   const session = useSession();
   const model = session.policy?.model ?? null;
   const now = useNow(1000);
-  const ref = encodeURIComponent(ticketKey);
   const polled = usePoll<Loaded>(
     async () => {
       const [ticket, events, comments, sla, opening, notifications] = await Promise.all([
-        get<Ticket>(`/tickets/${ref}`),
-        get<{ items: TicketEvent[] }>(`/tickets/${ref}/events`).then((r) => r.items),
-        get<{ items: Comment[] }>(`/tickets/${ref}/comments`).then((r) => r.items),
-        get<SlaView>(`/tickets/${ref}/sla`).catch(() => null),
-        get<{ items: Attachment[] }>(`/tickets/${ref}/attachments`).then((r) => r.items.filter((a) => a.comment_id === null)),
-        get<{ items: TicketNotification[] }>(`/tickets/${ref}/notifications`).then((r) => r.items).catch(() => null),
+        get('/tickets/{ticketRef}', { params: { path: { ticketRef: ticketKey } } }),
+        get('/tickets/{ticketRef}/events', { params: { path: { ticketRef: ticketKey } } }).then((r) => r.items),
+        get('/tickets/{ticketRef}/comments', { params: { path: { ticketRef: ticketKey } } }).then((r) => r.items),
+        get('/tickets/{ticketRef}/sla', { params: { path: { ticketRef: ticketKey } } }).catch(() => null),
+        get('/tickets/{ticketRef}/attachments', { params: { path: { ticketRef: ticketKey } } }).then((r) => r.items.filter((a) => a.comment_id === null)),
+        get('/tickets/{ticketRef}/notifications', { params: { path: { ticketRef: ticketKey } } }).then((r) => r.items).catch(() => null),
       ]);
       return { ticket, events, comments, sla, opening, notifications };
     },
@@ -103,7 +102,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
             <h2 className="sr-only">Request</h2>
             <p className="muted small">
               Opened {when(ticket.created_at)} via {ticket.channel}
-              {ticket.tags.length > 0 && <> · tags {ticket.tags.join(', ')}</>}
+              {ticket.tags && ticket.tags.length > 0 && <> · tags {ticket.tags.join(', ')}</>}
             </p>
             <p className="body-text">{ticket.body}</p>
             <AttachmentList items={opening} />
@@ -154,7 +153,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
             </p>
             <div className="row wrap">
               {ackPending && sla?.escalation.can_acknowledge && (
-                <button className="primary" onClick={() => void act('Escalation acknowledged.', () => post(`/tickets/${ref}/acknowledge`))}>
+                <button className="primary" onClick={() => void act('Escalation acknowledged.', () => post('/tickets/{ticketRef}/acknowledge', {}, { params: { path: { ticketRef: ticketKey } } }))}>
                   Acknowledge
                 </button>
               )}
@@ -163,10 +162,10 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
               </button>
             </div>
             {ackPending && sla && !sla.escalation.can_acknowledge && <p className="muted small ack-refusal">Waiting for the receiving team to acknowledge: {sla.escalation.acknowledge_refusal}</p>}
-            <Deescalate ticket={ticket} onSubmit={(reason) => act('De-escalated.', () => post(`/tickets/${ref}/de-escalate`, { reason }))} />
+            <Deescalate ticket={ticket} onSubmit={(reason) => act('De-escalated.', () => post('/tickets/{ticketRef}/de-escalate', { reason }, { params: { path: { ticketRef: ticketKey } } }))} />
           </section>
           <ChecklistPanel ticketKey={ticket.key} version={ticket.version} onChanged={() => polled.reload()} />
-          <Fields ticket={ticket} onSave={(changes, what) => act(what, () => patch(`/tickets/${ref}`, { ...changes, version: ticket.version }))} />
+          <Fields ticket={ticket} onSave={(changes, what) => act(what, () => patch('/tickets/{ticketRef}', { ...changes, version: ticket.version }, { params: { path: { ticketRef: ticketKey } } }))} />
           <Ccs ticketKey={ticket.key} onSaved={() => act('CCs saved.', async () => undefined)} />
           <RequesterPanel ticketKey={ticket.key} version={ticket.version} />
           <CustomerCuesPanel ticketKey={ticket.key} version={ticket.version} />
@@ -188,8 +187,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
 
 /** The customer addresses copied on the conversation: they get every public reply too. */
 function Ccs({ ticketKey, onSaved }: { ticketKey: string; onSaved: () => Promise<void> }) {
-  const url = `/tickets/${encodeURIComponent(ticketKey)}/ccs`;
-  const polled = usePoll(() => get<{ ccs: string[] }>(url), [url], 30_000);
+  const polled = usePoll(() => get('/tickets/{ticketRef}/ccs', { params: { path: { ticketRef: ticketKey } } }), [ticketKey], 30_000);
   const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const text = draft ?? (polled.data?.ccs ?? []).join(', ');
@@ -197,7 +195,7 @@ function Ccs({ ticketKey, onSaved }: { ticketKey: string; onSaved: () => Promise
     e.preventDefault();
     setError(null);
     try {
-      await put(url, { ccs: text.split(/[,;\s]+/).filter((a) => a !== '') });
+      await put('/tickets/{ticketRef}/ccs', { ccs: text.split(/[,;\s]+/).filter((a) => a !== '') }, { params: { path: { ticketRef: ticketKey } } });
     } catch (err) {
       setError(errorText(err));
       return;
@@ -247,7 +245,7 @@ function ReplyBox({ ticket, onDone }: { ticket: Ticket; onDone: (what: string) =
       // The macro's changes first: a refusal (e.g. required checklist items open) posts nothing.
       if (macro) await applyMacroSet(ticket, macro.set);
       const uploaded = await uploadFiles(files);
-      await post(`/tickets/${encodeURIComponent(ticket.key)}/comments`, { body, public: isPublic, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) });
+      await post('/tickets/{ticketRef}/comments', { body, public: isPublic, ...(uploaded.length > 0 && { attachment_ids: uploaded.map((a) => a.id) }) }, { params: { path: { ticketRef: ticket.key } } });
       setBody('');
       setFiles([]);
       setMacro(null);
