@@ -227,6 +227,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/set-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description at least 12 characters, not only spaces, not a common password */
+                        password: string;
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            email: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/csat/{token}": {
         parameters: {
             query?: never;
@@ -323,6 +368,496 @@ export interface paths {
                                 /** @enum {string} */
                                 role: "admin" | "manager" | "lead" | "agent" | "customer";
                                 time_zone: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drills": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            can_start: boolean;
+                            items: {
+                                created_at: string;
+                                created_by: string;
+                                id: string;
+                                my_progress: {
+                                    decided: number;
+                                    max: number;
+                                    points: number;
+                                } | null;
+                                name: string;
+                                policy_version: number;
+                                scenario: string;
+                                source: string;
+                                tickets: number;
+                                trainees: {
+                                    id: string;
+                                    name: string;
+                                }[];
+                            }[];
+                            scenarios: {
+                                id: string;
+                                tickets: number;
+                                title: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        scenario: {
+                            id: string;
+                            /** @enum {string} */
+                            kind: "example";
+                        } | {
+                            /** @enum {string} */
+                            kind: "upload";
+                            name?: string;
+                            /** @description JSONL workload (docs/contract.md §6) */
+                            workload: string;
+                        } | {
+                            count: number;
+                            /** @enum {string} */
+                            kind: "history";
+                        };
+                        trainees: "all_agents" | string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            created_by: string;
+                            id: string;
+                            my_progress: {
+                                decided: number;
+                                max: number;
+                                points: number;
+                            } | null;
+                            name: string;
+                            policy_version: number;
+                            scenario: string;
+                            source: string;
+                            tickets: number;
+                            trainees: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drills/{drillId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    drillId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            created_at: string;
+                            created_by: string;
+                            id: string;
+                            my_progress: {
+                                decided: number;
+                                max: number;
+                                points: number;
+                            } | null;
+                            name: string;
+                            policy_version: number;
+                            scenario: string;
+                            source: string;
+                            tickets: number;
+                            trainees: {
+                                id: string;
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drills/{drillId}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    drillId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        documentation?: {
+                            /** @default  */
+                            needs_attention?: string;
+                            /** @default  */
+                            steps_taken?: string;
+                            summary: string;
+                        } | null;
+                        escalate: boolean;
+                        level?: string | null;
+                        /** @enum {string|null} */
+                        reason?: "technical_complexity" | "financial_high_value" | "legal_compliance" | "customer_request" | "sla_risk" | "authority_exceeded" | "other" | null;
+                        team?: string | null;
+                        ticket_id: string;
+                        /**
+                         * @description now: on what the ticket says; wait: when a target is missed
+                         * @enum {string|null}
+                         */
+                        timing?: "now" | "wait" | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checks: {
+                                expected: string;
+                                given: string;
+                                /** @enum {string} */
+                                item: "escalate" | "target" | "reason" | "timing";
+                                max: number;
+                                ok: boolean;
+                                points: number;
+                            }[];
+                            decided_at: string;
+                            decision: {
+                                [key: string]: unknown;
+                            };
+                            expected: {
+                                after_ms: number | null;
+                                escalate: boolean;
+                                explanation: string;
+                                level: string | null;
+                                reason: string | null;
+                                rule: string | null;
+                                team: string | null;
+                                /** @enum {string|null} */
+                                timing: "now" | "wait" | null;
+                                trigger: string | null;
+                            };
+                            max: number;
+                            points: number;
+                            ticket_id: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drills/{drillId}/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    drillId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            drill: {
+                                created_at: string;
+                                created_by: string;
+                                id: string;
+                                my_progress: {
+                                    decided: number;
+                                    max: number;
+                                    points: number;
+                                } | null;
+                                name: string;
+                                policy_version: number;
+                                scenario: string;
+                                source: string;
+                                tickets: number;
+                                trainees: {
+                                    id: string;
+                                    name: string;
+                                }[];
+                            };
+                            scenario: {
+                                agreed: number;
+                                decisions: number;
+                                drills: number;
+                                max: number;
+                                percent: number;
+                                points: number;
+                                scenario: string;
+                                trainees: number;
+                            };
+                            tickets: {
+                                agreed: number;
+                                by_trainee: {
+                                    decision: {
+                                        [key: string]: unknown;
+                                    };
+                                    max: number;
+                                    name: string;
+                                    points: number;
+                                    user_id: string;
+                                }[];
+                                decisions: number;
+                                expected: {
+                                    after_ms: number | null;
+                                    escalate: boolean;
+                                    explanation: string;
+                                    level: string | null;
+                                    reason: string | null;
+                                    rule: string | null;
+                                    team: string | null;
+                                    /** @enum {string|null} */
+                                    timing: "now" | "wait" | null;
+                                    trigger: string | null;
+                                };
+                                id: string;
+                                max: number;
+                                percent: number;
+                                points: number;
+                                ref: string;
+                                subject: string;
+                            }[];
+                            trainees: {
+                                agreed: number;
+                                complete: boolean;
+                                decided: number;
+                                email: string | null;
+                                max: number;
+                                name: string;
+                                percent: number;
+                                points: number;
+                                tickets: number;
+                                user_id: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drills/{drillId}/tickets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    drillId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            choices: {
+                                levels: {
+                                    id: string;
+                                    name: string;
+                                }[];
+                                reasons: string[];
+                                teams: {
+                                    id: string;
+                                    kind: string;
+                                    level: string;
+                                }[];
+                            };
+                            drill: {
+                                created_at: string;
+                                created_by: string;
+                                id: string;
+                                my_progress: {
+                                    decided: number;
+                                    max: number;
+                                    points: number;
+                                } | null;
+                                name: string;
+                                policy_version: number;
+                                scenario: string;
+                                source: string;
+                                tickets: number;
+                                trainees: {
+                                    id: string;
+                                    name: string;
+                                }[];
+                            };
+                            is_trainee: boolean;
+                            tickets: {
+                                body: string;
+                                category: string | null;
+                                channel: string;
+                                decision: {
+                                    checks: {
+                                        expected: string;
+                                        given: string;
+                                        /** @enum {string} */
+                                        item: "escalate" | "target" | "reason" | "timing";
+                                        max: number;
+                                        ok: boolean;
+                                        points: number;
+                                    }[];
+                                    decided_at: string;
+                                    decision: {
+                                        [key: string]: unknown;
+                                    };
+                                    max: number;
+                                    points: number;
+                                } | null;
+                                expected: {
+                                    after_ms: number | null;
+                                    escalate: boolean;
+                                    explanation: string;
+                                    level: string | null;
+                                    reason: string | null;
+                                    rule: string | null;
+                                    team: string | null;
+                                    /** @enum {string|null} */
+                                    timing: "now" | "wait" | null;
+                                    trigger: string | null;
+                                } | null;
+                                id: string;
+                                position: number;
+                                priority: string;
+                                ref: string;
+                                subject: string;
+                                tags: string[];
+                                tier: string;
+                                timeline: {
+                                    after_ms: number;
+                                    text: string;
+                                    type: string;
+                                }[];
                             }[];
                         };
                     };
@@ -438,6 +973,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/intake/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            mail: {
+                                domain: string;
+                                max_bytes: number;
+                                reply_addresses: string;
+                                smtp_port: number;
+                            } | null;
+                            sources: {
+                                channel: string;
+                                hook_url: string;
+                                name: string;
+                                replies: boolean;
+                                signing: string;
+                            }[];
+                            web_form: {
+                                default_organization: string | null;
+                                per_hour_per_sender: number;
+                                per_minute_per_client: number;
+                            } | null;
+                            where_to_change: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/intake/web": {
         parameters: {
             query?: never;
@@ -483,6 +1073,57 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/macros": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description the Liquid source */
+                                body: string;
+                                id: string;
+                                name: string;
+                                set: {
+                                    /** @enum {string} */
+                                    priority?: "low" | "normal" | "high" | "urgent";
+                                    /** @enum {string} */
+                                    status?: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
+                                    tags?: string[];
+                                };
+                                /** @enum {string} */
+                                visibility: "public" | "internal";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -560,6 +1201,8 @@ export interface paths {
                                 /** @description ISO-8601 UTC instant */
                                 created_at: string;
                                 id: string;
+                                /** @description new senders from these mail domains join the organization at intake */
+                                mail_domains: string[];
                                 name: string;
                                 tier: string;
                             }[];
@@ -581,6 +1224,8 @@ export interface paths {
                     "application/json": {
                         account_manager?: string | null;
                         contract_value?: number | null;
+                        /** @description e.g. ["initech.example"]: new senders from these domains join this organization (DOMAIN_TAKEN when another has one) */
+                        mail_domains?: string[];
                         name: string;
                         tier: string;
                     };
@@ -599,6 +1244,8 @@ export interface paths {
                             /** @description ISO-8601 UTC instant */
                             created_at: string;
                             id: string;
+                            /** @description new senders from these mail domains join the organization at intake */
+                            mail_domains: string[];
                             name: string;
                             tier: string;
                         };
@@ -642,6 +1289,8 @@ export interface paths {
                             /** @description ISO-8601 UTC instant */
                             created_at: string;
                             id: string;
+                            /** @description new senders from these mail domains join the organization at intake */
+                            mail_domains: string[];
                             name: string;
                             tier: string;
                         };
@@ -689,6 +1338,8 @@ export interface paths {
                     "application/json": {
                         account_manager?: string | null;
                         contract_value?: number | null;
+                        /** @description e.g. ["initech.example"]: new senders from these domains join this organization (DOMAIN_TAKEN when another has one) */
+                        mail_domains?: string[];
                         name?: string;
                         tier?: string;
                     };
@@ -707,6 +1358,8 @@ export interface paths {
                             /** @description ISO-8601 UTC instant */
                             created_at: string;
                             id: string;
+                            /** @description new senders from these mail domains join the organization at intake */
+                            mail_domains: string[];
                             name: string;
                             tier: string;
                         };
@@ -783,6 +1436,11 @@ export interface paths {
                                 removed: string[];
                             };
                             next_version: number;
+                            playbooks: {
+                                added: string[];
+                                changed: string[];
+                                removed: string[];
+                            };
                             rollback_of: number | null;
                             root_causes: {
                                 added: string[];
@@ -864,6 +1522,11 @@ export interface paths {
                                 removed: string[];
                             };
                             next_version: number;
+                            playbooks: {
+                                added: string[];
+                                changed: string[];
+                                removed: string[];
+                            };
                             rollback_of: number | null;
                             root_causes: {
                                 added: string[];
@@ -952,6 +1615,11 @@ export interface paths {
                                 removed: string[];
                             };
                             next_version: number;
+                            playbooks: {
+                                added: string[];
+                                changed: string[];
+                                removed: string[];
+                            };
                             rollback_of: number | null;
                             root_causes: {
                                 added: string[];
@@ -1066,6 +1734,11 @@ export interface paths {
                                     removed: string[];
                                 };
                                 levels: {
+                                    added: string[];
+                                    changed: string[];
+                                    removed: string[];
+                                };
+                                playbooks: {
                                     added: string[];
                                     changed: string[];
                                     removed: string[];
@@ -1411,6 +2084,122 @@ export interface paths {
                                 urgency: number | null;
                                 version: number;
                             }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quick-reference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checklists: {
+                                /** @description the escalation reason it belongs to */
+                                id: string;
+                                items: {
+                                    required: boolean;
+                                    text: string;
+                                }[];
+                                title: string;
+                            }[];
+                            customer_requests: {
+                                limit: string;
+                                requires_acknowledgement: boolean;
+                                to: string;
+                            } | null;
+                            generated_at: string;
+                            levels: {
+                                id: string;
+                                name: string;
+                                teams: {
+                                    calendar: string | null;
+                                    id: string;
+                                    kind: string;
+                                    lead: string | null;
+                                    manager: string | null;
+                                    members: string[];
+                                    on_call: {
+                                        now: string | null;
+                                        rotation: string[];
+                                    } | null;
+                                    skills: string[];
+                                }[];
+                            }[];
+                            policy_version: number | null;
+                            rules: {
+                                condition: string | null;
+                                does: string[];
+                                escalates_to: string | null;
+                                id: string;
+                                reason: string | null;
+                                requires_acknowledgement: boolean;
+                                when: string;
+                            }[];
+                            support: {
+                                calendars: {
+                                    always_open: boolean;
+                                    hours: {
+                                        [key: string]: string[];
+                                    };
+                                    id: string;
+                                    time_zone: string;
+                                    upcoming_holidays: string[];
+                                }[];
+                                policy_version: number | null;
+                                tiers: {
+                                    applies_to: string;
+                                    calendar: string;
+                                    sla_policy: string;
+                                    targets: {
+                                        first_response?: {
+                                            ms: number;
+                                            text: string;
+                                        };
+                                        next_response?: {
+                                            ms: number;
+                                            text: string;
+                                        };
+                                        periodic_update?: {
+                                            ms: number;
+                                            text: string;
+                                        };
+                                        priority: string;
+                                        resolution?: {
+                                            ms: number;
+                                            text: string;
+                                        };
+                                    }[];
+                                    tiers: string[] | null;
+                                    time_zone: string;
+                                }[];
+                            };
                         };
                     };
                 };
@@ -1937,6 +2726,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/templates/{name}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        html?: string | null;
+                        subject?: string;
+                        text?: string;
+                        /** @description ticket key (ESC-12) or id */
+                        ticket: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            audience: "internal" | "customer";
+                            html?: string;
+                            ok: boolean;
+                            problems?: {
+                                line: number | null;
+                                message: string;
+                                /** @enum {string|null} */
+                                part: "subject" | "text" | "html" | null;
+                            }[];
+                            subject?: string;
+                            text?: string;
+                            ticket: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets": {
         parameters: {
             query?: never;
@@ -2028,11 +2878,18 @@ export interface paths {
                         attachment_ids?: string[];
                         body: string;
                         category?: string;
+                        /** @description staff: how the request came in: phone, chat, walk-in, email, web (or another word); a customer never gives it */
                         channel?: string;
                         impact?: 1 | 2 | 3;
                         organization_id?: string;
                         /** @enum {string} */
                         priority?: "low" | "normal" | "high" | "urgent";
+                        /** @description staff: the customer by email; an address without an account becomes a new customer (no password) in organization_id, else the organization of the customers writing from that domain, else the intake organization */
+                        requester?: {
+                            /** Format: email */
+                            email: string;
+                            name?: string;
+                        };
                         requester_id?: string;
                         subject: string;
                         tags?: string[];
@@ -2434,6 +3291,137 @@ export interface paths {
                     content: {
                         "application/json": {
                             ccs: string[];
+                            ticket: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticketRef}/checklists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description ticket key (ESC-12) or id */
+                    ticketRef: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checklists: {
+                                attached_at: string;
+                                /** @description the reason category the checklist belongs to */
+                                checklist: string;
+                                escalation_id: string | null;
+                                items: {
+                                    done: boolean;
+                                    done_at: string | null;
+                                    done_by: {
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    id: string;
+                                    required: boolean;
+                                    text: string;
+                                }[];
+                                open_required: number;
+                                policy_version: number | null;
+                                title: string;
+                            }[];
+                            ticket: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticketRef}/checklists/{checklist}/items/{item}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description reason category, e.g. legal_compliance */
+                    checklist: string;
+                    /** @description item id */
+                    item: string;
+                    /** @description ticket key (ESC-12) or id */
+                    ticketRef: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description true ticks the item, false unticks it */
+                        done: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checklists: {
+                                attached_at: string;
+                                /** @description the reason category the checklist belongs to */
+                                checklist: string;
+                                escalation_id: string | null;
+                                items: {
+                                    done: boolean;
+                                    done_at: string | null;
+                                    done_by: {
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    id: string;
+                                    required: boolean;
+                                    text: string;
+                                }[];
+                                open_required: number;
+                                policy_version: number | null;
+                                title: string;
+                            }[];
                             ticket: string;
                         };
                     };
@@ -2942,6 +3930,59 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{ticketRef}/macros/{macroId}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    macroId: string;
+                    /** @description ticket key (ESC-12) or id */
+                    ticketRef: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description rendered for this ticket */
+                            body: string;
+                            macro: string;
+                            name: string;
+                            set: {
+                                /** @enum {string} */
+                                priority?: "low" | "normal" | "high" | "urgent";
+                                /** @enum {string} */
+                                status?: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
+                                tags?: string[];
+                            };
+                            /** @enum {string} */
+                            visibility: "public" | "internal";
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3478,6 +4519,8 @@ export interface paths {
                     "application/json": {
                         /** Format: email */
                         email: string;
+                        /** @description true: no password; a one-time set-password link is emailed to the user (valid 72 h) */
+                        invite?: boolean;
                         name: string;
                         organization_id?: string | null;
                         /** @description at least 12 characters, not only spaces, not a common password (WEAK_PASSWORD otherwise) */
@@ -3504,6 +4547,14 @@ export interface paths {
                             created_at: string;
                             email: string;
                             id: string;
+                            invitation?: {
+                                email: string;
+                                expires_at: string;
+                                /** @enum {string} */
+                                purpose: "invite" | "reset";
+                                sessions_ended: number;
+                                tokens_revoked: number;
+                            };
                             name: string;
                             organization_id: string | null;
                             phone: string | null;
@@ -3616,6 +4667,104 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/users/{userId}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            email: string;
+                            expires_at: string;
+                            /** @enum {string} */
+                            purpose: "invite" | "reset";
+                            sessions_ended: number;
+                            tokens_revoked: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{userId}/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description true (default): clear the password and end every session and token now
+                         * @default true
+                         */
+                        end_access?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            email: string;
+                            expires_at: string;
+                            /** @enum {string} */
+                            purpose: "invite" | "reset";
+                            sessions_ended: number;
+                            tokens_revoked: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -3657,7 +4806,44 @@ export interface paths {
             };
         };
         put?: never;
-        post?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        allow_private?: boolean;
+                        /** @enum {string} */
+                        kind?: "standard" | "slack";
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            allow_private: boolean;
+                            enabled: boolean;
+                            id: string;
+                            /** @enum {string} */
+                            kind: "standard" | "slack";
+                            /** @description the Standard Webhooks signing secret (whsec_…) */
+                            secret: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3721,6 +4907,99 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            endpoint: string;
+                            items: {
+                                attempts: number;
+                                created_at: string;
+                                event: string;
+                                id: string;
+                                last_error: string | null;
+                                last_status_code: number | null;
+                                next_attempt_at: string | null;
+                                sent_at: string | null;
+                                /** @description pending | held | waiting | sending | sent | merged | failed | cancelled */
+                                status: string;
+                                ticket: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            outbox_id: string;
+                            /** @enum {string} */
+                            status: "queued";
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/healthz": {
