@@ -116,6 +116,9 @@ export const patch = <P extends PathsFor<'patch'>>(path: P, body: BodyOf<'patch'
   unwrap(path, (client.PATCH as (p: string, i?: object) => Promise<{ response: Response }>)(path, { ...init, body }));
 export const put = <P extends PathsFor<'put'>>(path: P, body: BodyOf<'put', P>, ...[init]: InitArgs<'put', P>): Promise<ResponseOf<'put', P>> =>
   unwrap(path, (client.PUT as (p: string, i?: object) => Promise<{ response: Response }>)(path, { ...init, body }));
+/** DELETE (no body): 204 answers null. */
+export const del = <P extends PathsFor<'delete'>>(path: P, ...[init]: InitArgs<'delete', P>): Promise<ResponseOf<'delete', P>> =>
+  unwrap(path, (client.DELETE as (p: string, i?: object) => Promise<{ response: Response }>)(path, init));
 
 /**
  * A call whose body is not JSON (the policy document as YAML, multipart uploads): the path is

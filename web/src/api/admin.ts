@@ -1,127 +1,53 @@
-/** The administration area's API calls (users, organizations, tokens, webhooks, templates, intake). */
-import { api, get, patch, post, put, type Organization, type Role, type User } from '../api.ts';
+/** The administration area's API calls (users, organizations, tokens, webhooks, templates, intake): typed from the API document. */
+import { del, get, patch, post, put, type BodyOf, type ResponseOf } from '../api.ts';
 
-export interface AdminUser extends User {
-  created_at: string;
-  phone: string | null;
-  time_zone: string | null;
-}
+type Item<T> = T extends { items: Array<infer I> } ? I : never;
 
-export interface LinkSent {
-  purpose: 'invite' | 'reset';
-  email: string;
-  expires_at: string;
-  sessions_ended: number;
-  tokens_revoked: number;
-}
-
-export interface NewUser {
-  email: string;
-  name: string;
-  role: Role;
-  organization_id?: string | null;
-  phone?: string | null;
-  time_zone?: string | null;
-  password?: string;
-  invite?: boolean;
-}
-
-export interface AdminOrganization extends Organization {
-  created_at: string;
-  mail_domains: string[];
-}
-
-export interface ApiToken {
-  id: string;
-  user_id: string;
-  name: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-  revoked_reason: string | null;
-}
-
-export interface WebhookEndpoint {
-  id: string;
-  url: string;
-  kind: 'standard' | 'slack';
-  secret: string;
-  enabled: boolean;
-  allow_private: boolean;
-  consecutive_failures?: number;
-  disabled_reason?: string | null;
-}
-
-export interface Delivery {
-  id: string;
-  created_at: string;
-  event: string;
-  ticket: string | null;
-  status: string;
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  sent_at: string | null;
-  next_attempt_at: string | null;
-}
-
-export interface Template {
-  name: string;
-  audience: 'internal' | 'customer';
-  subject: string;
-  text: string;
-  html: string | null;
-  overridden: boolean;
-  updated_at: string | null;
-  updated_by: string | null;
-}
-
-export interface TemplatePreview {
-  ok: boolean;
-  ticket: string;
-  audience: 'internal' | 'customer';
-  subject?: string;
-  text?: string;
-  html?: string;
-  problems?: Array<{ part: 'subject' | 'text' | 'html' | null; line: number | null; message: string }>;
-}
-
-export interface IntakeSettings {
-  mail: { domain: string; smtp_port: number; max_bytes: number; reply_addresses: string } | null;
-  web_form: { per_minute_per_client: number; per_hour_per_sender: number; default_organization: string | null } | null;
-  sources: Array<{ name: string; channel: string; signing: string; hook_url: string; replies: boolean }>;
-  where_to_change: string;
-}
+/** A user as the administration sees it (GET /users). */
+export type AdminUser = Item<ResponseOf<'get', '/users'>>;
+/** What an invitation or a reset answers: the link went out by mail. */
+export type LinkSent = ResponseOf<'post', '/users/{userId}/invite'>;
+export type NewUser = BodyOf<'post', '/users'>;
+export type UserChanges = BodyOf<'patch', '/users/{userId}'>;
+export type AdminOrganization = Item<ResponseOf<'get', '/organizations'>>;
+export type NewOrganization = BodyOf<'post', '/organizations'>;
+export type OrganizationChanges = BodyOf<'patch', '/organizations/{orgId}'>;
+export type ApiToken = Item<ResponseOf<'get', '/tokens'>>;
+export type WebhookEndpoint = Item<ResponseOf<'get', '/webhook-endpoints'>>;
+export type WebhookChanges = BodyOf<'patch', '/webhook-endpoints/{id}'>;
+export type Delivery = Item<ResponseOf<'get', '/webhook-endpoints/{id}/deliveries'>>;
+export type Template = ResponseOf<'get', '/templates/{name}'>;
+export type TemplatePreview = ResponseOf<'post', '/templates/{name}/preview'>;
+export type IntakeSettings = ResponseOf<'get', '/intake/settings'>;
 
 export const adminApi = {
-  users: () => get<{ items: AdminUser[] }>('/users').then((r) => r.items),
-  createUser: (u: NewUser) => post<AdminUser & { invitation?: LinkSent }>('/users', u),
-  updateUser: (id: string, p: Partial<Pick<AdminUser, 'name' | 'role' | 'active' | 'phone' | 'time_zone'>>) => patch<AdminUser>(`/users/${encodeURIComponent(id)}`, p),
-  invite: (id: string) => post<LinkSent>(`/users/${encodeURIComponent(id)}/invite`),
-  resetPassword: (id: string) => post<LinkSent>(`/users/${encodeURIComponent(id)}/reset-password`, { end_access: true }),
-  setPassword: (token: string, password: string) => post<{ email: string }>('/auth/set-password', { token, password }),
+  users: () => get('/users').then((r) => r.items),
+  createUser: (u: NewUser) => post('/users', u),
+  updateUser: (userId: string, p: UserChanges) => patch('/users/{userId}', p, { params: { path: { userId } } }),
+  invite: (userId: string) => post('/users/{userId}/invite', {}, { params: { path: { userId } } }),
+  resetPassword: (userId: string) => post('/users/{userId}/reset-password', { end_access: true }, { params: { path: { userId } } }),
+  setPassword: (token: string, password: string) => post('/auth/set-password', { token, password }),
 
-  organizations: () => get<{ items: AdminOrganization[] }>('/organizations').then((r) => r.items),
-  createOrganization: (o: { name: string; tier: string; contract_value?: number | null; account_manager?: string | null; mail_domains?: string[] }) => post<AdminOrganization>('/organizations', o),
-  updateOrganization: (id: string, o: Partial<{ name: string; tier: string; contract_value: number | null; account_manager: string | null; mail_domains: string[] }>) =>
-    patch<AdminOrganization>(`/organizations/${encodeURIComponent(id)}`, o),
-  deleteOrganization: (id: string) => api<null>('DELETE', `/organizations/${encodeURIComponent(id)}`),
+  organizations: () => get('/organizations').then((r) => r.items),
+  createOrganization: (o: NewOrganization) => post('/organizations', o),
+  updateOrganization: (orgId: string, o: OrganizationChanges) => patch('/organizations/{orgId}', o, { params: { path: { orgId } } }),
+  deleteOrganization: (orgId: string) => del('/organizations/{orgId}', { params: { path: { orgId } } }),
 
-  tokens: () => get<{ items: ApiToken[] }>('/tokens').then((r) => r.items),
-  createToken: (userId: string, name: string) => post<{ token: ApiToken; secret: string }>('/tokens', { user_id: userId, name }),
-  revokeToken: (id: string) => api<ApiToken>('DELETE', `/tokens/${encodeURIComponent(id)}`),
+  tokens: () => get('/tokens').then((r) => r.items),
+  createToken: (userId: string, name: string) => post('/tokens', { user_id: userId, name }),
+  revokeToken: (tokenId: string) => del('/tokens/{tokenId}', { params: { path: { tokenId } } }),
 
-  webhooks: () => get<{ items: WebhookEndpoint[] }>('/webhook-endpoints').then((r) => r.items),
-  createWebhook: (url: string, allowPrivate: boolean) => post<WebhookEndpoint>('/webhook-endpoints', { url, allow_private: allowPrivate }),
-  updateWebhook: (id: string, p: { enabled?: boolean; allow_private?: boolean; rotate_secret?: true }) => patch<WebhookEndpoint>(`/webhook-endpoints/${encodeURIComponent(id)}`, p),
-  deliveries: (id: string) => get<{ items: Delivery[] }>(`/webhook-endpoints/${encodeURIComponent(id)}/deliveries`).then((r) => r.items),
-  testWebhook: (id: string) => post<{ outbox_id: string }>(`/webhook-endpoints/${encodeURIComponent(id)}/test`),
+  webhooks: () => get('/webhook-endpoints').then((r) => r.items),
+  createWebhook: (url: string, allowPrivate: boolean) => post('/webhook-endpoints', { url, allow_private: allowPrivate }),
+  updateWebhook: (id: string, p: WebhookChanges) => patch('/webhook-endpoints/{id}', p, { params: { path: { id } } }),
+  deliveries: (id: string) => get('/webhook-endpoints/{id}/deliveries', { params: { path: { id } } }).then((r) => r.items),
+  testWebhook: (id: string) => post('/webhook-endpoints/{id}/test', {}, { params: { path: { id } } }),
 
-  templateNames: () => get<{ items: string[] }>('/templates').then((r) => r.items),
-  template: (name: string) => get<Template>(`/templates/${encodeURIComponent(name)}`),
-  saveTemplate: (name: string, t: { subject: string; text: string; html: string | null }) => put<Template>(`/templates/${encodeURIComponent(name)}`, t),
-  resetTemplate: (name: string) => api<null>('DELETE', `/templates/${encodeURIComponent(name)}`),
-  previewTemplate: (name: string, body: { ticket: string; subject: string; text: string; html: string | null }) => post<TemplatePreview>(`/templates/${encodeURIComponent(name)}/preview`, body),
+  templateNames: () => get('/templates').then((r) => r.items),
+  template: (name: string) => get('/templates/{name}', { params: { path: { name } } }),
+  saveTemplate: (name: string, t: BodyOf<'put', '/templates/{name}'>) => put('/templates/{name}', t, { params: { path: { name } } }),
+  resetTemplate: (name: string) => del('/templates/{name}', { params: { path: { name } } }),
+  previewTemplate: (name: string, body: BodyOf<'post', '/templates/{name}/preview'>) => post('/templates/{name}/preview', body, { params: { path: { name } } }),
 
-  intakeSettings: () => get<IntakeSettings>('/intake/settings'),
+  intakeSettings: () => get('/intake/settings'),
 };

@@ -6,7 +6,7 @@
  * same domain, else the one picked here (or the organization new senders join).
  */
 import { useMemo, useState, type FormEvent } from 'react';
-import { errorText, PRIORITIES, uploadFiles } from '../api.ts';
+import { errorText, PRIORITIES, uploadFiles, type Priority } from '../api.ts';
 import { createStaffTicket, deriveOrganization, STAFF_CHANNELS } from '../api/staff-tickets.ts';
 import { FilePicker } from '../components/attachments.tsx';
 import { label } from '../format.ts';
@@ -21,7 +21,7 @@ export function NewTicketPage() {
   const [channel, setChannel] = useState<string>('phone');
   const [subject, setSubject] = useState('');
   const [body, setBody] = useState('');
-  const [priority, setPriority] = useState('normal');
+  const [priority, setPriority] = useState<Priority>('normal');
   const [category, setCategory] = useState('');
   const [tags, setTags] = useState('');
   const [files, setFiles] = useState<File[]>([]);
@@ -129,7 +129,7 @@ export function NewTicketPage() {
           </label>
           <label>
             Priority
-            <select name="priority" value={priority} onChange={(e) => setPriority(e.target.value)}>
+            <select name="priority" value={priority} onChange={(e) => setPriority(e.target.value as Priority)}>
               {PRIORITIES.map((p) => (
                 <option key={p} value={p}>
                   {label(p)}
