@@ -1,4 +1,4 @@
-/** `escalon org list [--json]`; `escalon org create --name --tier [--contract-value] [--account-manager]`. */
+/** `escalon org list [--json]`; `escalon org create --name --tier [--contract-value] [--account-manager] [--domain D]…`. */
 import type { Command } from 'commander';
 import { systemClock } from '../app/deps.ts';
 import { createOrganization } from '../app/manage-organization.ts';
@@ -8,10 +8,10 @@ import type { Store } from '../store/connect.ts';
 import { fail, loadConfigOrExit, withStore } from './runtime.ts';
 import { printRows } from './table.ts';
 
-const COLUMNS = ['id', 'name', 'tier', 'contract_value', 'account_manager'] as const;
+const COLUMNS = ['id', 'name', 'tier', 'contract_value', 'account_manager', 'mail_domains'] as const;
 
-function row(o: Organization): Record<(typeof COLUMNS)[number], string | number | null> {
-  return { id: o.id, name: o.name, tier: o.tier, contract_value: o.contractValue, account_manager: o.accountManager };
+function row(o: Organization): Record<(typeof COLUMNS)[number], string | number | string[] | null> {
+  return { id: o.id, name: o.name, tier: o.tier, contract_value: o.contractValue, account_manager: o.accountManager, mail_domains: o.mailDomains ?? [] };
 }
 
 /**
@@ -40,7 +40,7 @@ export function register(program: Command): void {
   const org = program.command('org').description('manage customer organizations');
   org
     .command('list')
-    .description('every organization: id, name, tier, contract value, account manager')
+    .description('every organization: id, name, tier, contract value, account manager, mail domains')
     .option('--json', 'print JSON instead of a table')
     .action(async (o: { json?: boolean }) => {
       const config = loadConfigOrExit();
@@ -59,17 +59,18 @@ export function register(program: Command): void {
     .requiredOption('--tier <tier>', 'customer tier as the policy names it (standard, premium, enterprise in the reference policy)')
     .option('--contract-value <amount>', 'annual contract value (a number)')
     .option('--account-manager <email>', "the account manager's email")
+    .option('--domain <domain>', 'a mail domain of the organization (repeat for several): new senders from it join the organization', (d: string, all: string[]) => [...all, d], [] as string[])
     .option('--json', 'print the created organization as JSON')
-    .action(async (o: { name: string; tier: string; contractValue?: string; accountManager?: string; json?: boolean }) => {
+    .action(async (o: { name: string; tier: string; contractValue?: string; accountManager?: string; domain: string[]; json?: boolean }) => {
       if (o.name.trim() === '') fail(new Error('--name must not be empty'));
       if (o.tier.trim() === '') fail(new Error('--tier must not be empty'));
       const value = o.contractValue === undefined ? null : contractValue(o.contractValue);
       const config = loadConfigOrExit();
       try {
         const created = await withStore(config, (store) =>
-          createOrganization({ store, clock: systemClock, attachmentLimit: config.http.attachmentLimit }, { name: o.name.trim(), tier: o.tier.trim(), contractValue: value, accountManager: o.accountManager ?? null }),
+          createOrganization({ store, clock: systemClock, attachmentLimit: config.http.attachmentLimit }, { name: o.name.trim(), tier: o.tier.trim(), contractValue: value, accountManager: o.accountManager ?? null, mailDomains: o.domain }),
         );
-        process.stdout.write(o.json ? `${JSON.stringify(row(created), null, 2)}\n` : `created organization ${created.name} (${created.tier}, id ${created.id})\n`);
+        process.stdout.write(o.json ? `${JSON.stringify(row(created), null, 2)}\n` : `created organization ${created.name} (${created.tier}, id ${created.id}${created.mailDomains?.length ? `; mail domains ${created.mailDomains.join(', ')}` : ''})\n`);
       } catch (err) {
         fail(err);
       }

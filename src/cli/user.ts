@@ -1,10 +1,13 @@
 /**
  * `escalon user create|list|set-password`. A staff account is created only with a way to sign in:
- * `--password`, `--password-stdin` or `--invite` (refused, with how to proceed, until invitations exist).
+ * `--password`, `--password-stdin` or `--invite` (the set-password link goes out by mail through the
+ * outbox, as POST /api/v1/users {invite: true} sends it: sendPasswordLink). The link itself is not
+ * printed: it is a credential, and the mail is its only channel (as in the API).
  */
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { createUser } from '../app/create-user.ts';
+import { sendPasswordLink } from '../app/password-links.ts';
 import { updateUser } from '../app/update-user.ts';
 import { assertStrongPassword } from '../auth/password-policy.ts';
 import { findUserByEmail, listUsers } from '../store/users-repo.ts';
@@ -74,25 +77,20 @@ export function register(program: Command): void {
         if (o.name.trim() === '') fail(new Error('--name must not be empty'));
         const password = await passwordOption(o);
         if (password) strongOrExit(password.value, password.flag);
-        if (o.invite) {
+        if (o.invite && password) fail(new Error(`give ${password.flag} or --invite, not both (with --invite the user chooses their own password)`));
+        if (!password && !o.invite && role !== 'customer') {
           fail(
             new Error(
-              `--invite: this server cannot send invitations yet; create the account with --password-stdin (or --password), or create it and then set one with \`escalon user set-password --email ${email} --password …\``,
-            ),
-          );
-        }
-        if (!password && role !== 'customer') {
-          fail(
-            new Error(
-              `${role === 'admin' ? 'an' : 'a'} ${role} without a password can never sign in: give --password-stdin (printf %s "$PASSWORD" | escalon user create … --password-stdin) or --password, or set one later with \`escalon user set-password --email ${email} --password …\``,
+              `${role === 'admin' ? 'an' : 'a'} ${role} without a password can never sign in: give --invite (a set-password link is mailed to ${email}), --password-stdin (printf %s "$PASSWORD" | escalon user create … --password-stdin) or --password, or set one later with \`escalon user set-password --email ${email} --password …\``,
             ),
           );
         }
         const config = loadConfigOrExit();
         try {
-          const created = await withStore(config, async (store) => {
+          const { created, link } = await withStore(config, async (store) => {
+            const deps = { store, clock: systemClock, attachmentLimit: config.http.attachmentLimit };
             const org = o.org !== undefined ? await resolveOrganization(store, o.org) : undefined;
-            return createUser({ store, clock: systemClock, attachmentLimit: config.http.attachmentLimit }, {
+            const created = await createUser(deps, {
               email,
               name: o.name.trim(),
               role,
@@ -101,9 +99,18 @@ export function register(program: Command): void {
               ...(o.phone !== undefined && { phone: o.phone }),
               ...(o.timeZone !== undefined && { timeZone: o.timeZone }),
             });
+            const link = o.invite ? await sendPasswordLink(deps, { userId: created.id, purpose: 'invite', by: null, publicUrl: config.notify.publicUrl }) : null;
+            return { created, link };
           });
-          const signIn = password ? 'can sign in with the password given' : 'has no password: they write in by mail or the web form; `escalon user set-password` gives them one';
+          const signIn = link
+            ? `an invitation (set-password link, valid until ${new Date(link.expiresAt).toISOString()}) was queued to ${link.email}; the running server's mail worker sends it`
+            : password
+              ? 'can sign in with the password given'
+              : 'has no password: they write in by mail or the web form; `escalon user set-password` gives them one';
           process.stdout.write(`created ${created.role} ${created.email} (id ${created.id}); ${signIn}\n`);
+          if (link && config.http.publicOrigin === undefined) {
+            process.stderr.write(`warning: ESCALON_PUBLIC_URL is not set, so the link in the mail points to ${config.notify.publicUrl}; set it to the console's address (then the console's Users page or POST /api/v1/users/${created.id}/invite sends a new link)\n`);
+          }
         } catch (err) {
           fail(err);
         }

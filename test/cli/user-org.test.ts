@@ -1,5 +1,5 @@
-// Issue 13: `escalon org list|create`, `user list [--role]`, `--org` by id or name, and no staff
-// account that can never sign in.
+// Issue 13: `escalon org list|create` (with mail domains), `user list [--role]`, `--org` by id or
+// name, no staff account that can never sign in, and `user create --invite` (a set-password link).
 import { describe, expect, it } from 'vitest';
 import { register as registerOrg } from '../../src/cli/org.ts';
 import { register as registerUser } from '../../src/cli/user.ts';
@@ -28,14 +28,33 @@ describeStores('cli: org and user commands', (ctx) => {
     expect(made.stdout).toMatch(/^created organization Umbrella Corp \(enterprise, id \S+\)\n$/);
     const table = await cli(['org', 'list']);
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+TIER\s+CONTRACT_VALUE\s+ACCOUNT_MANAGER$/);
-    expect(table.stdout).toMatch(/Umbrella Corp\s+enterprise\s+250000\s+-/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+TIER\s+CONTRACT_VALUE\s+ACCOUNT_MANAGER\s+MAIL_DOMAINS$/);
+    expect(table.stdout).toMatch(/Umbrella Corp\s+enterprise\s+250000\s+-\s+-/);
     const json = await cli(['org', 'list', '--json']);
     const rows = JSON.parse(json.stdout) as Array<{ name: string; tier: string; contract_value: number | null }>;
     expect(rows).toContainEqual(expect.objectContaining({ name: 'Umbrella Corp', tier: 'enterprise', contract_value: 250000 }));
     const bad = await cli(['org', 'create', '--name', 'X', '--tier', 'standard', '--contract-value', 'lots']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe("error: --contract-value must be a number ≥ 0 (got 'lots')\n");
+  });
+
+  it('org create --domain sets the mail domains (repeatable); org list shows them; bad and taken domains are refused', async () => {
+    const made = await cli(['org', 'create', '--name', 'Initech', '--tier', 'premium', '--domain', 'Initech.example', '--domain', '@initech-labs.example']);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/^created organization Initech \(premium, id \S+; mail domains initech\.example, initech-labs\.example\)\n$/);
+    const table = await cli(['org', 'list']);
+    expect(table.stdout).toMatch(/Initech\s+premium\s+-\s+-\s+initech-labs\.example,initech\.example\n/); // sorted
+    const rows = JSON.parse((await cli(['org', 'list', '--json'])).stdout) as Array<{ name: string; mail_domains: string[] }>;
+    expect(rows.find((r) => r.name === 'Initech')?.mail_domains.sort()).toEqual(['initech-labs.example', 'initech.example']);
+    const bad = await cli(['org', 'create', '--name', 'Bad', '--tier', 'standard', '--domain', '*.bad.example']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/VALIDATION_FAILED: not a mail domain: \*\.bad\.example/);
+    const taken = await cli(['org', 'create', '--name', 'Copycat', '--tier', 'standard', '--domain', 'initech.example']);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toMatch(/DOMAIN_TAKEN: mail domain initech\.example already belongs to another organization/);
+    const names = (JSON.parse((await cli(['org', 'list', '--json'])).stdout) as Array<{ name: string }>).map((r) => r.name);
+    expect(names).not.toContain('Bad');
+    expect(names).not.toContain('Copycat');
   });
 
   it('user create: --org by name or id; a customer needs no password', async () => {
@@ -55,11 +74,42 @@ describeStores('cli: org and user commands', (ctx) => {
     const email = `nopw-${ctx.dialect}@example.com`;
     const r = await cli(['user', 'create', '--email', email, '--name', 'No Password', '--role', 'admin']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/an admin without a password can never sign in: give --password-stdin .* or --password, or set one later with `escalon user set-password/);
-    const invite = await cli(['user', 'create', '--email', email, '--name', 'No Password', '--role', 'admin', '--invite']);
-    expect(invite.code).toBe(1);
-    expect(invite.stderr).toMatch(/--invite: this server cannot send invitations yet; .*escalon user set-password/);
+    expect(r.stderr).toMatch(/an admin without a password can never sign in: give --invite .*, --password-stdin .* or --password, or set one later with `escalon user set-password/);
+    expect(r.stderr).toMatch(/give --invite \(a set-password link is mailed to nopw-/);
+    const both = await cli(['user', 'create', '--email', email, '--name', 'No Password', '--role', 'admin', '--invite', '--password', GOOD]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toBe('error: give --password or --invite, not both (with --invite the user chooses their own password)\n');
     expect(await findUserByEmail(ctx.store.db, email)).toBeUndefined();
+  });
+
+  it('user create --invite: the account without a password, and a set-password link queued by mail', async () => {
+    const email = `invited-${ctx.dialect}@example.com`;
+    const saved = process.env.ESCALON_PUBLIC_URL;
+    delete process.env.ESCALON_PUBLIC_URL;
+    const r = await cli(['user', 'create', '--email', email, '--name', 'Ivy Invited', '--role', 'manager', '--invite']).finally(() => {
+      if (saved !== undefined) process.env.ESCALON_PUBLIC_URL = saved;
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^created manager ${email} \\(id \\S+\\); an invitation \\(set-password link, valid until \\S+Z\\) was queued to ${email}; `));
+    expect(r.stderr).toMatch(/^warning: ESCALON_PUBLIC_URL is not set, so the link in the mail points to http:\/\/localhost:8080/);
+    const user = await findUserByEmail(ctx.store.db, email);
+    expect(user?.passwordHash).toBeNull();
+    const links = await ctx.store.db.selectFrom('password_links').selectAll().where('user_id', '=', user!.id).execute();
+    expect(links.map((l) => [l.purpose, l.used_at, l.created_by])).toEqual([['invite', null, null]]);
+    const mail = await ctx.store.db.selectFrom('outbox').selectAll().where('recipient', '=', email).execute();
+    expect(mail.map((m) => [m.template, m.status])).toEqual([['account-set-password', 'pending']]);
+    expect(String(mail[0]!.payload)).toMatch(/http:\/\/localhost:8080\/set-password\?token=/);
+
+    const other = `invited2-${ctx.dialect}@example.com`;
+    process.env.ESCALON_PUBLIC_URL = 'https://escalon.example.com';
+    const r2 = await cli(['user', 'create', '--email', other, '--name', 'Ian Invited', '--role', 'agent', '--invite']).finally(() => {
+      if (saved === undefined) delete process.env.ESCALON_PUBLIC_URL;
+      else process.env.ESCALON_PUBLIC_URL = saved;
+    });
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stderr).toBe('');
+    const mail2 = await ctx.store.db.selectFrom('outbox').select('payload').where('recipient', '=', other).execute();
+    expect(String(mail2[0]!.payload)).toMatch(/"https:\/\/escalon\.example\.com\/set-password\?token=[A-Za-z0-9_-]+"/);
   });
 
   it('refuses an email that is not one (the README placeholder E) before anything is stored', async () => {
