@@ -14,10 +14,14 @@ export function ChecklistPanel({ ticketKey, version, onChanged }: { ticketKey: s
   const [lists, setLists] = useState<Checklist[] | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The box shows the click at once (a controlled checkbox would otherwise snap back until the server answers).
+  const [pending, setPending] = useState<Record<string, boolean>>({});
   const shown = lists ?? polled.data ?? [];
   if (shown.length === 0) return null;
   const toggle = async (c: Checklist, item: string, done: boolean) => {
-    setBusy(`${c.checklist}/${item}`);
+    const key = `${c.checklist}/${item}`;
+    setBusy(key);
+    setPending((p) => ({ ...p, [key]: done }));
     setError(null);
     try {
       setLists(await setChecklistItem(ticketKey, c.checklist, item, done));
@@ -27,6 +31,10 @@ export function ChecklistPanel({ ticketKey, version, onChanged }: { ticketKey: s
     } catch (e) {
       setError(errorText(e));
     } finally {
+      setPending((p) => {
+        const { [key]: _, ...rest } = p;
+        return rest;
+      });
       setBusy(null);
     }
   };
@@ -47,7 +55,7 @@ export function ChecklistPanel({ ticketKey, version, onChanged }: { ticketKey: s
                   <input
                     type="checkbox"
                     name={`${c.checklist}.${i.id}`}
-                    checked={i.done}
+                    checked={pending[`${c.checklist}/${i.id}`] ?? i.done}
                     disabled={busy !== null}
                     onChange={(e) => void toggle(c, i.id, e.target.checked)}
                   />
