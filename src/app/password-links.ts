@@ -15,9 +15,9 @@ import { randomBytes } from 'node:crypto';
 import { assertStrongPassword } from '../auth/password-policy.ts';
 import { digest, hashPassword } from '../auth/secrets.ts';
 import { DomainError } from '../domain/errors.ts';
-import { destinationKey } from '../domain/outbox-destination.ts';
 import { clearThrottle, deleteUserDevices } from '../store/login-throttle-repo.ts';
 import { newId } from '../store/new-id.ts';
+import { queueStandaloneEmail } from '../notify/standalone-message.ts';
 import { findUserById, updateUser as writeUser } from '../store/users-repo.ts';
 import type { AppDeps } from './deps.ts';
 import { endUserAccess } from './end-access.ts';
@@ -67,35 +67,12 @@ export async function sendPasswordLink(deps: AppDeps, input: { userId: string; p
       accessEnded = await endUserAccess(trx, user.id, at, 'password_reset');
       await deleteUserDevices(trx, user.id);
     }
-    await trx
-      .insertInto('outbox')
-      .values({
-        id: newId(at),
-        ticket_id: null,
-        channel: 'email',
-        recipient: user.email,
-        destination: destinationKey('email', user.email),
-        template: SET_PASSWORD_TEMPLATE,
-        payload: JSON.stringify({
-          audience: 'customer',
-          standalone: {
-            customer: { name: user.name, email: user.email },
-            subject: input.purpose === 'invite' ? 'Your Escalon account' : 'Reset your Escalon password',
-            confirmation_url: setPasswordUrl(input.publicUrl, token),
-            expires_at: new Date(expiresAt).toISOString(),
-          },
-        }),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: at,
-        created_at: at,
-        last_error: null,
-        lease_until: null,
-        message_id: null,
-        sent_at: null,
-        merged_into: null,
-      })
-      .execute();
+    await queueStandaloneEmail(trx, at, user.email, SET_PASSWORD_TEMPLATE, {
+      customer: { name: user.name, email: user.email },
+      subject: input.purpose === 'invite' ? 'Your Escalon account' : 'Reset your Escalon password',
+      confirmation_url: setPasswordUrl(input.publicUrl, token),
+      expires_at: new Date(expiresAt).toISOString(),
+    });
     return { userId: user.id, email: user.email, purpose: input.purpose, expiresAt, accessEnded };
   });
   if (result.accessEnded) revocationFeed.publish({ userId: result.userId });

@@ -12,8 +12,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppDeps } from '../app/deps.ts';
 import { DomainError } from '../domain/errors.ts';
-import { destinationKey } from '../domain/outbox-destination.ts';
 import { newId } from '../store/new-id.ts';
+import { queueStandaloneEmail } from '../notify/standalone-message.ts';
 import { expireHolds, findHoldByDigest, insertHold, markHoldConfirmed, type IntakeHold } from './intake-holds-repo.ts';
 import { receiveMessage, type IntakeOptions } from './receive-message.ts';
 
@@ -54,30 +54,7 @@ export async function holdWebMessage(deps: AppDeps, m: WebMessage, publicUrl: st
   };
   await deps.store.db.transaction().execute(async (trx) => {
     await insertHold(trx, hold);
-    await trx
-      .insertInto('outbox')
-      .values({
-        id: newId(at),
-        ticket_id: null,
-        channel: 'email',
-        recipient: m.email,
-        destination: destinationKey('email', m.email),
-        template: CONFIRM_TEMPLATE,
-        payload: JSON.stringify({
-          audience: 'customer',
-          standalone: { customer: { name: m.name, email: m.email }, subject: m.subject, confirmation_url: confirmationUrl(publicUrl, token), expires_at: new Date(hold.expires_at).toISOString() },
-        }),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: at,
-        created_at: at,
-        last_error: null,
-        lease_until: null,
-        message_id: null,
-        sent_at: null,
-        merged_into: null,
-      })
-      .execute();
+    await queueStandaloneEmail(trx, at, m.email, CONFIRM_TEMPLATE, { customer: { name: m.name, email: m.email }, subject: m.subject, confirmation_url: confirmationUrl(publicUrl, token), expires_at: new Date(hold.expires_at).toISOString() });
   });
   return { holdId: hold.id, expiresAt: hold.expires_at };
 }

@@ -1,17 +1,22 @@
 /**
- * Outbox rows about no ticket (today: the address confirmation of a held web-form message).
+ * Outbox rows about no ticket (the address confirmation of a held web-form message, an account's
+ * set-password link): queued by `queueStandaloneEmail`, rendered by `standaloneMessage`.
  * Their row payload carries the few facts the template needs (`standalone`); everything
  * else in the context is empty, so a template that reaches for ticket facts renders blanks
  * rather than another customer's data.
  */
 import type { OutgoingMessage } from './channels/channel.ts';
+import type { Kysely } from 'kysely';
+import { destinationKey } from '../domain/outbox-destination.ts';
+import type { Database } from '../store/schema.ts';
+import { newId } from '../store/new-id.ts';
 import type { OutboxRow } from './outbox-queue.ts';
 import { sampleContext, type RenderContext } from './templates/render-context.ts';
 import { redactForCustomer } from './templates/redact.ts';
 import { renderTemplate } from './templates/render.ts';
 import type { TemplateSource } from './templates/template-source.ts';
 
-interface StandaloneFacts {
+export interface StandaloneFacts {
   customer: { name: string; email: string };
   subject: string;
   confirmation_url: string;
@@ -34,6 +39,31 @@ function contextOf(f: StandaloneFacts, recipient: string): RenderContext {
     expectations: { first_response_due: null, resolution_due: null, time_zone: null, text: null },
     confirmation_url: f.confirmation_url,
   });
+}
+
+/** Queues a ticket-less email to `to` (in the caller's transaction): the dispatcher renders `template` with `facts`. */
+export async function queueStandaloneEmail(db: Kysely<Database>, at: number, to: string, template: string, facts: StandaloneFacts): Promise<void> {
+  await db
+    .insertInto('outbox')
+    .values({
+      id: newId(at),
+      ticket_id: null,
+      channel: 'email',
+      recipient: to,
+      destination: destinationKey('email', to),
+      template,
+      payload: JSON.stringify({ audience: 'customer', standalone: facts }),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      created_at: at,
+      last_error: null,
+      lease_until: null,
+      message_id: null,
+      sent_at: null,
+      merged_into: null,
+    })
+    .execute();
 }
 
 /** The message of a ticket-less row, or why there is none. */
