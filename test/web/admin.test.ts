@@ -101,6 +101,15 @@ if (!browserUnavailable) {
       await userForm.getByRole('button', { name: 'Create and invite' }).click();
       await admin.getByRole('status').filter({ hasText: 'Invitation sent to nina@example.com' }).waitFor();
       await shot(admin, 'users');
+      // The list shows staff by default; customers and a search narrow it.
+      await admin.getByLabel('Show').selectOption('customers');
+      expect(await admin.locator('tr[data-email="nina@example.com"]').count()).toBe(0);
+      expect(await admin.locator('table[aria-label="Users"] tbody tr').count()).toBeGreaterThan(0);
+      await admin.getByLabel('Show').selectOption('all');
+      await admin.getByLabel('Search').fill('NINA');
+      expect(await admin.locator('table[aria-label="Users"] tbody tr').count()).toBe(1);
+      await admin.getByLabel('Search').fill('');
+      await admin.getByLabel('Show').selectOption('staff');
       // The same address again: the server's refusal, in the form's alert.
       await userForm.getByLabel('Email', { exact: true }).fill('nina@example.com');
       await userForm.getByLabel('Name', { exact: true }).fill('Nina Again');

@@ -142,6 +142,15 @@ function UsersSection() {
   const action = useAction();
   const [form, setForm] = useState({ email: '', name: '', role: 'agent' as Role, organization_id: '', phone: '', time_zone: '', invite: true, password: '' });
   const [editing, setEditing] = useState<string | null>(null);
+  // The list can be long (every customer has an account): filter by role group and by name/email.
+  const [show, setShow] = useState<'staff' | 'customers' | 'all'>('staff');
+  const [search, setSearch] = useState('');
+  const shown = (users.data ?? []).filter((u) => {
+    if (show === 'staff' && u.role === 'customer') return false;
+    if (show === 'customers' && u.role !== 'customer') return false;
+    const q = search.trim().toLowerCase();
+    return q === '' || u.name.toLowerCase().includes(q) || u.email.toLowerCase().includes(q);
+  });
   const linkText = (l: LinkSent) =>
     `${l.purpose === 'invite' ? 'Invitation' : 'Password reset link'} sent to ${l.email} (valid until ${when(l.expires_at)})${l.sessions_ended + l.tokens_revoked > 0 ? `; ${l.sessions_ended} session(s) ended, ${l.tokens_revoked} token(s) revoked` : ''}.`;
 
@@ -169,6 +178,22 @@ function UsersSection() {
       <Alert error={users.error} />
       <Flash text={action.done} />
       <Alert error={action.error} />
+      <div className="row wrap">
+        <label>
+          Show{' '}
+          <select value={show} onChange={(e) => setShow(e.target.value as typeof show)}>
+            <option value="staff">staff</option>
+            <option value="customers">customers</option>
+            <option value="all">everyone</option>
+          </select>
+        </label>
+        <label>
+          Search <input type="search" value={search} placeholder="name or email" onChange={(e) => setSearch(e.target.value)} />
+        </label>
+        <span className="muted small">
+          {shown.length} of {users.data?.length ?? 0} accounts
+        </span>
+      </div>
       <div className="table-wrap">
         <table aria-label="Users">
           <thead>
@@ -184,7 +209,7 @@ function UsersSection() {
             </tr>
           </thead>
           <tbody>
-            {(users.data ?? []).map((u) =>
+            {shown.map((u) =>
               editing === u.id ? (
                 <EditUserRow
                   key={u.id}
