@@ -321,13 +321,22 @@ export async function seedDemo(
     return ticket.key;
   };
 
-  // The receiving team works through its checklists before solving (required items must be done).
-  const workChecklists = async (handler: Actor, key: string) => {
+  // The receiving team works through its checklists before solving (required items must be done):
+  // each item it does is ticked at its own moment between `from` and `to`; at the solve, `tickAll`
+  // ticks whatever is still open and required (a checklist attached late).
+  const planChecklists = async (handler: Actor, key: string, from: number, to: number) => {
     for (const c of (await readTicketChecklists(deps, handler, key)).checklists) {
       for (const item of c.items) {
         if (item.done || (!item.required && rand() < 0.4)) continue;
-        await setChecklistItem(deps, handler, key, { checklist: c.checklist, item: item.id, done: true });
+        later(from + rand() * (to - from), async () => {
+          await setChecklistItem(deps, handler, key, { checklist: c.checklist, item: item.id, done: true });
+        });
       }
+    }
+  };
+  const tickAll = async (handler: Actor, key: string) => {
+    for (const c of (await readTicketChecklists(deps, handler, key)).checklists) {
+      for (const item of c.items) if (!item.done && item.required) await setChecklistItem(deps, handler, key, { checklist: c.checklist, item: item.id, done: true });
     }
   };
 
@@ -353,8 +362,9 @@ export async function seedDemo(
         if (fate < 0.14) return await updateTicket(deps, handler, key, { status: 'on_hold' }).then(() => undefined);
         const doneAt = replyAt + between(solveDelay[text.priority]);
         if (rand() < 0.55) later(replyAt + (doneAt - replyAt) / 2, async () => void (await addComment(deps, customer, key, { body: text.followUp, public: true })));
+        await planChecklists(handler, key, replyAt, doneAt - minute);
         later(doneAt, async () => {
-          await workChecklists(handler, key);
+          await tickAll(handler, key);
           await updateTicket(deps, handler, key, { status: 'solved' });
           solved.push({ key, customer, text });
           if (fate > 0.8) later(doneAt + 2 * day, async () => void (await updateTicket(deps, handler, key, { status: 'closed' })));
@@ -376,7 +386,7 @@ export async function seedDemo(
       if (plan.followUpAfter !== undefined) later(at + plan.followUpAfter * minute, async () => void (await addComment(deps, org, key, { body: text.followUp, public: true })));
       if (plan.status) {
         later(at + (plan.statusAfter ?? 1) * minute, async () => {
-          if (plan.status === 'solved' || plan.status === 'closed') await workChecklists(handler, key);
+          if (plan.status === 'solved' || plan.status === 'closed') await tickAll(handler, key);
           await updateTicket(deps, handler, key, { status: plan.status as Status });
         });
       }

@@ -38,6 +38,9 @@ describe.skipIf(browserUnavailable !== null)('dashboard charts (browser)', () =>
 
     const created = Number(await page.locator('.tile', { hasText: 'Tickets created' }).locator('.tile-value').textContent());
     expect(created).toBe(report.tickets_created);
+    // Checklist items (playbooks) chart exactly when the report has checklist figures.
+    const items = (report as unknown as { bottlenecks: { checklist_items?: unknown[] } }).bottlenecks.checklist_items ?? [];
+    expect(await page.locator('figure.chart', { hasText: 'checklist items' }).count()).toBe(items.length > 0 ? 1 : 0);
     await expect(page.locator('.tile', { hasText: 'Escalation rate' }).locator('.tile-value').textContent()).resolves.toBe(pct(report.escalation_rate.rate));
 
     const trend = page.locator('figure.chart', { hasText: 'Escalation rate' }).first();

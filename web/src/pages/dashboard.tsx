@@ -68,8 +68,20 @@ export interface KpiReport {
   levels: Group[];
   teams: Group[];
   causes: { by_reason: Array<{ reason: string; count: number }>; by_rule: Array<{ rule: string; count: number }>; by_root_cause: Array<{ root_cause: string; count: number }> };
-  bottlenecks: { by_level: Spent[]; by_status: Spent[] };
+  bottlenecks: { by_level: Spent[]; by_status: Spent[]; checklist_items?: ChecklistItem[] };
   trends: { day: Trend[]; week: Trend[] };
+}
+
+/** Completion time of one checklist item (attached → ticked), from the bottleneck report. */
+interface ChecklistItem {
+  key: string;
+  checklist: string;
+  text: string;
+  required: boolean;
+  attached: number;
+  done: number;
+  median_ms: number | null;
+  p90_ms: number | null;
 }
 
 type Filters = Record<'from' | 'to' | 'tz' | 'team' | 'level' | 'priority' | 'tier' | 'channel', string>;
@@ -265,6 +277,17 @@ export function DashboardPage() {
             <Chart title="Causes: escalations by rule" categories={r.causes.by_rule.map((c) => c.rule)} yLabel="escalations" integerAxis series={[{ label: 'escalations', kind: 'bar', values: r.causes.by_rule.map((c) => c.count), color: COLORS.warn, format: count }]} />
             <Chart title="Bottlenecks: time per level" categories={r.bottlenecks.by_level.map((t) => t.key)} yLabel="total time" series={[{ label: 'total time', kind: 'bar', values: r.bottlenecks.by_level.map((t) => t.total_ms), color: COLORS.info, format: (v) => shortDuration(v) }]} />
             <Chart title="Bottlenecks: time per status" categories={r.bottlenecks.by_status.map((t) => label(t.key))} yLabel="total time" series={[{ label: 'total time', kind: 'bar', values: r.bottlenecks.by_status.map((t) => t.total_ms), color: COLORS.info, format: (v) => shortDuration(v) }]} />
+            {(r.bottlenecks.checklist_items ?? []).length > 0 && (
+              <Chart
+                title="Bottlenecks: checklist items, time from escalation to done"
+                categories={(r.bottlenecks.checklist_items ?? []).map((c) => (c.text.length > 28 ? `${c.text.slice(0, 27)}…` : c.text))}
+                yLabel="time to done"
+                series={[
+                  { label: 'p90', kind: 'bar', values: (r.bottlenecks.checklist_items ?? []).map((c) => c.p90_ms ?? 0), color: COLORS.warn, format: (v) => shortDuration(v) },
+                  { label: 'median', kind: 'bar', values: (r.bottlenecks.checklist_items ?? []).map((c) => c.median_ms ?? 0), color: COLORS.info, format: (v) => shortDuration(v) },
+                ]}
+              />
+            )}
           </div>
           <h2>Agents</h2>
           <p className="muted small">Tickets created in the period, by the agent who gave the first public reply.</p>
