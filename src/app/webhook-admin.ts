@@ -5,11 +5,10 @@
  * is delivered, retried and recorded exactly like a notification (notify/ping-message.ts).
  */
 import { DomainError } from '../domain/errors.ts';
-import { destinationKey } from '../domain/outbox-destination.ts';
 import { PING_TEMPLATE } from '../notify/ping-message.ts';
 import { ensureEndpoint, findEndpoint, findEndpointByUrl, kindOfUrl, type WebhookEndpoint } from '../notify/webhook-endpoints-repo.ts';
-import { newId } from '../store/new-id.ts';
 import type { AppDeps } from './deps.ts';
+import { queueTicketlessRow } from '../notify/standalone-message.ts';
 import { inTransaction } from './unit-of-work.ts';
 
 async function endpointOrThrow(deps: AppDeps, id: string): Promise<WebhookEndpoint> {
@@ -103,29 +102,9 @@ export async function webhookDeliveryLog(deps: AppDeps, id: string, limit = 50):
 export async function queueWebhookPing(deps: AppDeps, id: string, requestedBy: string): Promise<{ outboxId: string }> {
   const endpoint = await endpointOrThrow(deps, id);
   const at = deps.clock.now();
-  const outboxId = newId(at);
+  let outboxId = '';
   await inTransaction(deps.store, deps.live?.signals, async (trx, uow) => {
-    await trx
-      .insertInto('outbox')
-      .values({
-        id: outboxId,
-        ticket_id: null,
-        channel: 'webhook',
-        recipient: endpoint.url,
-        destination: destinationKey('webhook', endpoint.url),
-        template: PING_TEMPLATE,
-        payload: JSON.stringify({ kind: 'ping', audience: 'internal', requested_by: requestedBy }),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: at,
-        created_at: at,
-        last_error: null,
-        lease_until: null,
-        message_id: null,
-        sent_at: null,
-        merged_into: null,
-      })
-      .execute();
+    outboxId = await queueTicketlessRow(trx, at, { channel: 'webhook', recipient: endpoint.url, template: PING_TEMPLATE, payload: { kind: 'ping', audience: 'internal', requested_by: requestedBy } });
     uow.outboxChanged();
   });
   return { outboxId };

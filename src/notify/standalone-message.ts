@@ -1,6 +1,7 @@
 /**
- * Outbox rows about no ticket (the address confirmation of a held web-form message, an account's
- * set-password link): queued by `queueStandaloneEmail`, rendered by `standaloneMessage`.
+ * Outbox rows about no ticket — the address confirmation of a held web-form message, an account's
+ * set-password link, a webhook endpoint's test ping — queued by `queueTicketlessRow`; the emails
+ * among them are rendered by `standaloneMessage`.
  * Their row payload carries the few facts the template needs (`standalone`); everything
  * else in the context is empty, so a template that reaches for ticket facts renders blanks
  * rather than another customer's data.
@@ -41,18 +42,22 @@ function contextOf(f: StandaloneFacts, recipient: string): RenderContext {
   });
 }
 
-/** Queues a ticket-less email to `to` (in the caller's transaction): the dispatcher renders `template` with `facts`. */
-export async function queueStandaloneEmail(db: Kysely<Database>, at: number, to: string, template: string, facts: StandaloneFacts): Promise<void> {
+/**
+ * Queues an outbox row about no ticket (in the caller's transaction) and returns its id: the
+ * dispatcher delivers it to `recipient` on `channel` like any other row.
+ */
+export async function queueTicketlessRow(db: Kysely<Database>, at: number, row: { channel: 'email' | 'webhook'; recipient: string; template: string; payload: object }): Promise<string> {
+  const id = newId(at);
   await db
     .insertInto('outbox')
     .values({
-      id: newId(at),
+      id,
       ticket_id: null,
-      channel: 'email',
-      recipient: to,
-      destination: destinationKey('email', to),
-      template,
-      payload: JSON.stringify({ audience: 'customer', standalone: facts }),
+      channel: row.channel,
+      recipient: row.recipient,
+      destination: destinationKey(row.channel, row.recipient),
+      template: row.template,
+      payload: JSON.stringify(row.payload),
       status: 'pending',
       attempts: 0,
       next_attempt_at: at,
@@ -64,6 +69,12 @@ export async function queueStandaloneEmail(db: Kysely<Database>, at: number, to:
       merged_into: null,
     })
     .execute();
+  return id;
+}
+
+/** Queues a ticket-less email to `to`: the dispatcher renders `template` with `facts`. */
+export async function queueStandaloneEmail(db: Kysely<Database>, at: number, to: string, template: string, facts: StandaloneFacts): Promise<void> {
+  await queueTicketlessRow(db, at, { channel: 'email', recipient: to, template, payload: { audience: 'customer', standalone: facts } });
 }
 
 /** The message of a ticket-less row, or why there is none. */
