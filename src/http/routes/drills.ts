@@ -12,6 +12,7 @@ import { recordDrillDecision } from '../../app/record-drill-decision.ts';
 import { STAFF_ROLES } from '../../auth/roles.ts';
 import { REASONS } from '../../domain/policy/types.ts';
 import { actorOf } from '../access.ts';
+import { supportHoursOut } from './support-hours.ts';
 import type { HttpDeps } from '../build-app.ts';
 
 const drillParams = z.strictObject({ drillId: z.string().min(1).max(64) });
@@ -98,7 +99,6 @@ const decisionIn = z.strictObject({
   documentation: z.strictObject({ summary: text, steps_taken: text.default(''), needs_attention: text.default('') }).nullable().optional(),
 });
 
-const target = z.object({ ms: z.number(), text: z.string() }).optional();
 const quickReferenceOut = z.object({
   policy_version: z.number().nullable(),
   generated_at: z.string(),
@@ -122,20 +122,7 @@ const quickReferenceOut = z.object({
   ),
   rules: z.array(z.object({ id: z.string(), when: z.string(), condition: z.string().nullable(), does: z.array(z.string()), escalates_to: z.string().nullable(), reason: z.string().nullable(), requires_acknowledgement: z.boolean() })),
   customer_requests: z.object({ to: z.string(), limit: z.string(), requires_acknowledgement: z.boolean() }).nullable(),
-  support: z.object({
-    policy_version: z.number().nullable(),
-    calendars: z.array(z.object({ id: z.string(), time_zone: z.string(), always_open: z.boolean(), hours: z.record(z.string(), z.array(z.string())), upcoming_holidays: z.array(z.string()) })),
-    tiers: z.array(
-      z.object({
-        sla_policy: z.string(),
-        tiers: z.array(z.string()).nullable(),
-        applies_to: z.string(),
-        calendar: z.string(),
-        time_zone: z.string(),
-        targets: z.array(z.object({ priority: z.string(), first_response: target, next_response: target, periodic_update: target, resolution: target })),
-      }),
-    ),
-  }),
+  support: supportHoursOut,
   checklists: z.array(z.object({ id: z.string().describe('the escalation reason it belongs to'), title: z.string(), items: z.array(z.object({ text: z.string(), required: z.boolean() })) })),
 });
 

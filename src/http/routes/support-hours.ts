@@ -5,7 +5,8 @@ import { readSupportHours } from '../../app/read-support-hours.ts';
 import type { HttpDeps } from '../build-app.ts';
 
 const target = z.object({ ms: z.number(), text: z.string() }).optional();
-const supportHoursOut = z.object({
+/** The support hours' answer; the quick reference embeds the same (routes/drills.ts). */
+export const supportHoursOut = z.object({
   policy_version: z.number().nullable(),
   calendars: z.array(
     z.object({ id: z.string(), time_zone: z.string(), always_open: z.boolean(), hours: z.record(z.string(), z.array(z.string())), upcoming_holidays: z.array(z.string()) }),
