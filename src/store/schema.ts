@@ -109,6 +109,16 @@ export interface TicketsTable {
   next_sla_at: number | null;
   /** The closed ticket this one continues (migration 0009). */
   follow_up_of: Generated<string | null>;
+  /** Escalation risk (migration 0020): the latest score, its band, reasons (JSON), when, which model. */
+  risk_score: Generated<number | null>;
+  risk_band: Generated<string | null>;
+  risk_reasons: Generated<string | null>;
+  risk_at: Generated<number | null>;
+  risk_model: Generated<string | null>;
+  /** The first score the current model gave the ticket. */
+  risk_opening: Generated<number | null>;
+  /** The risk memo (JSON), folded on every change. */
+  risk_memo: Generated<string | null>;
 }
 
 export interface CommentsTable {
@@ -328,6 +338,7 @@ export interface Database {
   drill_tickets: DrillTicketsTable;
   drill_decisions: DrillDecisionsTable;
   password_links: PasswordLinksTable;
+  risk_models: RiskModelsTable;
   organization_domains: OrganizationDomainsTable;
 }
 
@@ -399,4 +410,16 @@ export interface IntakeWebhookIdsTable {
   webhook_id: string;
   /** The request's webhook-timestamp, in ms. */
   signed_at: number;
+}
+
+/** The risk model in force is the highest version (migration 0020). */
+export interface RiskModelsTable {
+  version: number;
+  model_id: string;
+  /** The model file, JSON text. */
+  model: string;
+  /** Its RiskModelMeta, JSON text. */
+  meta: string;
+  activated_at: number;
+  activated_by: string | null;
 }

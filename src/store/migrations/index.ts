@@ -19,6 +19,7 @@ import * as m0015 from './0015-outbox-destination-order.ts';
 import * as m0016 from './0016-customer-hardening.ts';
 import * as m0018 from './0018-drills.ts';
 import * as m0019 from './0019-admin.ts';
+import * as m0020 from './0020-risk.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: 'sqlite' | 'postgres') => Promise<void>;
 
@@ -39,4 +40,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationUp>> = {
   '0016-customer-hardening': m0016.up,
   '0018-drills': m0018.up,
   '0019-admin': m0019.up,
+  '0020-risk': m0020.up,
 };
