@@ -34,6 +34,7 @@ import { streamRoutes } from './routes/stream.ts';
 import { supportHoursRoutes } from './routes/support-hours.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { requesterRoutes } from './routes/requester.ts';
+import { riskRoutes } from './routes/risk.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
@@ -187,6 +188,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(supportHoursRoutes, { deps });
       await api.register(reportRoutes, { deps });
       await api.register(drillRoutes, { deps });
+      await api.register(riskRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

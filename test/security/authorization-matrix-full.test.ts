@@ -108,6 +108,8 @@ const EXPECTED: Record<string, Entry> = {
   'GET /api/v1/queues/breaching': { allow: STAFF },
   'GET /api/v1/queues/awaiting-ack': { allow: STAFF },
   'GET /api/v1/queues/by-team': { allow: STAFF },
+  'GET /api/v1/queues/likely-to-breach': { allow: STAFF },
+  'GET /api/v1/risk/quality': { allow: LEADS },
   'GET /api/v1/tickets/:ticketRef/requester': { allow: STAFF },
   'GET /api/v1/policy': { allow: STAFF },
   'POST /api/v1/policy/plan': { allow: MANAGERS },

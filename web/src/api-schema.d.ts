@@ -2097,6 +2097,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/queues/likely-to-breach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only tickets at or above this band */
+                    band?: "low" | "medium" | "high";
+                    cursor?: string;
+                    level?: string;
+                    limit?: number;
+                    /** @description a team id, or several comma-separated */
+                    team?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                assignee_id?: string | null;
+                                body: string;
+                                bounces: number;
+                                category: string | null;
+                                channel: string;
+                                /** @description ISO-8601 UTC instant */
+                                created_at: string;
+                                id: string;
+                                impact: number | null;
+                                key: string;
+                                level?: string | null;
+                                organization_id: string;
+                                owner_id?: string | null;
+                                /** @enum {string} */
+                                priority: "low" | "normal" | "high" | "urgent";
+                                reassignments: number;
+                                reopens: number;
+                                requester_id: string;
+                                /** @description a ticket's latest escalation-risk score (staff only) */
+                                risk: {
+                                    /** @description when the score was given */
+                                    at: string | null;
+                                    /**
+                                     * @description low below 0.3, medium below 0.6, high from 0.6
+                                     * @enum {string}
+                                     */
+                                    band: "low" | "medium" | "high";
+                                    /** @description id of the model that gave it */
+                                    model: string | null;
+                                    /** @description largest effect first */
+                                    reasons: {
+                                        /** @description signed effect on the probability (0.08 = +8 points) */
+                                        effect: number;
+                                        feature: string;
+                                    }[];
+                                    /** @description probability (0–1) of the bad outcome the model was trained for */
+                                    score: number;
+                                };
+                                /** @description ISO-8601 UTC instant */
+                                solved_at: string | null;
+                                /** @enum {string} */
+                                status: "new" | "open" | "pending" | "on_hold" | "solved" | "closed";
+                                subject: string;
+                                tags?: string[];
+                                team?: string | null;
+                                team_moves: number;
+                                /** @description ISO-8601 UTC instant */
+                                updated_at: string;
+                                urgency: number | null;
+                                version: number;
+                            }[];
+                            /** @description why the queue is empty when no model is in force, and how to activate one */
+                            message: string | null;
+                            /** @description the model in force; null: none, and the queue is empty */
+                            model: {
+                                /** @description ISO-8601 UTC instant */
+                                activated_at: string;
+                                activated_by: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                target: "breach" | "escalation";
+                                tickets: number;
+                                trained_at: string;
+                                /** @description the latest ticket opening in the training data */
+                                trained_through: string;
+                                validation: {
+                                    auc: number | null;
+                                    tickets: number;
+                                };
+                                version: number;
+                            } | null;
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/quick-reference": {
         parameters: {
             query?: never;
@@ -2461,6 +2578,94 @@ export interface paths {
                     };
                     content: {
                         "application/json": unknown;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk/quality": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    /** @description a team id, or several comma-separated: only those teams' tickets */
+                    team?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description ROC-AUC of the opening score against the outcome */
+                            auc: number | null;
+                            brier: number | null;
+                            /** @description mean |predicted − observed| over the bins, weighted by tickets */
+                            calibration_error: number | null;
+                            /** @description set when no model is in force: how an admin activates one */
+                            message: string | null;
+                            model: {
+                                /** @description ISO-8601 UTC instant */
+                                activated_at: string;
+                                activated_by: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                target: "breach" | "escalation";
+                                tickets: number;
+                                trained_at: string;
+                                /** @description the latest ticket opening in the training data */
+                                trained_through: string;
+                                validation: {
+                                    auc: number | null;
+                                    tickets: number;
+                                };
+                                version: number;
+                            } | null;
+                            /** @description tickets measured */
+                            n: number;
+                            /** @description of which had the outcome the model predicts */
+                            positives: number;
+                            /** @description why figures are null */
+                            reason: string | null;
+                            /** @description 10 equal-width bins of the opening score */
+                            reliability: {
+                                from: number;
+                                n: number;
+                                /** @description share of the bin that had the outcome */
+                                observed: number | null;
+                                /** @description mean opening score in the bin */
+                                predicted: number | null;
+                                to: number;
+                            }[];
+                            retrain: {
+                                advised: boolean;
+                                why: string[];
+                            };
+                            window: {
+                                description: string;
+                                /** @description ISO-8601 UTC instant */
+                                opened_after: string | null;
+                            };
+                        };
                     };
                 };
             };
@@ -2843,6 +3048,13 @@ export interface paths {
                                 reassignments: number;
                                 reopens: number;
                                 requester_id: string;
+                                /**
+                                 * @description staff only
+                                 * @enum {string|null}
+                                 */
+                                risk_band?: "low" | "medium" | "high" | null;
+                                /** @description staff only: the latest escalation-risk score */
+                                risk_score?: number | null;
                                 /** @description ISO-8601 UTC instant */
                                 solved_at: string | null;
                                 /** @enum {string} */
@@ -2997,6 +3209,26 @@ export interface paths {
                             reassignments: number;
                             reopens: number;
                             requester_id: string;
+                            /** @description a ticket's latest escalation-risk score (staff only) */
+                            risk?: {
+                                /** @description when the score was given */
+                                at: string | null;
+                                /**
+                                 * @description low below 0.3, medium below 0.6, high from 0.6
+                                 * @enum {string}
+                                 */
+                                band: "low" | "medium" | "high";
+                                /** @description id of the model that gave it */
+                                model: string | null;
+                                /** @description largest effect first */
+                                reasons: {
+                                    /** @description signed effect on the probability (0.08 = +8 points) */
+                                    effect: number;
+                                    feature: string;
+                                }[];
+                                /** @description probability (0–1) of the bad outcome the model was trained for */
+                                score: number;
+                            } | null;
                             /** @description ISO-8601 UTC instant */
                             solved_at: string | null;
                             /** @enum {string} */

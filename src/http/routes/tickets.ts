@@ -13,11 +13,17 @@ import { STAFF_ROLES } from '../../auth/roles.ts';
 import { actorOf } from '../access.ts';
 import type { HttpDeps } from '../build-app.ts';
 import { presentTicket } from '../present.ts';
+import { risksOf, ticketRisk } from '../../app/read-risk.ts';
+import { presentRisk, riskOut, staffTicketListItemOut } from '../risk-schemas.ts';
 import { createTicketIn, listTicketsQuery, patchTicketIn, ticketOut, ticketPage, ticketRefParams } from '../schemas.ts';
 
 const ticketWithExpectations = ticketOut.extend({
   expectations: z.object({ first_response_due: z.string().nullable(), resolution_due: z.string().nullable(), time_zone: z.string().nullable(), text: z.string().nullable() }),
+  // Staff only (absent for customers): null without a model in force or before the first score.
+  risk: riskOut.nullable().optional(),
 });
+// The list: staff also get each ticket's risk score and band (absent for customers).
+const listPage = ticketPage.extend({ items: z.array(staffTicketListItemOut) });
 
 const customerFieldsOut = z.object({
   settable: z.array(z.enum(CUSTOMER_SETTABLE_FIELDS)).describe('besides subject, body and attachment_ids'),
@@ -59,7 +65,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
     },
   );
 
-  app.get('/tickets', { config: { access: 'authenticated' }, schema: { tags: ['tickets'], querystring: listTicketsQuery, response: { 200: ticketPage } } }, async (req) => {
+  app.get('/tickets', { config: { access: 'authenticated' }, schema: { tags: ['tickets'], querystring: listTicketsQuery, response: { 200: listPage } } }, async (req) => {
     const q = req.query;
     const actor = actorOf(req);
     const view = await customerViewOf(deps, actor);
@@ -85,14 +91,23 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (ap
       },
       { limit: q.limit, ...(q.cursor !== undefined && { cursor: q.cursor }) },
     );
-    return { items: page.items.map((t) => presentTicket(t, view)), next_cursor: page.nextCursor };
+    if (view) return { items: page.items.map((t) => presentTicket(t, view)), next_cursor: page.nextCursor };
+    const risks = await risksOf(deps, page.items.map((t) => t.id));
+    return {
+      items: page.items.map((t) => ({ ...presentTicket(t), risk_score: risks.get(t.id)?.score ?? null, risk_band: risks.get(t.id)?.band ?? null })),
+      next_cursor: page.nextCursor,
+    };
   });
 
   // One ticket also says what its customer may expect (first reply, resolution) from its SLA clocks.
   app.get('/tickets/:ticketRef', { config: { access: 'authenticated' }, schema: { tags: ['tickets'], params: ticketRefParams, response: { 200: ticketWithExpectations } } }, async (req) => {
     const actor = actorOf(req);
     const ticket = await getTicket(deps, actor, req.params.ticketRef);
-    return { ...presentTicket(ticket, await customerViewOf(deps, actor)), expectations: deps.live ? await expectationsOf(deps.store.db, deps.live.registry, ticket.id) : NO_EXPECTATIONS };
+    const view = await customerViewOf(deps, actor);
+    const expectations = deps.live ? await expectationsOf(deps.store.db, deps.live.registry, ticket.id) : NO_EXPECTATIONS;
+    // Customers never see risk: the field is absent for them.
+    if (view) return { ...presentTicket(ticket, view), expectations };
+    return { ...presentTicket(ticket), expectations, risk: presentRisk(await ticketRisk(deps, ticket.id)) };
   });
 
   app.patch(
