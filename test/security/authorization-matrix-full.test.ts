@@ -192,6 +192,7 @@ const EXPECTED: Record<string, Entry> = {
   'GET /quick-reference': { allow: 'public' },
   'GET /drills': { allow: 'public' },
   'GET /drills/*': { allow: 'public' },
+  'GET /risk': { allow: 'public' },
   'GET /assets/*': { allow: 'public' },
 };
 

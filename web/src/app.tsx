@@ -22,6 +22,7 @@ import { PortalHome, PortalNewTicket } from './pages/portal.tsx';
 import { PortalTicketPage } from './pages/portal-ticket.tsx';
 import { QueuesPage } from './pages/queues.tsx';
 import { RatePage } from './pages/rate.tsx';
+import { RiskQueuePage } from './pages/risk-queue.tsx';
 import { AdminPage } from './pages/admin.tsx';
 import { NotFoundPage, SetPasswordPage } from './pages/set-password.tsx';
 import { TicketPage } from './pages/ticket-view.tsx';
@@ -139,6 +140,7 @@ function Shell({ session, path }: { session: Session; path: string }) {
   const nav: Array<[string, string]> = staff
     ? [
         ['/queues/mine', 'Queues'],
+        ['/risk', 'Likely to breach'],
         ['/tickets/new', 'New ticket'],
         ...(canReport(me.role) ? ([['/dashboard', 'Dashboard']] as Array<[string, string]>) : []),
         ['/matrix', 'Escalation matrix'],
@@ -160,10 +162,11 @@ function Shell({ session, path }: { session: Session; path: string }) {
     else if (pt?.key) page = <PortalTicketPage ticketKey={pt.key} />;
     else if (path === '/portal') page = <PortalHome />;
     // The console's own pages (and the portal's unknown ones) lead a customer home; any other path is not found.
-    else if (path === '/' || path === '/login' || /^\/(portal|queues|tickets|dashboard|matrix|policy|admin|quick-reference|drills)(\/|$)/.test(path)) page = <Redirect to="/portal" />;
+    else if (path === '/' || path === '/login' || /^\/(portal|queues|tickets|dashboard|matrix|policy|admin|quick-reference|drills|risk)(\/|$)/.test(path)) page = <Redirect to="/portal" />;
     else page = <NotFoundPage path={path} home={{ to: '/portal', text: 'Back to my requests' }} />;
   } else if (q?.view) page = ['awaiting', 'mine', 'team', 'escalated', 'breaching'].includes(q.view) ? <QueuesPage view={q.view} /> : <Redirect to="/queues/mine" />;
   else if (path === '/tickets/new') page = <NewTicketPage />;
+  else if (path === '/risk') page = <RiskQueuePage />;
   else if (t?.key) page = <TicketPage ticketKey={t.key} />;
   else if (path === '/dashboard' && canReport(me.role)) page = <DashboardPage />;
   else if (path === '/matrix') page = <MatrixPage />;

@@ -29,7 +29,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** The page paths of web/src/app.tsx's router; a new top-level page adds its prefix here. */
-export const PAGES = ['/', '/login', '/contact', '/rate/*', '/queues', '/queues/*', '/tickets/*', '/dashboard', '/matrix', '/policy', '/portal', '/portal/*', '/support-hours', '/admin', '/admin/*', '/set-password', '/quick-reference', '/drills', '/drills/*'];
+export const PAGES = ['/', '/login', '/contact', '/rate/*', '/queues', '/queues/*', '/tickets/*', '/dashboard', '/matrix', '/policy', '/portal', '/portal/*', '/support-hours', '/admin', '/admin/*', '/set-password', '/quick-reference', '/drills', '/drills/*', '/risk'];
 
 /** Paths that are never console pages: an unknown one keeps the API's JSON 404. */
 const NOT_CONSOLE = /^\/(api|docs|metrics|healthz|readyz|assets)(\/|$)/;

@@ -2,7 +2,8 @@
  * The dashboard (leads, managers, admins): the KPIs of GET /api/v1/reports/kpis as tiles and uPlot charts —
  * escalation rate and time to escalate over time, SLA compliance, per-level and per-team
  * performance, causes, bottlenecks, per-agent figures — with the report API's own filters, and
- * its CSV. Every number shown is a number of the report, unchanged except for rounding.
+ * its CSV. Every number shown is a number of the report, unchanged except for rounding. Below,
+ * the risk model's quality on tickets solved since it was trained (components/risk-quality.tsx).
  */
 import { useState, type FormEvent } from 'react';
 import { errorText, get, PRIORITIES, qs } from '../api.ts';
@@ -10,6 +11,7 @@ import { label, pct, shortDuration } from '../format.ts';
 import { useSession } from '../session.tsx';
 import { Chart, COLORS } from '../components/charts.tsx';
 import { usePoll } from '../use-poll.ts';
+import { RiskQualitySection } from '../components/risk-quality.tsx';
 
 interface Ratio {
   numerator: number;
@@ -327,6 +329,7 @@ export function DashboardPage() {
           )}
         </>
       )}
+      <RiskQualitySection team={filters.team} />
     </section>
   );
 }

@@ -13,6 +13,7 @@ import { useSession } from '../session.tsx';
 import { teamsOf } from '../policy-model.ts';
 import { Countdown, PriorityBadge, StatusBadge, summarise, useSlaViews } from '../components/sla.tsx';
 import { useNow, usePoll } from '../use-poll.ts';
+import { ListRiskBadge } from '../components/risk.tsx';
 
 const VIEWS: Array<[string, string]> = [
   ['awaiting', 'Waiting for my acknowledgement'],
@@ -156,6 +157,7 @@ export function QueuesPage({ view }: { view: string }) {
                       {t.key}
                     </Link>{' '}
                     {sla.ackPending && <span className="badge ack">unacknowledged</span>}
+                    <ListRiskBadge ticket={t} />
                     <div className="subject">{t.subject}</div>
                   </td>
                   <td data-label="Priority">

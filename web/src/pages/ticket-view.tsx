@@ -22,6 +22,8 @@ import { ReviewForm } from '../components/review-form.tsx';
 import { ChecklistPanel } from '../components/checklist-panel.tsx';
 import { describeSet, MacroPicker } from '../components/macro-picker.tsx';
 import { applyMacroSet, type MacroPreview } from '../api/playbooks.ts';
+import type { RiskView } from '../api/risk.ts';
+import { RiskBadge, RiskPanel } from '../components/risk.tsx';
 
 interface Loaded {
   ticket: Ticket;
@@ -31,6 +33,8 @@ interface Loaded {
   /** Files of the opening message (a mail's attachments, a portal request's files). */
   opening: Attachment[];
   notifications: TicketNotification[] | null;
+  /** The latest escalation-risk score (null without a model in force or a score yet). */
+  risk: RiskView | null;
 }
 
 export function TicketPage({ ticketKey }: { ticketKey: string }) {
@@ -47,7 +51,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
         get('/tickets/{ticketRef}/attachments', { params: { path: { ticketRef: ticketKey } } }).then((r) => r.items.filter((a) => a.comment_id === null)),
         get('/tickets/{ticketRef}/notifications', { params: { path: { ticketRef: ticketKey } } }).then((r) => r.items).catch(() => null),
       ]);
-      return { ticket, events, comments, sla, opening, notifications };
+      return { ticket, events, comments, sla, opening, notifications, risk: ticket.risk ?? null };
     },
     [ticketKey],
     5000,
@@ -91,7 +95,8 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
             <span className="badge level">
               {ticket.level ?? '—'} · {ticket.team ?? '—'}
             </span>{' '}
-            {ackPending && <span className="badge ack">escalation unacknowledged since {when(ackPending.since)}</span>}
+            {ackPending && <span className="badge ack">escalation unacknowledged since {when(ackPending.since)}</span>}{' '}
+            {d.risk && <RiskBadge score={d.risk.score} band={d.risk.band} at={d.risk.at} model={d.risk.model} />}
           </p>
         </div>
       </div>
@@ -146,6 +151,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
               </p>
             )}
           </section>
+          <RiskPanel risk={d.risk} />
           <section className="card">
             <h2>Escalation</h2>
             <p className="small">
