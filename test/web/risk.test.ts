@@ -135,6 +135,19 @@ describe('escalation risk (browser)', () => {
     await page.getByLabel('Risk').selectOption('high');
     await page.getByLabel('Team').selectOption('');
     await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-ticket')))).toEqual([scored[0]?.key]);
+
+    // The badge also shows in the team queue (fed by GET /tickets), where the ticket has a score.
+    const inLinasTeams = scored.find((s) => s.team === 'frontline');
+    if (!inLinasTeams) throw new Error('no scored ticket in frontline, one of Lina’s teams');
+    await page.goto(`${suite.server.url}/queues/team`);
+    const row = page.locator(`table.queue tbody tr[data-ticket="${inLinasTeams.key}"]`);
+    await expect(row.locator('.badge.risk').textContent()).resolves.toBe(`${inLinasTeams.score >= 0.6 ? 'high' : inLinasTeams.score >= 0.3 ? 'medium' : 'low'} risk ${Math.round(inLinasTeams.score * 100)}%`);
+
+    // On a phone the queue fits the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${suite.server.url}/risk`);
+    await rows.first().waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
   });
 
   it('the dashboard shows the model quality (the API figures) with a calibration plot, and a retrain hint when due', async () => {
