@@ -49,6 +49,12 @@ interface Life {
   killAfter: number;
   /** Which schedulers die (two-process runs). */
   victims: number[];
+  /**
+   * Whether the victims are told to stop mid-batch after `killAfter` firings (inside the
+   * transaction), or are killed wherever they are once the parent has seen that many firings
+   * (which may be mid-commit, between batches, or — on a fast machine — already idle).
+   */
+  hold: boolean;
 }
 
 /** Clock jumps in increasing order across the tickets' timeline, then a final life past every lease. */
@@ -61,7 +67,8 @@ function schedule(seed: number, lives: number, lastCreated: number, processes: n
     const killAfter = roll < 0.15 ? 0 : 1 + Math.floor(rnd() * 400);
     const pick = Math.floor(rnd() * 3);
     const victims = processes === 1 ? [0] : pick === 2 ? [0, 1] : [pick];
-    return { now, killAfter, victims };
+    const hold = killAfter > 0 && rnd() < 0.5;
+    return { now, killAfter, victims, hold };
   });
   const until = Math.max(lastCreated + 30 * HOUR, (moments.at(-1) ?? START) + 120_000);
   return { lives: out, until };
@@ -145,27 +152,39 @@ interface Run {
 async function crashRun(url: string, script: string, processes: number, lives: Life[], until: number, label: string): Promise<Run> {
   const run: Run = { kills: 0, killedMidWork: 0, restarts: 0 };
   const first = lives[0]?.now ?? until;
-  const children: SchedulerProcess[] = Array.from({ length: processes }, (_, i) => new SchedulerProcess(url, first, `${label}-p${i}-0`, script));
+  // A process about to be a life's victim is told at spawn when to stop mid-batch: it starts
+  // firing (catching up) the moment it is ready, before any message could reach it.
+  const holdFor = (n: number, i: number): number | undefined => {
+    const life = lives[n];
+    return life?.hold && life.victims.includes(i) ? life.killAfter : undefined;
+  };
+  const children: SchedulerProcess[] = Array.from(
+    { length: processes },
+    (_, i) => new SchedulerProcess(url, first, `${label}-p${i}-0`, script, undefined, holdFor(0, i)),
+  );
   try {
     for (const [n, life] of lives.entries()) {
+      // Survivors of the previous life are told now; the freshly spawned were told at spawn.
+      if (life.hold && n > 0) for (const v of life.victims) if (!lives[n - 1]?.victims.includes(v)) children[v]?.hold(life.killAfter);
       for (const c of children) c.setNow(life.now);
       const base = children.map((c) => c.fired);
       const firedHere = () => children.reduce((s, c, i) => s + c.fired - (base[i] ?? 0), 0);
       const idle = () => children.some((c) => c.idleAt >= life.now);
+      const held = () => life.victims.some((v) => children[v]?.held === true);
       await waitFor(
         children,
-        () => children.every((c) => c.ready) && (firedHere() >= life.killAfter || idle()),
-        `${label} life ${n}: ${life.killAfter} firings or idle at ${new Date(life.now).toISOString()}`,
+        () => children.every((c) => c.ready) && (life.hold ? held() || idle() : firedHere() >= life.killAfter || idle()),
+        `${label} life ${n}: ${life.killAfter} firings${life.hold ? ' (held)' : ''} or idle at ${new Date(life.now).toISOString()}`,
       );
-      const midWork = !idle();
-      trace(`${label} life ${n}: fired ${firedHere()} (kill after ${life.killAfter}), killing ${life.victims.join(',')}${midWork ? ' mid-work' : ' idle'}`);
+      const midWork = held() || !idle();
+      trace(`${label} life ${n}: fired ${firedHere()} (kill after ${life.killAfter}), killing ${life.victims.join(',')}${midWork ? ' mid-work' : ' idle'}${life.hold ? ' (hold)' : ''}`);
       for (const v of life.victims) {
         const victim = children[v] as SchedulerProcess;
         await victim.kill();
         run.kills++;
         if (midWork) run.killedMidWork++;
         const next = lives[n + 1]?.now ?? until;
-        children[v] = new SchedulerProcess(url, next, `${label}-p${v}-${n + 1}`, script);
+        children[v] = new SchedulerProcess(url, next, `${label}-p${v}-${n + 1}`, script, undefined, holdFor(n + 1, v));
         run.restarts++;
       }
     }

@@ -29,7 +29,7 @@ export async function bundleChild(): Promise<{ path: string; remove: () => void 
 }
 
 export interface ChildMessage {
-  kind: 'ready' | 'fired' | 'idle' | 'done';
+  kind: 'ready' | 'fired' | 'idle' | 'done' | 'held';
   value: number;
 }
 
@@ -40,6 +40,8 @@ export class SchedulerProcess {
   idleAt = -1;
   doneAt = -1;
   ready = false;
+  /** Stopped mid-batch after `hold()`: a kill now lands while timers are being fired. */
+  held = false;
   private readonly child: ChildProcess;
   private stderr = '';
   private exited: Promise<number | null>;
@@ -47,10 +49,11 @@ export class SchedulerProcess {
   private waiters: Array<() => void> = [];
 
   /** `script`: a bundle from bundleChild(), or the TypeScript source (run through tsx) when absent. */
-  constructor(url: string, now: number, readonly owner: string, script?: string, batch = 100) {
+  /** `hold`: stop mid-batch after that many firings (as `hold()`), from the start. */
+  constructor(url: string, now: number, readonly owner: string, script?: string, batch = 100, hold?: number) {
     this.child = spawn(process.execPath, script ? [script] : ['--import', 'tsx', CHILD], {
       cwd: ROOT,
-      env: { ...process.env, ESCALON_DATABASE_URL: url, CHILD_NOW: String(now), CHILD_OWNER: owner, CHILD_BATCH: String(batch) },
+      env: { ...process.env, ESCALON_DATABASE_URL: url, CHILD_NOW: String(now), CHILD_OWNER: owner, CHILD_BATCH: String(batch), ...(hold ? { CHILD_HOLD: String(hold) } : {}) },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stderr?.on('data', (d: Buffer) => {
@@ -73,6 +76,7 @@ export class SchedulerProcess {
     else if (kind === 'fired') this.fired = Number(value);
     else if (kind === 'idle') this.idleAt = Number(value);
     else if (kind === 'done') this.doneAt = Number(value);
+    else if (kind === 'held') this.held = true;
     this.notify();
   }
 
@@ -97,6 +101,11 @@ export class SchedulerProcess {
 
   setNow(ms: number): void {
     this.child.stdin?.write(`now ${ms}\n`);
+  }
+
+  /** Stop for good after `n` more firings inside a batch's transaction, and report `held`. */
+  hold(n: number): void {
+    this.child.stdin?.write(`hold ${n}\n`);
   }
 
   async kill(): Promise<void> {

@@ -4,14 +4,18 @@
  * `node --import tsx test/scheduler/timer-child.ts`; the parent kills it with SIGKILL.
  *
  * Environment: ESCALON_DATABASE_URL, CHILD_NOW (virtual epoch ms at start), CHILD_OWNER (lease
- * owner), CHILD_BATCH (timers per batch).
+ * owner), CHILD_BATCH (timers per batch), CHILD_HOLD (as `hold <n>` below, from the start).
  *
- * Protocol. Parent → child on stdin: `now <ms>` moves the clock and wakes the loop.
+ * Protocol. Parent → child on stdin: `now <ms>` moves the clock and wakes the loop;
+ * `hold <n>`: after n more firings inside a batch's transaction (not yet committed), report
+ * `held` and stop there for good, the transaction open, so the parent's SIGKILL lands mid-work
+ * however fast the machine is.
  * Child → parent on stdout, one message a line:
  *   `ready`            the loop is running;
  *   `fired <n>`        n timers fired so far in this process (after their batch committed);
  *   `idle <now>`       no timer is claimable at the current clock (due and not leased);
- *   `done <now>`       no timer at all is due at or before the current clock.
+ *   `done <now>`       no timer at all is due at or before the current clock;
+ *   `held`             stopped mid-batch after a `hold`.
  */
 import { createInterface } from 'node:readline';
 import { sql } from 'kysely';
@@ -36,6 +40,20 @@ const owner = process.env.CHILD_OWNER ?? `child:${process.pid}`;
 const batchSize = Number(process.env.CHILD_BATCH ?? 100);
 const store = openStore(url, { poolSize: 4 });
 const live = new LiveEngine(new PolicyRegistry(), clock);
+
+// `hold <n>`: count firings inside batches and stop for good at the n-th (the parent kills us).
+// CHILD_HOLD: the same from the start (a restarted process fires its catch-up at once).
+let holdAfter: number | null = process.env.CHILD_HOLD ? Math.max(1, Number(process.env.CHILD_HOLD)) : null;
+const fireOne = live.fire.bind(live);
+live.fire = async (...args: Parameters<LiveEngine['fire']>): Promise<boolean> => {
+  const ok = await fireOne(...args);
+  if (ok && holdAfter !== null && --holdAfter <= 0) {
+    holdAfter = null;
+    say('held');
+    await new Promise<never>(() => undefined);
+  }
+  return ok;
+};
 
 let fired = 0;
 let reportQueued = false;
@@ -85,6 +103,11 @@ const watcher = setInterval(() => {
 }, 25);
 
 createInterface({ input: process.stdin }).on('line', (line) => {
+  const hold = /^hold (\d+)$/.exec(line.trim());
+  if (hold) {
+    holdAfter = Math.max(1, Number(hold[1]));
+    return;
+  }
   const m = /^now (\d+)$/.exec(line.trim());
   if (!m) return;
   clock.set(Number(m[1]));

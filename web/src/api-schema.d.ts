@@ -5028,8 +5028,10 @@ export interface paths {
                                 id: string;
                                 /** @enum {string} */
                                 kind: "standard" | "slack";
-                                /** @description the Standard Webhooks signing secret (whsec_…) */
-                                secret: string;
+                                /** @description the Standard Webhooks signing secret (whsec_…): only in the answer to the rotation that made it, null otherwise (it is shown once) */
+                                secret: string | null;
+                                /** @description the last characters of the secret, to tell secrets apart without revealing them */
+                                secret_hint: string;
                                 url: string;
                             }[];
                         };
@@ -5131,8 +5133,10 @@ export interface paths {
                             id: string;
                             /** @enum {string} */
                             kind: "standard" | "slack";
-                            /** @description the Standard Webhooks signing secret (whsec_…) */
-                            secret: string;
+                            /** @description the Standard Webhooks signing secret (whsec_…): only in the answer to the rotation that made it, null otherwise (it is shown once) */
+                            secret: string | null;
+                            /** @description the last characters of the secret, to tell secrets apart without revealing them */
+                            secret_hint: string;
                             url: string;
                         };
                     };

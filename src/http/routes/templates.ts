@@ -30,7 +30,11 @@ const endpointOut = z.object({
   id: z.string(),
   url: z.string(),
   kind: z.enum(['standard', 'slack']),
-  secret: z.string().describe('the Standard Webhooks signing secret (whsec_…)'),
+  secret: z
+    .string()
+    .nullable()
+    .describe('the Standard Webhooks signing secret (whsec_…): only in the answer to the rotation that made it, null otherwise (it is shown once)'),
+  secret_hint: z.string().describe('the last characters of the secret, to tell secrets apart without revealing them'),
   enabled: z.boolean(),
   allow_private: z.boolean(),
   consecutive_failures: z.number(),
@@ -51,11 +55,13 @@ const present = (t: StoredTemplate) => ({
   updated_at: iso(t.updatedAt),
   updated_by: t.updatedBy,
 });
-const presentEndpoint = (e: WebhookEndpoint) => ({
+/** The secret itself only where it was just made (a rotation); otherwise a hint. */
+const presentEndpoint = (e: WebhookEndpoint, reveal = false) => ({
   id: e.id,
   url: e.url,
   kind: e.kind,
-  secret: e.secret,
+  secret: reveal ? e.secret : null,
+  secret_hint: `…${e.secret.slice(-4)}`,
   enabled: e.enabled,
   allow_private: e.allowPrivate,
   consecutive_failures: e.consecutiveFailures,
@@ -89,7 +95,7 @@ export const templateRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (
   });
 
   app.get('/webhook-endpoints', { config: admin, schema: { tags, response: { 200: z.object({ items: z.array(endpointOut) }) } } }, async () => ({
-    items: (await listEndpoints(db)).map(presentEndpoint),
+    items: (await listEndpoints(db)).map((e) => presentEndpoint(e)),
   }));
 
   app.patch('/webhook-endpoints/:id', { config: admin, schema: { tags, params: z.strictObject({ id: z.string().min(1).max(64) }), body: endpointPatch, response: { 200: endpointOut } } }, async (req) => {
@@ -107,6 +113,6 @@ export const templateRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = async (
       },
       deps.clock.now(),
     );
-    return presentEndpoint((await findEndpoint(db, found.id)) as WebhookEndpoint);
+    return presentEndpoint((await findEndpoint(db, found.id)) as WebhookEndpoint, b.rotate_secret === true);
   });
 };

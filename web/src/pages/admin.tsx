@@ -627,6 +627,9 @@ function WebhooksSection() {
               <code>{h.url}</code> <span className="badge">{h.kind}</span>{' '}
               {h.enabled ? <span className="badge status-open">enabled</span> : <span className="badge status-closed">disabled{h.disabled_reason ? `: ${h.disabled_reason}` : ''}</span>}
               {h.allow_private && <span className="badge">private addresses allowed</span>}
+              <span className="muted small" title="The signing secret is shown once, when made; this is its end, to tell secrets apart.">
+                secret {h.secret_hint}
+              </span>
               {(h.consecutive_failures ?? 0) > 0 && <span className="badge prio-high">{h.consecutive_failures} failures in a row</span>}
             </div>
             <div className="row wrap">
@@ -637,7 +640,7 @@ function WebhooksSection() {
                 onClick={() =>
                   void action.run(async () => {
                     const r = await adminApi.updateWebhook(h.id, { rotate_secret: true });
-                    setShown({ id: h.id, secret: r.secret });
+                    if (r.secret) setShown({ id: h.id, secret: r.secret });
                     await hooks.reload();
                     return 'Secret rotated: deliveries from now on are signed with the new secret.';
                   })
