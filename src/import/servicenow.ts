@@ -353,6 +353,7 @@ function formatUnknown(unknown: UnknownValueStats): string {
 /** The summary printed on standard error. */
 export function formatSummary(result: ImportResult): string {
   const { stats, unknownValues } = result;
+  const groups = stats.groupChanges;
   const written = Object.values(stats.lines).reduce((a, b) => a + b, 0);
   const slaMet = Object.values(result.madeSla).filter(Boolean).length;
   const total = Object.keys(result.madeSla).length;
@@ -365,6 +366,7 @@ export function formatSummary(result: ImportResult): string {
     formatUnknown(unknownValues),
     `lines written: ${written} (${list(stats.lines)})`,
     `rows skipped: ${Object.values(stats.skippedRows).reduce((a, b) => a + b, 0)} (${list(stats.skippedRows)})`,
+    `assignment-group changes carried (ticket.assigned with group): ${groups.withAssignee + groups.alone} (${groups.withAssignee} with a new assignee, ${groups.alone} alone)`,
     `changes the workload format cannot carry, ignored: ${list(stats.ignoredChanges)}`,
     `log's own made_sla: ${slaMet} of ${total} incidents met their SLA (${total === 0 ? 0 : ((100 * slaMet) / total).toFixed(1)}%)`,
   ].join('\n');

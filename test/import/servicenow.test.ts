@@ -12,6 +12,7 @@ import {
   parseLogInstant,
   readServiceNowLog,
 } from '../../src/import/servicenow.ts';
+import { tagOf } from '../../src/import/servicenow-convert.ts';
 
 const HEADER =
   'number,incident_state,active,reassignment_count,reopen_count,sys_mod_count,made_sla,caller_id,opened_by,opened_at,sys_created_by,sys_created_at,sys_updated_by,sys_updated_at,contact_type,location,category,subcategory,u_symptom,cmdb_ci,impact,urgency,priority,assignment_group,assigned_to,knowledge,u_priority_confirmation,notify,problem_id,rfc,vendor,caused_by,closed_code,resolved_by,resolved_at,closed_at';
@@ -60,65 +61,32 @@ const b = (state: string, at: string, over: Over = {}): Over => ({
   ...over,
 });
 
-// INC1: a long life — group change, assignment, a no-op row, pending, priority raise, an
-// unassignment, reopen, on hold, close, and a row after Closed.
+// INC1: a long life — a group change alone while unassigned, assignment, a no-op row,
+// pending, priority raise, an unassignment that also clears the group (neither carried), the
+// group back (no change), reopen, on hold with a group change alone, close, a row after Closed.
 // INC2: rows out of time order in the file, updated before its recorded opening, e-mail, no
-// location, a category with a comma (quoted in the CSV). INC3: born resolved and assigned.
+// location, a category with a comma (quoted in the CSV), a configuration item in free text,
+// an assignee and a group changed together. INC3: born resolved and assigned.
+const G2 = { assignment_group: 'Group 2', assigned_to: 'Resolver 1', priority: '2 - High' };
 const FIXTURE_ROWS: Over[] = [
   a('New', '1/3/2016 09:05'),
   a('New', '1/3/2016 09:10', { assignment_group: 'Group 2' }),
   a('Active', '1/3/2016 09:20', { assignment_group: 'Group 2', assigned_to: 'Resolver 1' }),
   a('Active', '1/3/2016 09:30', { assignment_group: 'Group 2', assigned_to: 'Resolver 1' }),
-  b('Active', '1/3/2016 09:40', { assigned_to: 'Resolver 2' }),
-  b('New', '1/3/2016 09:12'),
-  b('Awaiting Problem', '1/3/2016 10:00', { assigned_to: 'Resolver 2' }),
-  b('Resolved', '1/3/2016 10:00', { assigned_to: 'Resolver 2' }),
+  b('Active', '1/3/2016 09:40', { assigned_to: 'Resolver 2', assignment_group: 'Group 3', cmdb_ci: 'WEB Server, Prod #2' }),
+  b('New', '1/3/2016 09:12', { cmdb_ci: 'WEB Server, Prod #2' }),
+  b('Awaiting Problem', '1/3/2016 10:00', { assigned_to: 'Resolver 2', assignment_group: 'Group 3' }),
+  b('Resolved', '1/3/2016 10:00', { assigned_to: 'Resolver 2', assignment_group: 'Group 3' }),
   a('Awaiting User Info', '1/3/2016 10:00', { assignment_group: 'Group 2', assigned_to: 'Resolver 1' }),
-  a('Active', '1/3/2016 11:00', {
-    assignment_group: 'Group 2',
-    assigned_to: 'Resolver 1',
-    priority: '2 - High',
-  }),
-  a('Active', '1/3/2016 11:30', { assignment_group: 'Group 2', priority: '2 - High' }),
-  a('Active', '1/3/2016 11:45', {
-    assignment_group: 'Group 2',
-    assigned_to: 'Resolver 1',
-    priority: '2 - High',
-  }),
-  a('Resolved', '1/3/2016 12:00', {
-    assignment_group: 'Group 2',
-    assigned_to: 'Resolver 1',
-    priority: '2 - High',
-  }),
-  a('Active', '1/3/2016 12:30', {
-    assignment_group: 'Group 2',
-    assigned_to: 'Resolver 1',
-    priority: '2 - High',
-  }),
-  a('Awaiting Vendor', '1/3/2016 13:00', {
-    assignment_group: 'Group 2',
-    assigned_to: 'Resolver 1',
-    priority: '2 - High',
-  }),
-  a('Resolved', '1/3/2016 14:00', {
-    assignment_group: 'Group 2',
-    assigned_to: 'Resolver 1',
-    priority: '2 - High',
-    made_sla: 'false',
-  }),
-  a('Closed', '5/3/2016 15:00', {
-    assignment_group: 'Group 2',
-    assigned_to: 'Resolver 1',
-    priority: '2 - High',
-    made_sla: 'false',
-  }),
-  a('Active', '6/3/2016 10:00', {
-    assignment_group: 'Group 2',
-    assigned_to: 'Resolver 1',
-    priority: '2 - High',
-    made_sla: 'false',
-    category: 'Category 9',
-  }),
+  a('Active', '1/3/2016 11:00', G2),
+  a('Active', '1/3/2016 11:30', { ...G2, assignment_group: '?', assigned_to: '?' }),
+  a('Active', '1/3/2016 11:45', G2),
+  a('Resolved', '1/3/2016 12:00', G2),
+  a('Active', '1/3/2016 12:30', G2),
+  a('Awaiting Vendor', '1/3/2016 13:00', { ...G2, assignment_group: 'Group 4' }),
+  a('Resolved', '1/3/2016 14:00', { ...G2, assignment_group: 'Group 4', made_sla: 'false' }),
+  a('Closed', '5/3/2016 15:00', { ...G2, assignment_group: 'Group 4', made_sla: 'false' }),
+  a('Active', '6/3/2016 10:00', { ...G2, assignment_group: 'Group 5', made_sla: 'false', category: 'Category 9' }),
   {
     number: 'INC3',
     opened_at: '1/3/2016 09:20',
@@ -128,10 +96,11 @@ const FIXTURE_ROWS: Over[] = [
     priority: '4 - Low',
     subcategory: '?',
     u_symptom: '?',
-    cmdb_ci: 'CI 4',
+    cmdb_ci: 'cmdb_ci 4',
   },
 ];
 
+const TAGS = ['impact:2', 'urgency:2', 'subcategory:2', 'symptom:3'];
 const EXPECTED = [
   {
     at: '2016-03-01T09:00:00Z',
@@ -142,9 +111,12 @@ const EXPECTED = [
     subject: 'Category 1 / Subcategory 2: Symptom 3',
     body: 'ServiceNow incident INC1, reported by phone. category: Category 1; subcategory: Subcategory 2; symptom: Symptom 3; impact: 2 - Medium; urgency: 2 - Medium.',
     channel: 'phone',
+    tags: TAGS,
     category: 'Category 1',
     requester: 'Caller 9',
+    group: 'Group 1',
   },
+  { at: '2016-03-01T09:10:00Z', type: 'ticket.assigned', ticket: 'INC1', assignee: null, group: 'Group 2' },
   {
     at: '2016-03-01T09:12:00Z',
     type: 'ticket.created',
@@ -152,10 +124,12 @@ const EXPECTED = [
     priority: 'urgent',
     organization: { id: 'unknown-location', tier: 'standard' },
     subject: 'Category, 7 / Subcategory 2: Symptom 3',
-    body: 'ServiceNow incident INC2, reported by email. category: Category, 7; subcategory: Subcategory 2; symptom: Symptom 3; impact: 2 - Medium; urgency: 2 - Medium.',
+    body: 'ServiceNow incident INC2, reported by email. category: Category, 7; subcategory: Subcategory 2; symptom: Symptom 3; configuration item: WEB Server, Prod #2; impact: 2 - Medium; urgency: 2 - Medium.',
     channel: 'email',
+    tags: [...TAGS, 'ci:web-server-prod-2'],
     category: 'Category, 7',
     requester: 'Caller 9',
+    group: 'Group 1',
   },
   { at: '2016-03-01T09:20:00Z', type: 'status.changed', ticket: 'INC1', status: 'open' },
   { at: '2016-03-01T09:20:00Z', type: 'ticket.assigned', ticket: 'INC1', assignee: 'Resolver 1' },
@@ -166,15 +140,17 @@ const EXPECTED = [
     priority: 'low',
     organization: { id: 'Location 5', tier: 'standard' },
     subject: 'Category 1',
-    body: 'ServiceNow incident INC3, reported by phone. category: Category 1; configuration item: CI 4; impact: 2 - Medium; urgency: 2 - Medium.',
+    body: 'ServiceNow incident INC3, reported by phone. category: Category 1; configuration item: cmdb_ci 4; impact: 2 - Medium; urgency: 2 - Medium.',
     channel: 'phone',
+    tags: ['impact:2', 'urgency:2', 'ci:4'],
     category: 'Category 1',
     requester: 'Caller 9',
     assignee: 'Resolver 3',
+    group: 'Group 1',
   },
   { at: '2016-03-01T09:20:00Z', type: 'status.changed', ticket: 'INC3', status: 'solved' },
   { at: '2016-03-01T09:40:00Z', type: 'status.changed', ticket: 'INC2', status: 'open' },
-  { at: '2016-03-01T09:40:00Z', type: 'ticket.assigned', ticket: 'INC2', assignee: 'Resolver 2' },
+  { at: '2016-03-01T09:40:00Z', type: 'ticket.assigned', ticket: 'INC2', assignee: 'Resolver 2', group: 'Group 3' },
   { at: '2016-03-01T10:00:00Z', type: 'status.changed', ticket: 'INC1', status: 'pending' },
   { at: '2016-03-01T10:00:00Z', type: 'status.changed', ticket: 'INC2', status: 'on_hold' },
   { at: '2016-03-01T10:00:00Z', type: 'status.changed', ticket: 'INC2', status: 'solved' },
@@ -183,6 +159,7 @@ const EXPECTED = [
   { at: '2016-03-01T12:00:00Z', type: 'status.changed', ticket: 'INC1', status: 'solved' },
   { at: '2016-03-01T12:30:00Z', type: 'status.changed', ticket: 'INC1', status: 'open' },
   { at: '2016-03-01T13:00:00Z', type: 'status.changed', ticket: 'INC1', status: 'on_hold' },
+  { at: '2016-03-01T13:00:00Z', type: 'ticket.assigned', ticket: 'INC1', assignee: 'Resolver 1', group: 'Group 4' },
   { at: '2016-03-01T14:00:00Z', type: 'status.changed', ticket: 'INC1', status: 'solved' },
   { at: '2016-03-05T15:00:00Z', type: 'status.changed', ticket: 'INC1', status: 'closed' },
 ];
@@ -221,9 +198,10 @@ describe('import servicenow: a small log gives exactly the expected workload', (
     expect(conversion.stats).toEqual({
       incidents: 3,
       rows: 19,
-      lines: { 'ticket.created': 3, 'status.changed': 12, 'priority.changed': 1, 'ticket.assigned': 2 },
-      skippedRows: { no_change: 2, after_closed: 1, unmapped_change_only: 2 },
-      ignoredChanges: { assignment_group: 1, unassigned: 1, category: 0, location: 0, caller: 0 },
+      lines: { 'ticket.created': 3, 'status.changed': 12, 'priority.changed': 1, 'ticket.assigned': 4 },
+      skippedRows: { no_change: 2, after_closed: 1, unmapped_change_only: 1 },
+      ignoredChanges: { unassigned: 1, group_cleared: 1, category: 0, location: 0, caller: 0 },
+      groupChanges: { withAssignee: 1, alone: 2 },
     });
   });
 
@@ -346,6 +324,19 @@ describe('import servicenow: pieces', () => {
     expect(parseLogInstant('30/2/2016 01:16')).toBeUndefined();
     expect(parseLogInstant('1/3/2016 24:00')).toBeUndefined();
     expect(parseLogInstant('?')).toBeUndefined();
+  });
+
+  it('makes tags of log values: a level or a numbered name gives its number, the rest a slug', () => {
+    expect(tagOf('impact', '2 - Medium')).toBe('impact:2');
+    expect(tagOf('subcategory', 'Subcategory 174')).toBe('subcategory:174');
+    expect(tagOf('ci', 'cmdb_ci 31')).toBe('ci:31');
+    expect(tagOf('ci', ' WEB Server, Prod #2 ')).toBe('ci:web-server-prod-2');
+    expect(tagOf('ci', '???')).toBeUndefined();
+    const long = tagOf('symptom', `${'Very long symptom '.repeat(10)}x`);
+    expect(long?.length).toBeLessThanOrEqual(64);
+    expect(long).toMatch(/^symptom:very-long-symptom-[a-z-]*[a-z]$/);
+    // As the API accepts tags: no spaces or commas, at most 64 characters.
+    for (const value of ['2 - Medium', 'A, B C', 'x'.repeat(200)]) expect(tagOf('urgency', value)).toMatch(/^[^\s,]{1,64}$/);
   });
 });
 
@@ -479,7 +470,9 @@ describe('escalon import servicenow (the command)', () => {
     const { stdout, stderr } = await run(process.execPath, [bin, 'import', 'servicenow', input]);
     expect(stdout.trimEnd().split('\n')).toHaveLength(EXPECTED.length);
     expect(stderr).toContain('incidents: 3 (rows read: 19)');
-    expect(stderr).toContain('rows skipped: 5 (no_change 2, after_closed 1, unmapped_change_only 2)');
+    expect(stderr).toContain('rows skipped: 4 (no_change 2, after_closed 1, unmapped_change_only 1)');
+    expect(stderr).toContain('assignment-group changes carried (ticket.assigned with group): 3 (1 with a new assignee, 2 alone)');
+    expect(stderr).toContain('ignored: unassigned 1, group_cleared 1, category 0, location 0, caller 0');
   });
 
   it('skips rows with unknown values, lists them on standard error and exits 0', async () => {
