@@ -344,10 +344,21 @@ const REAL = new URL('../../examples/data/servicenow-incidents-train.csv.gz', im
 
 describe('import servicenow: the real log (examples/data)', () => {
   it('converts all 14,538 incidents into a sorted, valid workload', async () => {
-    const { lines, madeSla, stats } = await readServiceNowLog(REAL);
+    const { lines, madeSla, stats, unknownValues } = await readServiceNowLog(REAL);
     expect(stats.incidents).toBe(14_538);
     expect(stats.rows).toBe(88_221);
-    expect(stats.lines['ticket.created']).toBe(14_538);
+    expect(unknownValues.rows).toBe(0);
+    expect(stats.lines).toEqual({
+      'ticket.created': 14_538,
+      'status.changed': 43_320,
+      'priority.changed': 256,
+      'ticket.assigned': 17_709,
+    });
+    // Group changes were once only counted ("cannot carry": 13,253 rows whose group differed
+    // from the previous row's while the assignee field did not, clears to `?` included). Now
+    // each change to a new group is a line; only clears to `?` are not carried.
+    expect(stats.groupChanges).toEqual({ withAssignee: 1_026, alone: 11_413 });
+    expect(stats.ignoredChanges.group_cleared).toBe(3_005);
     expect(lines.length).toBe(Object.values(stats.lines).reduce((x, y) => x + y, 0));
     const skipped = Object.values(stats.skippedRows).reduce((x, y) => x + y, 0);
     expect(skipped).toBeGreaterThan(0);
