@@ -84,7 +84,9 @@ export function readCsv(source: Readable, onRecord: (record: CsvRecord) => void)
       }
     });
     parser.on('end', () => stop());
-    parser.on('error', (err) => stop(err instanceof CsvError ? new CsvSyntaxError(describe(err), next) : err));
+    parser.on('error', (err) =>
+      stop(err instanceof CsvError ? new CsvSyntaxError(describe(err), next) : err),
+    );
     source.on('error', (err) => stop(err));
     source.pipe(parser);
   });

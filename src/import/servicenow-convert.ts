@@ -284,7 +284,13 @@ function convertIncident(
       emit(at, line);
       emitted++;
     } else if (newGroup !== undefined) {
-      emit(at, { at: ticketAt, type: 'ticket.assigned', ticket, assignee: assignee ?? null, group: newGroup });
+      emit(at, {
+        at: ticketAt,
+        type: 'ticket.assigned',
+        ticket,
+        assignee: assignee ?? null,
+        group: newGroup,
+      });
       stats.groupChanges.alone++;
       emitted++;
     }

@@ -48,8 +48,18 @@ describe('readCsv (csv-parse, with line numbers)', () => {
   });
 
   const bad: [string, string, number, RegExp][] = [
-    ['an unclosed quote (at the record it opened in)', 'a,b\nc,"d\ne\nf\n', 2, /quoted field is not closed before the end/],
-    ['text after a closing quote', 'a,b\n"multi\nline",x\nc,"d"e\n', 4, /unexpected text after a closing quote/],
+    [
+      'an unclosed quote (at the record it opened in)',
+      'a,b\nc,"d\ne\nf\n',
+      2,
+      /quoted field is not closed before the end/,
+    ],
+    [
+      'text after a closing quote',
+      'a,b\n"multi\nline",x\nc,"d"e\n',
+      4,
+      /unexpected text after a closing quote/,
+    ],
     ['a quote in a bare field', 'a,b\nc,d"e\n', 2, /a quote inside an unquoted field/],
   ];
   it.each(bad)('refuses %s with the line', async (_name, text, line, message) => {

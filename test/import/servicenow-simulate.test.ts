@@ -105,7 +105,9 @@ describe('import servicenow + simulate: carried groups and tags change no event'
     expect(alone).toBeGreaterThan(1_000);
     expect(withAssignee).toBeGreaterThan(100);
     expect(withoutGroups(imported).length).toBeLessThan(imported.length);
-    expect(imported.filter((l) => l.type === 'ticket.created' && l.tags?.includes('impact:2')).length).toBeGreaterThan(1_000);
+    expect(
+      imported.filter((l) => l.type === 'ticket.created' && l.tags?.includes('impact:2')).length,
+    ).toBeGreaterThan(1_000);
   });
 
   it.each(['policies/reference.policy.yaml', 'examples/escalon.policy.yaml'])(

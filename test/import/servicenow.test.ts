@@ -73,7 +73,11 @@ const FIXTURE_ROWS: Over[] = [
   a('New', '1/3/2016 09:10', { assignment_group: 'Group 2' }),
   a('Active', '1/3/2016 09:20', { assignment_group: 'Group 2', assigned_to: 'Resolver 1' }),
   a('Active', '1/3/2016 09:30', { assignment_group: 'Group 2', assigned_to: 'Resolver 1' }),
-  b('Active', '1/3/2016 09:40', { assigned_to: 'Resolver 2', assignment_group: 'Group 3', cmdb_ci: 'WEB Server, Prod #2' }),
+  b('Active', '1/3/2016 09:40', {
+    assigned_to: 'Resolver 2',
+    assignment_group: 'Group 3',
+    cmdb_ci: 'WEB Server, Prod #2',
+  }),
   b('New', '1/3/2016 09:12', { cmdb_ci: 'WEB Server, Prod #2' }),
   b('Awaiting Problem', '1/3/2016 10:00', { assigned_to: 'Resolver 2', assignment_group: 'Group 3' }),
   b('Resolved', '1/3/2016 10:00', { assigned_to: 'Resolver 2', assignment_group: 'Group 3' }),
@@ -86,7 +90,12 @@ const FIXTURE_ROWS: Over[] = [
   a('Awaiting Vendor', '1/3/2016 13:00', { ...G2, assignment_group: 'Group 4' }),
   a('Resolved', '1/3/2016 14:00', { ...G2, assignment_group: 'Group 4', made_sla: 'false' }),
   a('Closed', '5/3/2016 15:00', { ...G2, assignment_group: 'Group 4', made_sla: 'false' }),
-  a('Active', '6/3/2016 10:00', { ...G2, assignment_group: 'Group 5', made_sla: 'false', category: 'Category 9' }),
+  a('Active', '6/3/2016 10:00', {
+    ...G2,
+    assignment_group: 'Group 5',
+    made_sla: 'false',
+    category: 'Category 9',
+  }),
   {
     number: 'INC3',
     opened_at: '1/3/2016 09:20',
@@ -150,7 +159,13 @@ const EXPECTED = [
   },
   { at: '2016-03-01T09:20:00Z', type: 'status.changed', ticket: 'INC3', status: 'solved' },
   { at: '2016-03-01T09:40:00Z', type: 'status.changed', ticket: 'INC2', status: 'open' },
-  { at: '2016-03-01T09:40:00Z', type: 'ticket.assigned', ticket: 'INC2', assignee: 'Resolver 2', group: 'Group 3' },
+  {
+    at: '2016-03-01T09:40:00Z',
+    type: 'ticket.assigned',
+    ticket: 'INC2',
+    assignee: 'Resolver 2',
+    group: 'Group 3',
+  },
   { at: '2016-03-01T10:00:00Z', type: 'status.changed', ticket: 'INC1', status: 'pending' },
   { at: '2016-03-01T10:00:00Z', type: 'status.changed', ticket: 'INC2', status: 'on_hold' },
   { at: '2016-03-01T10:00:00Z', type: 'status.changed', ticket: 'INC2', status: 'solved' },
@@ -159,7 +174,13 @@ const EXPECTED = [
   { at: '2016-03-01T12:00:00Z', type: 'status.changed', ticket: 'INC1', status: 'solved' },
   { at: '2016-03-01T12:30:00Z', type: 'status.changed', ticket: 'INC1', status: 'open' },
   { at: '2016-03-01T13:00:00Z', type: 'status.changed', ticket: 'INC1', status: 'on_hold' },
-  { at: '2016-03-01T13:00:00Z', type: 'ticket.assigned', ticket: 'INC1', assignee: 'Resolver 1', group: 'Group 4' },
+  {
+    at: '2016-03-01T13:00:00Z',
+    type: 'ticket.assigned',
+    ticket: 'INC1',
+    assignee: 'Resolver 1',
+    group: 'Group 4',
+  },
   { at: '2016-03-01T14:00:00Z', type: 'status.changed', ticket: 'INC1', status: 'solved' },
   { at: '2016-03-05T15:00:00Z', type: 'status.changed', ticket: 'INC1', status: 'closed' },
 ];
@@ -240,7 +261,11 @@ const UNKNOWN: [name: string, lines: string[], message: RegExp][] = [
     [HEADER, csvLine(a('New', '1/3/2016 09:05', { made_sla: 'maybe' }))],
     /:2: made_sla "maybe" is not true or false/,
   ],
-  ['no number', [HEADER, csvLine(a('New', '1/3/2016 09:05', { number: '?' }))], /:2: number \(the incident id\) is empty/],
+  [
+    'no number',
+    [HEADER, csvLine(a('New', '1/3/2016 09:05', { number: '?' }))],
+    /:2: number \(the incident id\) is empty/,
+  ],
 ];
 
 describe('import servicenow: bad input is refused with where and what', () => {
@@ -278,23 +303,29 @@ describe('import servicenow: bad input is refused with where and what', () => {
     });
   });
 
-  it.each(UNKNOWN)('strict: a row with an unknown value ends the import (%s)', async (name, lines, message) => {
-    const input = await fixture(`strict-${name.replace(/ /g, '-')}.csv.gz`, lines);
-    const error = await readServiceNowLog(input, { strict: true }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ImportError);
-    expect((error as Error).message).toMatch(message);
-    expect((error as Error).message).toContain(`${input}:`);
-  });
+  it.each(UNKNOWN)(
+    'strict: a row with an unknown value ends the import (%s)',
+    async (name, lines, message) => {
+      const input = await fixture(`strict-${name.replace(/ /g, '-')}.csv.gz`, lines);
+      const error = await readServiceNowLog(input, { strict: true }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImportError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).toContain(`${input}:`);
+    },
+  );
 
-  it.each(UNKNOWN)('by default: a row with an unknown value is skipped and counted (%s)', async (name, lines) => {
-    const input = await fixture(`lenient-${name.replace(/ /g, '-')}.csv.gz`, lines);
-    const result = await readServiceNowLog(input);
-    expect(result.unknownValues.rows).toBe(1);
-    expect(result.unknownValues.causes).toHaveLength(1);
-    expect(result.unknownValues.causes[0]?.count).toBe(1);
-    expect(result.unknownValues.causes[0]?.lines).toEqual([lines.length]);
-    expect(result.stats.rows).toBe(lines.length - 2);
-  });
+  it.each(UNKNOWN)(
+    'by default: a row with an unknown value is skipped and counted (%s)',
+    async (name, lines) => {
+      const input = await fixture(`lenient-${name.replace(/ /g, '-')}.csv.gz`, lines);
+      const result = await readServiceNowLog(input);
+      expect(result.unknownValues.rows).toBe(1);
+      expect(result.unknownValues.causes).toHaveLength(1);
+      expect(result.unknownValues.causes[0]?.count).toBe(1);
+      expect(result.unknownValues.causes[0]?.lines).toEqual([lines.length]);
+      expect(result.stats.rows).toBe(lines.length - 2);
+    },
+  );
 
   it('a missing file is an ImportError naming it', async () => {
     const error = await readServiceNowLog(join(dir, 'nope.csv.gz')).catch((e: unknown) => e);
@@ -336,7 +367,8 @@ describe('import servicenow: pieces', () => {
     expect(long?.length).toBeLessThanOrEqual(64);
     expect(long).toMatch(/^symptom:very-long-symptom-[a-z-]*[a-z]$/);
     // As the API accepts tags: no spaces or commas, at most 64 characters.
-    for (const value of ['2 - Medium', 'A, B C', 'x'.repeat(200)]) expect(tagOf('urgency', value)).toMatch(/^[^\s,]{1,64}$/);
+    for (const value of ['2 - Medium', 'A, B C', 'x'.repeat(200)])
+      expect(tagOf('urgency', value)).toMatch(/^[^\s,]{1,64}$/);
   });
 });
 
@@ -394,7 +426,8 @@ describe('import servicenow: the real log (examples/data)', () => {
   });
 });
 
-const STATES = 'New, Active, Awaiting User, Awaiting User Info, Awaiting Vendor, Awaiting Problem, Awaiting Evidence, Resolved, Closed';
+const STATES =
+  'New, Active, Awaiting User, Awaiting User Info, Awaiting Vendor, Awaiting Problem, Awaiting Evidence, Resolved, Closed';
 
 // Rows like the later part of the real log (after the training file's cut): incident_state
 // -100 on some updates, here on three rows of one incident and one of another, plus a row
@@ -482,7 +515,9 @@ describe('escalon import servicenow (the command)', () => {
     expect(stdout.trimEnd().split('\n')).toHaveLength(EXPECTED.length);
     expect(stderr).toContain('incidents: 3 (rows read: 19)');
     expect(stderr).toContain('rows skipped: 4 (no_change 2, after_closed 1, unmapped_change_only 1)');
-    expect(stderr).toContain('assignment-group changes carried (ticket.assigned with group): 3 (1 with a new assignee, 2 alone)');
+    expect(stderr).toContain(
+      'assignment-group changes carried (ticket.assigned with group): 3 (1 with a new assignee, 2 alone)',
+    );
     expect(stderr).toContain('ignored: unassigned 1, group_cleared 1, category 0, location 0, caller 0');
   });
 

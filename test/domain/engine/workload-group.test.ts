@@ -18,7 +18,12 @@ describe('workload `group`', () => {
     const c = parseWorkloadLine(JSON.stringify(created('T', t('09:00'), { group: 'Group 56' })), 1);
     expect(c.ok && c.value.input.type === 'ticket.created' && c.value.input.ticket.group).toBe('Group 56');
     const a = parseWorkloadLine(JSON.stringify(assigned(t('09:10'), 'Resolver 1', { group: 'Group 70' })), 2);
-    expect(a.ok && a.value.input).toEqual({ type: 'ticket.assigned', assignee: 'Resolver 1', team: undefined, group: 'Group 70' });
+    expect(a.ok && a.value.input).toEqual({
+      type: 'ticket.assigned',
+      assignee: 'Resolver 1',
+      team: undefined,
+      group: 'Group 70',
+    });
     const none = parseWorkloadLine(JSON.stringify(assigned(t('09:10'), 'Resolver 1')), 3);
     expect(none.ok && 'group' in none.value.input).toBe(false);
   });
@@ -56,12 +61,22 @@ describe('workload `group`', () => {
   it('a group change alone does not undo what the engine did since (an escalation that unassigned)', () => {
     const lines = [
       created('T', t('09:00'), { assignee: 'Resolver 1', group: 'Group 1' }),
-      { at: t('09:30'), type: 'ticket.escalated', ticket: 'T', to_team: 'specialists', reason: 'technical_complexity' },
+      {
+        at: t('09:30'),
+        type: 'ticket.escalated',
+        ticket: 'T',
+        to_team: 'specialists',
+        reason: 'technical_complexity',
+      },
     ];
     const escalated = simulate(REFERENCE_POLICY, lines, t('12:00'));
     expect(escalated.sim.state('T')?.assignee).toBeNull();
 
-    const groupAlone = simulate(REFERENCE_POLICY, [...lines, assigned(t('10:00'), 'Resolver 1', { group: 'Group 9' })], t('12:00'));
+    const groupAlone = simulate(
+      REFERENCE_POLICY,
+      [...lines, assigned(t('10:00'), 'Resolver 1', { group: 'Group 9' })],
+      t('12:00'),
+    );
     expect(groupAlone.out).toEqual(escalated.out);
     expect(groupAlone.sim.state('T')).toEqual(escalated.sim.state('T'));
 
@@ -72,13 +87,20 @@ describe('workload `group`', () => {
   });
 
   it('a line with a group and another assignee than the last one named is an assignment', () => {
-    const lines = [created('T', t('09:00'), { group: 'Group 1' }), assigned(t('09:10'), 'Resolver 4', { group: 'Group 2' })];
+    const lines = [
+      created('T', t('09:00'), { group: 'Group 1' }),
+      assigned(t('09:10'), 'Resolver 4', { group: 'Group 2' }),
+    ];
     const { out, sim } = simulate(REFERENCE_POLICY, lines, t('12:00'));
-    expect(out.filter((o) => o.type === 'ticket.assigned').map((o) => [o.assignee, o.previous])).toEqual([['Resolver 4', null]]);
+    expect(out.filter((o) => o.type === 'ticket.assigned').map((o) => [o.assignee, o.previous])).toEqual([
+      ['Resolver 4', null],
+    ]);
     expect(sim.state('T')?.assignee).toBe('Resolver 4');
   });
 
   it('a group line for a ticket not created yet is still refused', () => {
-    expect(() => simulate(REFERENCE_POLICY, [assigned(t('09:10'), null, { group: 'Group 2' })])).toThrow(/has not been created yet/);
+    expect(() => simulate(REFERENCE_POLICY, [assigned(t('09:10'), null, { group: 'Group 2' })])).toThrow(
+      /has not been created yet/,
+    );
   });
 });
