@@ -1,5 +1,5 @@
 /**
- * `escalon import servicenow FILE [--out OUT.jsonl] [--made-sla OUT.json]`: turn the ServiceNow
+ * `escalon import servicenow FILE [--out OUT.jsonl] [--made-sla OUT.json] [--strict]`: turn the ServiceNow
  * incident event log into a workload for `escalon simulate` (the contract (docs/contract.md) §6). The workload goes to
  * --out or standard output; the summary goes to standard error.
  */
@@ -9,6 +9,7 @@ import { ImportError, formatSummary, importServiceNow } from '../import/servicen
 interface ServiceNowFlags {
   out?: string;
   madeSla?: string;
+  strict?: boolean;
 }
 
 export function register(program: Command): void {
@@ -26,9 +27,18 @@ export function register(program: Command): void {
       '--made-sla <file>',
       "also write the log's own SLA outcome per ticket as JSON ({ ticket: made_sla })",
     )
+    .option(
+      '--strict',
+      'stop at the first row with a value the importer does not know (default: skip such rows, count them in the summary)',
+    )
     .action(async (file: string, flags: ServiceNowFlags) => {
       try {
-        const conversion = await importServiceNow({ input: file, out: flags.out, madeSla: flags.madeSla });
+        const conversion = await importServiceNow({
+          input: file,
+          out: flags.out,
+          madeSla: flags.madeSla,
+          strict: flags.strict === true,
+        });
         process.stderr.write(formatSummary(conversion) + '\n');
       } catch (err) {
         if (!(err instanceof ImportError)) throw err;

@@ -84,6 +84,8 @@ export interface SimulationStats {
 
 export class Simulation {
   private readonly tickets = new Map<string, { state: TicketState; version: number; counted: string | null }>();
+  /** Per ticket, the assignee its workload lines last named (`ticket.created`, `ticket.assigned`). */
+  private readonly named = new Map<string, string | null>();
   private readonly heap = new Heap();
   private seq = 0;
   private lastAt = -Infinity;
@@ -101,16 +103,39 @@ export class Simulation {
       throw new SimulationError(line.line, `out of order: ${new Date(line.at).toISOString()} is before the previous line`);
     }
     this.lastAt = line.at;
+    const input = line.input;
+    if (this.groupOnly(line.ref, input)) {
+      this.stats.inputs++;
+      return;
+    }
     this.drain(line.at, false);
     const current = this.tickets.get(line.ref);
-    if (line.input.type !== 'ticket.created' && !current) {
+    if (input.type !== 'ticket.created' && !current) {
       throw new SimulationError(line.line, `ticket ${line.ref} has not been created yet`);
     }
-    const result = this.engine.apply(current?.state ?? null, line.input, line.at, true);
+    const result = this.engine.apply(current?.state ?? null, input, line.at, true);
     if (!result.ok) throw new SimulationError(line.line, `${result.code}: ${result.message}`);
     this.stats.inputs++;
     if (!current) this.stats.tickets++;
+    if (input.type === 'ticket.created') this.named.set(line.ref, input.ticket.assignee ?? null);
+    else if (input.type === 'ticket.assigned') this.named.set(line.ref, input.assignee);
     this.commit(line.ref, result.state, result.events);
+  }
+
+  /**
+   * A `ticket.assigned` line that only tells another system's assignment group (`group`, no
+   * `team`, the assignee the ticket's previous lines named) changes nothing here: it is not
+   * applied at all — no event, no state change, no timer moved — even when a rule has since
+   * moved or unassigned the ticket (re-applying its assignee would undo that).
+   */
+  private groupOnly(ref: string, input: WorkloadLine['input']): boolean {
+    return (
+      input.type === 'ticket.assigned' &&
+      input.group !== undefined &&
+      input.team === undefined &&
+      this.named.has(ref) &&
+      this.named.get(ref) === input.assignee
+    );
   }
 
   /** Fires every timer due before `limit` (or at it, when inclusive). */

@@ -43,6 +43,7 @@ const lineSchema = z.discriminatedUnion('type', [
     category: z.string().nullable().optional(),
     requester: z.string().nullable().optional(),
     assignee: z.string().nullable().optional(),
+    group: z.string().min(1).optional(),
   }),
   z.strictObject({
     ...base,
@@ -53,7 +54,13 @@ const lineSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ ...base, type: z.literal('status.changed'), status: z.enum(STATUSES) }),
   z.strictObject({ ...base, type: z.literal('priority.changed'), priority: z.enum(PRIORITIES) }),
-  z.strictObject({ ...base, type: z.literal('ticket.assigned'), assignee: z.string().nullable(), team: z.string().optional() }),
+  z.strictObject({
+    ...base,
+    type: z.literal('ticket.assigned'),
+    assignee: z.string().nullable(),
+    team: z.string().optional(),
+    group: z.string().min(1).optional(),
+  }),
   z.strictObject({
     ...base,
     type: z.literal('ticket.updated'),
@@ -116,6 +123,7 @@ export function parseWorkloadLine(text: string, line: number): ParsedLine {
           category: l.category ?? null,
           requester: l.requester ?? null,
           assignee: l.assignee ?? null,
+          ...(l.group !== undefined && { group: l.group }),
         },
       };
       break;
@@ -129,7 +137,7 @@ export function parseWorkloadLine(text: string, line: number): ParsedLine {
       input = { type: 'priority.changed', priority: l.priority };
       break;
     case 'ticket.assigned':
-      input = { type: 'ticket.assigned', assignee: l.assignee, team: l.team };
+      input = { type: 'ticket.assigned', assignee: l.assignee, team: l.team, ...(l.group !== undefined && { group: l.group }) };
       break;
     case 'ticket.updated':
       input = { type: 'ticket.updated', tags: l.tags, category: l.category };

@@ -10,15 +10,19 @@
  *   reorder it).
  * - `ticket.created` at the earlier of `opened_at` and the first update (a few incidents were
  *   updated before their recorded opening), carrying the first row's priority, location (as the
- *   organization, tier `standard`), category, contact type (channel), caller (requester) and
- *   assignee, and a subject and body made from the category / subcategory / symptom fields
- *   (the log has no text).
+ *   organization, tier `standard`), category, contact type (channel), caller (requester),
+ *   assignee and assignment group (`group`), a subject and body made from the category /
+ *   subcategory / symptom fields (the log has no text), and as `tags` the impact, urgency,
+ *   subcategory, symptom and configuration item (`impact:2`, `subcategory:174`, `ci:31`).
  * - Each later row emits what it changed, at its `sys_updated_at`: `status.changed` (state
- *   mapped below), `priority.changed`, `ticket.assigned` (a new non-empty `assigned_to`).
- * - A change the workload format cannot carry is counted and skipped: a new assignment group
- *   (no team of the reference policy matches ServiceNow's groups, and none is invented), an
- *   unassignment, a new category / location / caller; so is everything after `Closed` (closed
- *   is final) and a row that changes nothing.
+ *   mapped below), `priority.changed`, `ticket.assigned` for a new non-empty `assigned_to` and
+ *   for a new non-empty assignment group. The group is ServiceNow's own (`group`, an Escalon
+ *   extension of the workload format that the simulator ignores: no team of a policy is
+ *   invented from it); a group change alone is a `ticket.assigned` naming the unchanged
+ *   assignee (null if none yet) and the new `group`.
+ * - A change the workload format cannot carry is counted and skipped: an unassignment, a
+ *   group cleared (`?`), a new category / location / caller; so is everything after `Closed`
+ *   (closed is final) and a row that changes nothing.
  *
  * States: New and Active → `open`, except that a New row on a ticket that has never left `new`
  * changes nothing (the engine's tickets are created `new`; ServiceNow's New is the same thing);
@@ -38,9 +42,12 @@ export interface CreatedLine {
   subject: string;
   body: string;
   channel: string;
+  tags?: string[];
   category?: string;
   requester?: string;
   assignee?: string;
+  /** ServiceNow's assignment group (informational; the simulator ignores it). */
+  group?: string;
 }
 export interface StatusLine {
   at: string;
@@ -58,7 +65,10 @@ export interface AssignedLine {
   at: string;
   type: 'ticket.assigned';
   ticket: string;
-  assignee: string;
+  /** The new assignee, or the unchanged one (null: none yet) when only `group` changes. */
+  assignee: string | null;
+  /** The new assignment group, when it changed. */
+  group?: string;
 }
 export type WorkloadLine = CreatedLine | StatusLine | PriorityLine | AssignedLine;
 
@@ -101,7 +111,7 @@ export const STATE_MAP: Readonly<Record<string, WorkloadStatus>> = {
 export const SKIP_REASONS = ['no_change', 'after_closed', 'unmapped_change_only'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
-export const IGNORED_CHANGES = ['assignment_group', 'unassigned', 'category', 'location', 'caller'] as const;
+export const IGNORED_CHANGES = ['unassigned', 'group_cleared', 'category', 'location', 'caller'] as const;
 export type IgnoredChange = (typeof IGNORED_CHANGES)[number];
 
 export interface ConversionStats {
@@ -112,6 +122,8 @@ export interface ConversionStats {
   skippedRows: Record<SkipReason, number>;
   /** Field changes found in the log that the workload format cannot carry. */
   ignoredChanges: Record<IgnoredChange, number>;
+  /** Assignment-group changes carried on `ticket.assigned` lines: with a new assignee, or alone. */
+  groupChanges: { withAssignee: number; alone: number };
 }
 
 export interface Conversion {
@@ -142,6 +154,37 @@ function bodyOf(row: IncidentRow, channel: string): string {
   const known = facts.filter((f): f is [string, string] => f[1] !== undefined).map(([k, v]) => `${k}: ${v}`);
   const intro = `ServiceNow incident ${row.number}, reported by ${channel}.`;
   return known.length > 0 ? `${intro} ${known.join('; ')}.` : intro;
+}
+
+/**
+ * A log value as the value of a `key:value` tag (no spaces or commas, at most 64 characters in
+ * all, as tags are everywhere in Escalon): `2 - Medium` → `2`, `Subcategory 174` → `174`,
+ * anything else lower-cased with runs of other characters as `-`. Undefined if nothing is left.
+ */
+export function tagOf(key: string, value: string): string | undefined {
+  const text = value.trim();
+  const leveled = /^(\d+) - /.exec(text);
+  const numbered = /^[A-Za-z][A-Za-z_ ]* (\d+)$/.exec(text);
+  const slug = (leveled?.[1] ?? numbered?.[1] ?? text.toLowerCase())
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63 - key.length)
+    .replace(/-+$/, '');
+  return slug === '' ? undefined : `${key}:${slug}`;
+}
+
+function tagsOf(row: IncidentRow): string[] {
+  const facts: [string, string | undefined][] = [
+    ['impact', row.impact],
+    ['urgency', row.urgency],
+    ['subcategory', row.subcategory],
+    ['symptom', row.symptom],
+    ['ci', row.configurationItem],
+  ];
+  return facts.flatMap(([key, value]) => {
+    const tag = value === undefined ? undefined : tagOf(key, value);
+    return tag === undefined ? [] : [tag];
+  });
 }
 
 function channelOf(contactType: string | undefined): string {
@@ -191,14 +234,18 @@ function convertIncident(
     body: bodyOf(first, channel),
     channel,
   };
+  const tags = tagsOf(first);
+  if (tags.length > 0) created.tags = tags;
   if (first.category !== undefined) created.category = first.category;
   if (first.caller !== undefined) created.requester = first.caller;
   if (first.assignedTo !== undefined) created.assignee = first.assignedTo;
+  if (first.assignmentGroup !== undefined) created.group = first.assignmentGroup;
   emit(createdAt, created);
 
   let status: 'new' | WorkloadStatus = 'new';
   let priority = first.priority;
   let assignee = first.assignedTo;
+  let group = first.assignmentGroup;
   let previous: IncidentRow | undefined;
 
   for (const row of ordered) {
@@ -226,10 +273,28 @@ function convertIncident(
       priority = row.priority;
       emitted++;
     }
+    const newGroup =
+      row.assignmentGroup !== undefined && row.assignmentGroup !== group ? row.assignmentGroup : undefined;
     if (row.assignedTo !== undefined && row.assignedTo !== assignee) {
-      emit(at, { at: ticketAt, type: 'ticket.assigned', ticket, assignee: row.assignedTo });
+      const line: AssignedLine = { at: ticketAt, type: 'ticket.assigned', ticket, assignee: row.assignedTo };
+      if (newGroup !== undefined) {
+        line.group = newGroup;
+        stats.groupChanges.withAssignee++;
+      }
+      emit(at, line);
+      emitted++;
+    } else if (newGroup !== undefined) {
+      emit(at, {
+        at: ticketAt,
+        type: 'ticket.assigned',
+        ticket,
+        assignee: assignee ?? null,
+        group: newGroup,
+      });
+      stats.groupChanges.alone++;
       emitted++;
     }
+    if (newGroup !== undefined) group = newGroup;
     if (isFirst) {
       assignee = row.assignedTo;
       continue;
@@ -240,9 +305,8 @@ function convertIncident(
       stats.ignoredChanges[change]++;
       ignored++;
     };
-    if (row.assignmentGroup !== before.assignmentGroup && row.assignedTo === before.assignedTo)
-      note('assignment_group');
     if (row.assignedTo === undefined && before.assignedTo !== undefined) note('unassigned');
+    if (row.assignmentGroup === undefined && before.assignmentGroup !== undefined) note('group_cleared');
     if (row.category !== before.category) note('category');
     if (row.location !== before.location) note('location');
     if (row.caller !== before.caller) note('caller');
@@ -271,7 +335,8 @@ export function convertServiceNow(rows: Iterable<IncidentRow>): Conversion {
     rows: rowCount,
     lines: { 'ticket.created': 0, 'status.changed': 0, 'priority.changed': 0, 'ticket.assigned': 0 },
     skippedRows: { no_change: 0, after_closed: 0, unmapped_change_only: 0 },
-    ignoredChanges: { assignment_group: 0, unassigned: 0, category: 0, location: 0, caller: 0 },
+    ignoredChanges: { unassigned: 0, group_cleared: 0, category: 0, location: 0, caller: 0 },
+    groupChanges: { withAssignee: 0, alone: 0 },
   };
   const stamped: Stamped[] = [];
   const madeSla: Record<string, boolean> = {};

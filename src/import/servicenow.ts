@@ -11,7 +11,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { fileProblem } from '../file-problem.ts';
-import { CsvSyntaxError, readCsvBatches, type CsvRecord } from './csv-records.ts';
+import { CsvSyntaxError, readCsv, type CsvRecord } from './csv.ts';
 import {
   STATE_MAP,
   convertServiceNow,
@@ -73,6 +73,26 @@ export function parseLogInstant(text: string): number | undefined {
   return valid ? ms : undefined;
 }
 
+/**
+ * A row the importer cannot read because a value is not one it knows: skipped (and counted)
+ * unless the import is strict. `cause` groups such rows in the summary (the column and, for a
+ * closed set of values, the value); `message` says what is wrong in full.
+ */
+export interface UnknownValue {
+  line: number;
+  cause: string;
+  message: string;
+}
+
+export type ReadRow = { ok: true; row: IncidentRow } | ({ ok: false } & UnknownValue);
+
+class Unknown {
+  constructor(
+    readonly cause: string,
+    readonly message: string,
+  ) {}
+}
+
 /** The columns the importer reads, checked against a header once; then rows are read by index. */
 export class RowReader {
   private readonly columns: Record<Column, number>;
@@ -97,25 +117,44 @@ export class RowReader {
     this.width = header.fields.length;
   }
 
-  read(record: CsvRecord): IncidentRow {
+  /**
+   * The row, or the first value in it the importer does not know. A row with another number of
+   * fields than the header is not a row of this log: an ImportError.
+   */
+  read(record: CsvRecord): ReadRow {
     if (record.fields.length !== this.width) {
-      this.fail(record, `expected ${this.width} fields as in the header, found ${record.fields.length}`);
+      throw new ImportError(
+        `${this.where}:${record.line}: expected ${this.width} fields as in the header, found ${record.fields.length}`,
+      );
     }
-    const number = this.opt(record, 'number') ?? this.fail(record, 'number (the incident id) is empty');
+    try {
+      return { ok: true, row: this.row(record) };
+    } catch (err) {
+      if (!(err instanceof Unknown)) throw err;
+      return { ok: false, line: record.line, cause: err.cause, message: err.message };
+    }
+  }
+
+  private row(record: CsvRecord): IncidentRow {
+    const number = this.opt(record, 'number') ?? this.unknown('number empty', 'number (the incident id) is empty');
     const state = this.raw(record, 'incident_state');
     if (!Object.hasOwn(STATE_MAP, state)) {
-      this.fail(
-        record,
+      this.unknown(
+        `incident_state ${JSON.stringify(state)}`,
         `incident_state ${JSON.stringify(state)} is not one of ${Object.keys(STATE_MAP).join(', ')}`,
       );
     }
     const priorityText = this.raw(record, 'priority');
+    const digit = priorityText.charAt(0);
     const priority =
-      (Object.hasOwn(PRIORITY_BY_DIGIT, priorityText.charAt(0)) ? PRIORITY_BY_DIGIT[priorityText.charAt(0)] : undefined) ??
-      this.fail(record, `priority ${JSON.stringify(priorityText)} does not start with 1, 2, 3 or 4`);
+      (Object.hasOwn(PRIORITY_BY_DIGIT, digit) ? PRIORITY_BY_DIGIT[digit] : undefined) ??
+      this.unknown(
+        `priority ${JSON.stringify(priorityText)}`,
+        `priority ${JSON.stringify(priorityText)} does not start with 1, 2, 3 or 4`,
+      );
     const madeSla = this.raw(record, 'made_sla');
     if (madeSla !== 'true' && madeSla !== 'false') {
-      this.fail(record, `made_sla ${JSON.stringify(madeSla)} is not true or false`);
+      this.unknown(`made_sla ${JSON.stringify(madeSla)}`, `made_sla ${JSON.stringify(madeSla)} is not true or false`);
     }
     return {
       line: record.line,
@@ -139,8 +178,8 @@ export class RowReader {
     };
   }
 
-  private fail(record: CsvRecord, what: string): never {
-    throw new ImportError(`${this.where}:${record.line}: ${what}`);
+  private unknown(cause: string, message: string): never {
+    throw new Unknown(cause, message);
   }
 
   private raw(record: CsvRecord, column: Column): string {
@@ -157,9 +196,37 @@ export class RowReader {
     const text = this.raw(record, column);
     return (
       parseLogInstant(text) ??
-      this.fail(record, `${column} ${JSON.stringify(text)} is not a date written d/m/Y H:M`)
+      this.unknown(
+        `${column} not a date`,
+        `${column} ${JSON.stringify(text)} is not a date written d/m/Y H:M`,
+      )
     );
   }
+}
+
+/** How many lines of each cause the summary names. */
+export const LINES_SHOWN = 5;
+
+export interface UnknownCause {
+  cause: string;
+  count: number;
+  /** The first LINES_SHOWN lines, in file order. */
+  lines: number[];
+}
+
+/** Rows skipped for a value the importer does not know, by cause (in order of first appearance). */
+export interface UnknownValueStats {
+  rows: number;
+  causes: UnknownCause[];
+}
+
+export interface ImportResult extends Conversion {
+  unknownValues: UnknownValueStats;
+}
+
+export interface ReadOptions {
+  /** Stop at the first row with an unknown value (an ImportError naming file and line). */
+  strict?: boolean;
 }
 
 async function isGzip(file: string): Promise<boolean> {
@@ -173,8 +240,12 @@ async function isGzip(file: string): Promise<boolean> {
   }
 }
 
-/** Read and convert the log in `file` (gzip detected by its magic bytes). */
-export async function readServiceNowLog(file: string): Promise<Conversion> {
+/**
+ * Read and convert the log in `file` (gzip detected by its magic bytes). A row with a value the
+ * importer does not know is skipped and counted (`unknownValues`), or with `strict` ends the
+ * import; a structural problem (header, field count, CSV syntax, unreadable file) always does.
+ */
+export async function readServiceNowLog(file: string, options: ReadOptions = {}): Promise<ImportResult> {
   let gz: boolean;
   try {
     gz = await isGzip(file);
@@ -182,28 +253,46 @@ export async function readServiceNowLog(file: string): Promise<Conversion> {
     throw new ImportError(`cannot read ${file}: ${fileProblem(err)}`);
   }
   const source = createReadStream(file);
-  const text = gz ? source.pipe(createGunzip()) : source;
-  text.setEncoding('utf8');
-  source.on('error', (err) => text.destroy(err));
+  const bytes = gz ? source.pipe(createGunzip()) : source;
+  if (gz) source.on('error', (err) => bytes.destroy(err));
 
   const rows: IncidentRow[] = [];
+  const unknownValues: UnknownValueStats = { rows: 0, causes: [] };
+  const byCause = new Map<string, UnknownCause>();
   let reader: RowReader | undefined;
-  try {
-    for await (const batch of readCsvBatches(text as AsyncIterable<string>)) {
-      for (const record of batch) {
-        if (reader === undefined) reader = new RowReader(record, file);
-        else rows.push(reader.read(record));
-      }
+  const take = (record: CsvRecord): void => {
+    if (reader === undefined) {
+      reader = new RowReader(record, file);
+      return;
     }
+    const read = reader.read(record);
+    if (read.ok) {
+      rows.push(read.row);
+      return;
+    }
+    if (options.strict) throw new ImportError(`${file}:${read.line}: ${read.message}`);
+    unknownValues.rows++;
+    let cause = byCause.get(read.cause);
+    if (cause === undefined) {
+      cause = { cause: read.cause, count: 0, lines: [] };
+      byCause.set(read.cause, cause);
+      unknownValues.causes.push(cause);
+    }
+    cause.count++;
+    if (cause.lines.length < LINES_SHOWN) cause.lines.push(read.line);
+  };
+  try {
+    await readCsv(bytes, take);
   } catch (err) {
     if (err instanceof CsvSyntaxError) throw new ImportError(`${file}:${err.line}: ${err.message}`);
     if (err instanceof ImportError) throw err;
     throw new ImportError(`cannot read ${file}${gz ? ' (gzip)' : ''}: ${(err as Error).message}`);
   } finally {
-    text.destroy();
+    bytes.destroy();
+    source.destroy();
   }
   if (reader === undefined) throw new ImportError(`${file} is empty: expected a CSV header and rows`);
-  return convertServiceNow(rows);
+  return { ...convertServiceNow(rows), unknownValues };
 }
 
 /** Write the lines as JSONL to `target`, honouring back-pressure. */
@@ -226,10 +315,12 @@ export interface ImportOptions {
   out?: string;
   /** Where to write `{ ticket: made_sla }` as JSON, if wanted. */
   madeSla?: string;
+  /** Stop at the first row with an unknown value instead of skipping it. */
+  strict?: boolean;
 }
 
-export async function importServiceNow(options: ImportOptions): Promise<Conversion> {
-  const conversion = await readServiceNowLog(options.input);
+export async function importServiceNow(options: ImportOptions): Promise<ImportResult> {
+  const conversion = await readServiceNowLog(options.input, { strict: options.strict });
   const outName = options.out ?? 'standard output';
   try {
     const target = options.out === undefined ? process.stdout : createWriteStream(options.out);
@@ -250,20 +341,32 @@ export async function importServiceNow(options: ImportOptions): Promise<Conversi
   return conversion;
 }
 
+function formatUnknown(unknown: UnknownValueStats): string {
+  if (unknown.rows === 0) return 'rows with unknown values, skipped: 0';
+  const causes = unknown.causes.map(({ cause, count, lines }) => {
+    const more = count > lines.length ? ` and ${count - lines.length} more` : '';
+    return `${cause}: ${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')}${more}`;
+  });
+  return `rows with unknown values, skipped: ${unknown.rows} (${causes.join('; ')})`;
+}
+
 /** The summary printed on standard error. */
-export function formatSummary(conversion: Conversion): string {
-  const { stats } = conversion;
+export function formatSummary(result: ImportResult): string {
+  const { stats, unknownValues } = result;
+  const groups = stats.groupChanges;
   const written = Object.values(stats.lines).reduce((a, b) => a + b, 0);
-  const slaMet = Object.values(conversion.madeSla).filter(Boolean).length;
-  const total = Object.keys(conversion.madeSla).length;
+  const slaMet = Object.values(result.madeSla).filter(Boolean).length;
+  const total = Object.keys(result.madeSla).length;
   const list = (r: Record<string, number>): string =>
     Object.entries(r)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
   return [
-    `incidents: ${stats.incidents} (rows read: ${stats.rows})`,
+    `incidents: ${stats.incidents} (rows read: ${stats.rows + unknownValues.rows})`,
+    formatUnknown(unknownValues),
     `lines written: ${written} (${list(stats.lines)})`,
     `rows skipped: ${Object.values(stats.skippedRows).reduce((a, b) => a + b, 0)} (${list(stats.skippedRows)})`,
+    `assignment-group changes carried (ticket.assigned with group): ${groups.withAssignee + groups.alone} (${groups.withAssignee} with a new assignee, ${groups.alone} alone)`,
     `changes the workload format cannot carry, ignored: ${list(stats.ignoredChanges)}`,
     `log's own made_sla: ${slaMet} of ${total} incidents met their SLA (${total === 0 ? 0 : ((100 * slaMet) / total).toFixed(1)}%)`,
   ].join('\n');

@@ -123,6 +123,8 @@ export interface NewTicket {
   category?: string | null;
   requester?: string | null;
   assignee?: string | null;
+  /** Another system's assignment group (workload `group`): informational, the engine ignores it. */
+  group?: string;
 }
 
 /** What can happen to a ticket from outside the engine (API, workload line). */
@@ -131,7 +133,15 @@ export type EngineInput =
   | { type: 'comment.added'; author: 'agent' | 'customer'; public: boolean; body: string; actor?: string }
   | { type: 'status.changed'; status: Status; actor?: string }
   | { type: 'priority.changed'; priority: Priority; actor?: string }
-  | { type: 'ticket.assigned'; assignee: string | null; team?: string; reason?: string; actor?: string }
+  | {
+      type: 'ticket.assigned';
+      assignee: string | null;
+      team?: string;
+      reason?: string;
+      actor?: string;
+      /** Another system's assignment group (workload `group`): informational, the engine ignores it. */
+      group?: string;
+    }
   | { type: 'ticket.updated'; tags?: string[]; category?: string | null; actor?: string }
   | {
       type: 'ticket.escalated';
