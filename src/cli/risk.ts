@@ -3,7 +3,7 @@
  *
  *   escalon risk train --workload W.jsonl --labels L.json --out MODEL.json [--policy P] [--seed N]
  *                      [--opened-before INSTANT | --train-share 0.7]
- *   escalon risk train --from-db [--target breach|escalation] --out MODEL.json
+ *   (`--from-db [--target breach|escalation]`, training on the database's tickets, is not built yet.)
  *   escalon risk score --model MODEL.json --workload W.jsonl [--out S.jsonl]
  *   escalon risk evaluate --model MODEL.json --workload W.jsonl --labels L.json [--json] [--all]
  *
@@ -133,7 +133,6 @@ export interface TrainFlags {
   seed?: string;
   openedBefore?: string;
   trainShare?: string;
-  fromDb?: boolean;
   target?: string;
   progress?: boolean;
 }
@@ -148,7 +147,7 @@ function trainedAt(): Date {
 export async function trainFromFiles(flags: TrainFlags, err: Writable): Promise<string> {
   if (!flags.workload || !flags.labels) throw new CliError('give --workload W.jsonl and --labels L.json (or --from-db)');
   if (flags.target !== undefined && flags.target !== 'breach') {
-    throw new CliError(`--target ${flags.target}: a labels file says whether each ticket met its SLA, so its target is breach; --target escalation needs --from-db`);
+    throw new CliError(`--target ${flags.target}: a labels file says whether each ticket met its SLA, so its target is breach; --target escalation needs outcomes of escalation, which training from the database (not built yet) would give`);
   }
   const seed = parseSeed(flags.seed);
   const policy = loadPolicyFile(flags.policy ?? DEFAULT_POLICY);
@@ -321,17 +320,10 @@ export function register(program: Command): Command {
     .option('--seed <n>', 'seed of the random draws (same data + seed → same model)', '42')
     .option('--opened-before <instant>', 'train only on tickets opened before this instant')
     .option('--train-share <share>', 'train only on this share of the tickets, earliest opened first (e.g. 0.7)')
-    .option('--from-db', 'train on the tickets of the configured database instead')
-    .option('--target <target>', 'breach | escalation (with --from-db)')
+    .option('--target <target>', 'what the model predicts: breach (the only target of a labels file)')
     .option('--no-progress', 'no progress bar')
     .action((flags: TrainFlags) =>
       run('train', async () => {
-        if (flags.fromDb) {
-          if (flags.workload || flags.labels) throw new CliError('--from-db reads the database: give no --workload or --labels');
-          const { trainFromDb } = await import('./risk-db.ts');
-          process.stderr.write(await trainFromDb(flags, process.stderr));
-          return;
-        }
         process.stderr.write(await trainFromFiles(flags, process.stderr));
       }),
     );

@@ -39,10 +39,10 @@ import { type Calibration, MODEL_KIND, MODEL_VERSION, type RiskModelFile, binOf,
 import type { WorkloadLine } from '../domain/workload.ts';
 import { replay } from './replay.ts';
 
-export const BINS = 12;
-export const FORESTS = 6;
-export const TREES_PER_FOREST = 6;
-export const LINES_PER_TICKET = 1;
+export const BINS = 8;
+export const FORESTS = 5;
+export const TREES_PER_FOREST = 5;
+export const LINES_PER_TICKET = 2;
 export const FOLDS = 5;
 export const SMOOTHING = 10;
 export const VALIDATION_SHARE = 0.2;
@@ -234,8 +234,10 @@ export function trainRiskModel(opts: TrainOptions): TrainResult {
     const random = rng(opts.seed * 7919 + k);
     const chosen: number[] = [];
     for (const list of byTicket.values()) {
-      const pool = list.slice();
-      for (let t = 0; t < LINES_PER_TICKET && pool.length > 0; t++) {
+      // The opening line always (scores at opening matter most and have the least to go on), then a draw of the others.
+      chosen.push(list[0] as number);
+      const pool = list.slice(1);
+      for (let t = 1; t < LINES_PER_TICKET && pool.length > 0; t++) {
         const at = Math.floor(random() * pool.length);
         chosen.push(pool[at] as number);
         pool.splice(at, 1);

@@ -130,7 +130,7 @@ describe('escalon risk', { timeout: 240_000 }, () => {
     await refused({ openedBefore: 'yesterday' }, /--opened-before yesterday/);
     await refused({ openedBefore: '2026-01-06T00:00:00Z', trainShare: '0.5' }, /not both/);
     await refused({ seed: 'x' }, /--seed x/);
-    await refused({ target: 'escalation' }, /--target escalation needs --from-db/);
+    await refused({ target: 'escalation' }, /--target escalation needs outcomes of escalation/);
     writeFileSync(join(dir, 'labels-bad.json'), JSON.stringify({ T0001: 'yes' }));
     await refused({ labels: join(dir, 'labels-bad.json') }, /T0001 has "yes"/);
     writeFileSync(join(dir, 'labels-list.json'), '[true]');

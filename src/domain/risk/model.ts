@@ -58,7 +58,13 @@ function isNumArray(v: unknown): v is number[] {
 }
 
 /** Checks a parsed model file and returns the model; a bad or foreign file is refused with what is wrong. */
-export function loadRiskModel(json: unknown): RiskModel & { readonly file: RiskModelFile } {
+export interface LoadedRiskModel extends RiskModel {
+  readonly file: RiskModelFile;
+  /** The risk alone, without reasons (a fraction of the cost of `score`). */
+  risk(subject: RiskSubject): number;
+}
+
+export function loadRiskModel(json: unknown): LoadedRiskModel {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) bad('the file is not a JSON object');
   const f = json as Partial<RiskModelFile>;
   if (f.kind !== MODEL_KIND) bad(`its "kind" is ${JSON.stringify(f.kind ?? null)}, expected "${MODEL_KIND}"`);
@@ -135,7 +141,7 @@ export function rawScores(forests: readonly RandomForestRegression[], rows: numb
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-class ForestRiskModel implements RiskModel {
+class ForestRiskModel implements LoadedRiskModel {
   readonly meta: RiskModelMeta;
   constructor(
     readonly file: RiskModelFile,
