@@ -3,7 +3,7 @@
  *
  *   escalon risk train --workload W.jsonl --labels L.json --out MODEL.json [--policy P] [--seed N]
  *                      [--opened-before INSTANT | --train-share 0.7]
- *   (`--from-db [--target breach|escalation]`, training on the database's tickets, is not built yet.)
+ *   escalon risk train --from-db [--target breach|escalation] --out MODEL.json
  *   escalon risk score --model MODEL.json --workload W.jsonl [--out S.jsonl]
  *   escalon risk evaluate --model MODEL.json --workload W.jsonl --labels L.json [--json] [--all]
  *
@@ -133,6 +133,7 @@ export interface TrainFlags {
   seed?: string;
   openedBefore?: string;
   trainShare?: string;
+  fromDb?: boolean;
   target?: string;
   progress?: boolean;
 }
@@ -147,7 +148,7 @@ function trainedAt(): Date {
 export async function trainFromFiles(flags: TrainFlags, err: Writable): Promise<string> {
   if (!flags.workload || !flags.labels) throw new CliError('give --workload W.jsonl and --labels L.json (or --from-db)');
   if (flags.target !== undefined && flags.target !== 'breach') {
-    throw new CliError(`--target ${flags.target}: a labels file says whether each ticket met its SLA, so its target is breach; --target escalation needs outcomes of escalation, which training from the database (not built yet) would give`);
+    throw new CliError(`--target ${flags.target}: a labels file says whether each ticket met its SLA, so its target is breach; --target escalation needs --from-db`);
   }
   const seed = parseSeed(flags.seed);
   const policy = loadPolicyFile(flags.policy ?? DEFAULT_POLICY);
@@ -164,14 +165,25 @@ export async function train(
   target: RiskTarget,
   seed: number,
   cut: number | null,
-  flags: { out: string; progress?: boolean },
+  flags: { out: string; progress?: boolean; fromDb?: boolean },
   err: Writable,
 ): Promise<string> {
   const started = performance.now();
   const bar = progressBar(err, flags.progress !== false, 'risk train') as { update(d: number, t: number, p?: string): void; stop(): void };
   let result;
   try {
-    result = trainRiskModel({ lines, bad, policy, target, seed, cut, trainedAt: trainedAt(), onProgress: (p, d, t) => bar.update(d, t, p) });
+    result = trainRiskModel({
+      lines,
+      bad,
+      policy,
+      target,
+      seed,
+      cut,
+      trainedAt: trainedAt(),
+      labelledOnly: flags.fromDb,
+      lenient: flags.fromDb,
+      onProgress: (p, d, t) => bar.update(d, t, p),
+    });
   } catch (e) {
     bar.stop();
     if (e instanceof TrainError) throw new CliError(e.message);
@@ -320,10 +332,18 @@ export function register(program: Command): Command {
     .option('--seed <n>', 'seed of the random draws (same data + seed → same model)', '42')
     .option('--opened-before <instant>', 'train only on tickets opened before this instant')
     .option('--train-share <share>', 'train only on this share of the tickets, earliest opened first (e.g. 0.7)')
-    .option('--target <target>', 'what the model predicts: breach (the only target of a labels file)')
+    .option('--from-db', "train on the tickets of the configured database (ESCALON_DATABASE_URL) instead")
+    .option('--target <target>', 'breach | escalation: what the model predicts (a labels file gives breach; --from-db either)')
     .option('--no-progress', 'no progress bar')
     .action((flags: TrainFlags) =>
       run('train', async () => {
+        if (flags.fromDb) {
+          if (flags.workload || flags.labels) throw new CliError('--from-db reads the database: give no --workload or --labels');
+          if (flags.openedBefore || flags.trainShare) throw new CliError('--from-db trains on every finished ticket: --opened-before and --train-share apply to a workload');
+          const { trainFromDb } = await import('./risk-db.ts');
+          process.stderr.write(await trainFromDb(flags, process.stderr));
+          return;
+        }
         process.stderr.write(await trainFromFiles(flags, process.stderr));
       }),
     );

@@ -11,7 +11,7 @@ import type { Policy } from '../domain/policy/types.ts';
 import type { RiskMemo, RiskSubject } from '../domain/risk/api.ts';
 import { foldRiskMemo } from '../domain/risk/memo.ts';
 import { ProfileTracker } from '../domain/risk/profile.ts';
-import { Simulation } from '../domain/simulation.ts';
+import { Simulation, SimulationError } from '../domain/simulation.ts';
 import type { WorkloadLine } from '../domain/workload.ts';
 
 export interface ReplayStep {
@@ -27,15 +27,18 @@ export interface ReplayOptions {
   onLine: (step: ReplayStep) => void;
   /** Called every 1000 lines. */
   onProgress?: (done: number, total: number) => void;
+  /** Skip a line the engine refuses instead of stopping (histories rebuilt from a database). */
+  lenient?: boolean;
 }
 
-export function replay(lines: readonly WorkloadLine[], opts: ReplayOptions): { tickets: number; events: number } {
+export function replay(lines: readonly WorkloadLine[], opts: ReplayOptions): { tickets: number; events: number; skipped: number } {
   const engine = new Engine({ policy: opts.policy });
   const memos = new Map<string, RiskMemo>();
   const seen = new Map<string, number>();
   const profiles = new ProfileTracker();
   let buffer: EngineEvent[] = [];
   let events = 0;
+  let skipped = 0;
   const sim = new Simulation(engine, (e) => {
     buffer.push(e);
     events++;
@@ -63,7 +66,14 @@ export function replay(lines: readonly WorkloadLine[], opts: ReplayOptions): { t
     const line = lines[i] as WorkloadLine;
     sim.drain(line.at, false);
     if (buffer.length > 0) foldTimers(take());
-    sim.input(line);
+    try {
+      sim.input(line);
+    } catch (e) {
+      if (!opts.lenient || !(e instanceof SimulationError)) throw e;
+      take();
+      skipped++;
+      continue;
+    }
     const evs = take();
     const memo = foldRiskMemo(memos.get(line.ref) ?? null, { at: line.at, input: line.input, events: evs });
     memos.set(line.ref, memo);
@@ -75,5 +85,5 @@ export function replay(lines: readonly WorkloadLine[], opts: ReplayOptions): { t
     if (opts.onProgress && i % 1000 === 0) opts.onProgress(i, lines.length);
   }
   opts.onProgress?.(lines.length, lines.length);
-  return { tickets: seen.size, events };
+  return { tickets: seen.size, events, skipped };
 }

@@ -45,6 +45,8 @@ export const TREES_PER_FOREST = 5;
 export const LINES_PER_TICKET = 2;
 export const FOLDS = 5;
 export const SMOOTHING = 10;
+/** Encoder counts fade with the age of the ticket (relative to the latest training opening): the outcome rates drift. 0 = no fading. */
+export const HALF_LIFE_DAYS = 14;
 export const VALIDATION_SHARE = 0.2;
 
 export class TrainError extends Error {}
@@ -60,6 +62,12 @@ export interface TrainOptions {
   cut: number | null;
   trainedAt: Date;
   onProgress?: (phase: string, done: number, total: number) => void;
+  /** Choices made on the validation slice (defaults: SMOOTHING, HALF_LIFE_DAYS). */
+  tuning?: { smoothing?: number; halfLifeDays?: number };
+  /** Train only on tickets with an outcome (others are replayed for the profiles); default: every ticket needs one. */
+  labelledOnly?: boolean;
+  /** Skip lines the engine refuses (histories rebuilt from a database). */
+  lenient?: boolean;
 }
 
 export interface TrainResult {
@@ -149,7 +157,7 @@ function quantileEdges(values: number[]): number[] {
 export function trainRiskModel(opts: TrainOptions): TrainResult {
   const opened = openings(opts.lines);
   const cut = opts.cut ?? Infinity;
-  const training = [...opened.entries()].filter(([, at]) => at < cut).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  const training = [...opened.entries()].filter(([ref, at]) => at < cut && (!opts.labelledOnly || opts.bad.has(ref))).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
   const missing = training.filter(([ref]) => !opts.bad.has(ref)).map(([ref]) => ref);
   if (missing.length > 0) {
     throw new TrainError(
@@ -173,6 +181,7 @@ export function trainRiskModel(opts: TrainOptions): TrainResult {
   const samples: Sample[] = [];
   replay(opts.lines.slice(0, lastNeeded + 1), {
     policy: opts.policy,
+    lenient: opts.lenient,
     onLine: ({ line, seen, subject }) => {
       if (!role.has(line.ref)) return;
       samples.push({ ref: line.ref, seen, numeric: numericFeatures(subject), cats: categoricalValues(subject) });
@@ -189,18 +198,23 @@ export function trainRiskModel(opts: TrainOptions): TrainResult {
   const foldFitters = Array.from({ length: FOLDS }, () => new EncoderFitter());
   const fitFitter = new EncoderFitter();
   const allFitter = new EncoderFitter();
+  const smoothing = opts.tuning?.smoothing ?? SMOOTHING;
+  const halfLife = (opts.tuning?.halfLifeDays ?? HALF_LIFE_DAYS) * 86_400_000;
+  const latest = training[training.length - 1]?.[1] ?? 0;
+  const latestFit = training[valStart - 1]?.[1] ?? latest;
+  const fade = (s: Sample, until: number): number => (halfLife > 0 ? 2 ** (-(until - (opened.get(s.ref) as number)) / halfLife) : 1);
   for (const s of samples) {
     const w = weight(s);
     const b = isBad(s);
-    allFitter.add(s.cats, b, w);
+    allFitter.add(s.cats, b, w * fade(s, latest));
     if (role.get(s.ref) !== 'fit') continue;
-    fitFitter.add(s.cats, b, w);
+    fitFitter.add(s.cats, b, w * fade(s, latestFit));
     const f = fold(s.ref);
-    for (let k = 0; k < FOLDS; k++) if (k !== f) (foldFitters[k] as EncoderFitter).add(s.cats, b, w);
+    for (let k = 0; k < FOLDS; k++) if (k !== f) (foldFitters[k] as EncoderFitter).add(s.cats, b, w * fade(s, latestFit));
   }
-  const foldEncoders = foldFitters.map((f) => f.fit(SMOOTHING));
-  const fitEncoders = fitFitter.fit(SMOOTHING);
-  const modelEncoders = allFitter.fit(SMOOTHING);
+  const foldEncoders = foldFitters.map((f) => f.fit(smoothing));
+  const fitEncoders = fitFitter.fit(smoothing);
+  const modelEncoders = allFitter.fit(smoothing);
   const rowOf = (s: Sample, enc: Encoders): number[] => [...s.numeric, ...encodedFeatures(s.cats, enc)];
   const fitSamples = samples.filter((s) => role.get(s.ref) === 'fit');
   const valSamples = samples.filter((s) => role.get(s.ref) === 'val');

@@ -130,10 +130,34 @@ describe('escalon risk', { timeout: 240_000 }, () => {
     await refused({ openedBefore: 'yesterday' }, /--opened-before yesterday/);
     await refused({ openedBefore: '2026-01-06T00:00:00Z', trainShare: '0.5' }, /not both/);
     await refused({ seed: 'x' }, /--seed x/);
-    await refused({ target: 'escalation' }, /--target escalation needs outcomes of escalation/);
+    await refused({ target: 'escalation' }, /--target escalation needs --from-db/);
     writeFileSync(join(dir, 'labels-bad.json'), JSON.stringify({ T0001: 'yes' }));
     await refused({ labels: join(dir, 'labels-bad.json') }, /T0001 has "yes"/);
     writeFileSync(join(dir, 'labels-list.json'), '[true]');
     await refused({ labels: join(dir, 'labels-list.json') }, /expected an object/);
+  });
+});
+
+describe('escalon risk train --from-db', { timeout: 240_000 }, () => {
+  it('trains on the finished tickets of the database, for either target', () => {
+    const env = { ESCALON_DATABASE_URL: `sqlite:${join(dir, 'escalon.db')}` };
+    expect(escalon(['migrate'], env).code).toBe(0);
+    const seeded = escalon(['seed', '--demo'], env);
+    expect(seeded.code, seeded.stderr).toBe(0);
+    for (const target of ['breach', 'escalation']) {
+      const out = join(dir, `db-${target}.json`);
+      const r = escalon(['risk', 'train', '--from-db', '--target', target, '--out', out], { ...env, SOURCE_DATE_EPOCH: '1767225600' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/trained on \d+ tickets/);
+      const model = JSON.parse(readFileSync(out, 'utf8')) as { meta: { target: string; tickets: number } };
+      expect(model.meta.target).toBe(target);
+      expect(model.meta.tickets).toBeGreaterThan(20);
+    }
+    const wrong = escalon(['risk', 'train', '--from-db', '--target', 'churn', '--out', join(dir, 'x.json')], env);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/--target churn: use breach or escalation/);
+    const both = escalon(['risk', 'train', '--from-db', '--workload', WORKLOAD, '--out', join(dir, 'x.json')], env);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/give no --workload/);
   });
 });
