@@ -141,13 +141,42 @@ export function rawScores(forests: readonly RandomForestRegression[], rows: numb
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+interface TreeNodeJson {
+  splitColumn?: number;
+  left?: TreeNodeJson;
+  right?: TreeNodeJson;
+}
+
+/** The features some tree splits on: only those can move a score, so only those get a counterfactual. */
+function usedFeatures(forests: readonly unknown[]): Set<number> {
+  const used = new Set<number>();
+  for (const f of forests) {
+    const base = (f as { baseModel?: { indexes?: number[][]; estimators?: { root?: TreeNodeJson }[] } }).baseModel;
+    base?.estimators?.forEach((est, i) => {
+      const cols = base.indexes?.[i] ?? [];
+      const stack: TreeNodeJson[] = est.root ? [est.root] : [];
+      while (stack.length > 0) {
+        const node = stack.pop() as TreeNodeJson;
+        if (node.left && node.right && typeof node.splitColumn === 'number') {
+          const col = cols[node.splitColumn];
+          if (col !== undefined) used.add(col);
+          stack.push(node.left, node.right);
+        }
+      }
+    });
+  }
+  return used;
+}
+
 class ForestRiskModel implements LoadedRiskModel {
   readonly meta: RiskModelMeta;
+  private readonly used: Set<number>;
   constructor(
     readonly file: RiskModelFile,
     private readonly forests: RandomForestRegression[],
   ) {
     this.meta = file.meta;
+    this.used = usedFeatures(file.forests);
   }
 
   get target(): RiskTarget {
@@ -169,7 +198,7 @@ class ForestRiskModel implements LoadedRiskModel {
     const changed: number[] = [];
     for (let i = 0; i < binned.length; i++) {
       const base = this.file.baseline[i] as number;
-      if (binned[i] === base) continue;
+      if (binned[i] === base || !this.used.has(i)) continue;
       const r = binned.slice();
       r[i] = base;
       rows.push(r);
