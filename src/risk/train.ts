@@ -40,7 +40,7 @@ import type { WorkloadLine } from '../domain/workload.ts';
 import { replay } from './replay.ts';
 
 export const BINS = 8;
-export const FORESTS = 5;
+export const FORESTS = 4;
 export const TREES_PER_FOREST = 5;
 export const LINES_PER_TICKET = 2;
 export const FOLDS = 5;
@@ -268,7 +268,7 @@ export function trainRiskModel(opts: TrainOptions): TrainResult {
       useSampleBagging: false,
       noOOB: true,
       seed: (opts.seed + k * 104729) | 0,
-      treeOptions: { maxDepth: 9, minNumSamples: 25 },
+      treeOptions: { maxDepth: 8, minNumSamples: 25 },
     });
     forest.train(
       ordered.map((i) => fitBinned[i] as number[]),
