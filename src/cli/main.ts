@@ -13,6 +13,7 @@ import { register as registerPolicyRollback } from './policy-rollback.ts';
 import { register as registerPolicyShow } from './policy-show.ts';
 import { register as registerPolicyValidate } from './policy-validate.ts';
 import { register as registerReport } from './report.ts';
+import { register as registerRisk } from './risk.ts';
 import { register as registerSeed } from './seed.ts';
 import { register as registerServe } from './serve.ts';
 import { register as registerSimulate } from './simulate.ts';
@@ -39,5 +40,6 @@ registerOrg(program);
 registerUser(program);
 registerToken(program);
 registerReport(program);
+registerRisk(program);
 
 await program.parseAsync(process.argv);
