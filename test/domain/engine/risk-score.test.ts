@@ -229,3 +229,13 @@ describe('reference policy', () => {
     expect(rule?.do[0]).toEqual({ kind: 'escalate', target: { kind: 'next_level' }, reason: 'sla_risk' });
   });
 });
+
+describe('enabled in plans and diffs', () => {
+  it('switching a rule on or off is a change of that rule', async () => {
+    const { diffPolicies } = await import('../../../src/domain/policy/policy-diff.ts');
+    const on = policyOf(BASE + RULE);
+    const off = policyOf(BASE + RULE.replace('    on: risk.changed', '    enabled: false\n    on: risk.changed'));
+    expect(diffPolicies(off, on).rules).toEqual({ added: [], removed: [], changed: ['likely-to-breach'] });
+    expect(diffPolicies(on, policyOf(BASE + RULE.replace('    on: risk.changed', '    enabled: true\n    on: risk.changed'))).rules.changed).toEqual([]);
+  });
+});
