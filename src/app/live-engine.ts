@@ -174,7 +174,11 @@ export class LiveEngine {
   async fire(trx: Db, uow: UnitOfWork, ticket: Ticket, timer: TimerRow, policy?: ActivePolicy | null): Promise<boolean> {
     // A batch checks the policy version once and passes it in (policy === undefined: check here).
     const active = policy === undefined ? await this.registry.refresh(trx) : policy;
-    const state = await loadEngineState(trx, ticket.id);
+    // With risk prediction the memo comes in the same read, and a score left by a model no longer in force goes first.
+    const model = this.risk ? await this.risk.refresh(trx) : null;
+    const row = this.risk ? await loadEngineRow(trx, ticket.id) : null;
+    const loaded = row ? row.state : await loadEngineState(trx, ticket.id);
+    const state = loaded && this.risk ? withoutStaleScore(loaded, model) : loaded;
     if (!active || !state) {
       await replaceTimers(trx, ticket.id, [], this.clock.now());
       return false;
@@ -188,11 +192,9 @@ export class LiveEngine {
     // Time moved and something may have happened (a breach): fold it and score (issue 14).
     let fired = { state: result.state, events: result.events };
     let columns: RiskColumns | null = null;
-    if (this.risk) {
-      const model = await this.risk.refresh(trx);
-      const row = await loadEngineRow(trx, ticket.id);
+    if (this.risk && row) {
       const memo = foldSteps(this.risk.fold, row.memo, [{ at: timer.dueAt, input: null, events: result.events }]);
-      const scored = await scoreChange(trx, engine, model, ticket, withoutStaleScore(result.state, model), memo, row.riskModel, timer.dueAt, this.risk.fold);
+      const scored = await scoreChange(trx, engine, model, ticket, result.state, memo, row.riskModel, timer.dueAt, this.risk.fold);
       fired = { state: scored.state, events: [...result.events, ...scored.events] };
       columns = scored.columns;
     }
