@@ -60,7 +60,17 @@ const envSchema = z.object({
   ESCALON_INTAKE_MAX_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
   ESCALON_INTAKE_DEFAULT_ORG: z.string().min(1).optional(),
   ESCALON_INTAKE_SOURCES: z.string().min(2).optional(),
+  ESCALON_RISK_INTERVAL: z
+    .string()
+    .regex(/^\d+(s|m|h)$/, 'must be a duration like 15m, 1h or 90s')
+    .default('15m')
+    .refine((v) => durationMs(v) >= 10_000 && durationMs(v) <= 24 * 3_600_000, 'must be between 10s and 24h'),
 });
+
+function durationMs(v: string): number {
+  const n = Number(v.slice(0, -1));
+  return n * ({ s: 1000, m: 60_000, h: 3_600_000 }[v.slice(-1)] ?? 0);
+}
 
 export interface Config {
   readonly database: { readonly url: string; readonly dialect: 'sqlite' | 'postgres' };
@@ -115,6 +125,8 @@ export interface Config {
     /** JSON text of the inbound webhook sources (parsed and checked by intake/). */
     readonly sources: string | undefined;
   };
+  /** Risk prediction (issue 14): how often the scheduler rescores every open ticket (ESCALON_RISK_INTERVAL). */
+  readonly risk: { readonly intervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -215,6 +227,7 @@ export function loadConfig(env: Source = process.env): Config {
       defaultOrganization: e.ESCALON_INTAKE_DEFAULT_ORG,
       sources: e.ESCALON_INTAKE_SOURCES,
     },
+    risk: { intervalMs: durationMs(e.ESCALON_RISK_INTERVAL) },
   };
   return deepFreeze(config);
 }

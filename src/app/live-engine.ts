@@ -15,6 +15,11 @@
  * same way. Wake-ups (scheduler, dispatcher) go on the caller's unit of work, announced after
  * commit.
  *
+ * Risk prediction (issue 14, live-risk.ts): every change folds the ticket's risk memo (model or
+ * not) and, when a model is in force, scores the ticket and applies the score as `risk.scored`,
+ * so `risk.changed` and risk rules happen in the same transaction; the columns are written with
+ * the engine state.
+ *
  * Cross-ticket figures (open tickets per agent, for least-loaded assignment) are read in each
  * change's transaction and handed to the engine for that change only (`PolicyRegistry.hostFor`),
  * so concurrent changes never see each other's figures.
@@ -27,6 +32,10 @@ import { DomainError, type ErrorCode } from '../domain/errors.ts';
 import type { Priority, ReasonCategory, Status } from '../domain/policy/types.ts';
 import type { DraftEvent, Ticket } from '../domain/ticket.ts';
 import { insertOutboxRows, loadEngineState, openTicketsPerAssignee, saveEngineState, type NewOutboxRow } from '../store/engine-state-repo.ts';
+import { loadEngineRow, riskColumnValues, saveRescore, type RiskColumns } from '../store/risk-repo.ts';
+import type { RiskStep } from '../domain/risk/api.ts';
+import { foldSteps, scoreChange, withoutStaleScore } from './live-risk.ts';
+import { defaultRiskRegistry, type ActiveRiskModel, type RiskRegistry } from './risk-registry.ts';
 import type { StoredEvent } from '../store/events-repo.ts';
 import { newId } from '../store/new-id.ts';
 import { findOrganization } from '../store/organizations-repo.ts';
@@ -77,6 +86,8 @@ export class LiveEngine {
     private readonly clock: Clock,
     /** Flushed by the use cases after their transaction commits (unit-of-work.ts). */
     readonly signals: EngineSignals = { timersChanged: () => undefined, outboxChanged: () => undefined },
+    /** The risk model setting (null: this build has no risk models; nothing is folded or scored). */
+    readonly risk: RiskRegistry | null = defaultRiskRegistry(),
   ) {}
 
   async onTicketChange(trx: Db, change: TicketChange): Promise<EngineOutcome> {
@@ -85,10 +96,13 @@ export class LiveEngine {
     const active = await this.registry.refresh(trx);
     if (!active) return { ticket: change.ticket, events: change.events };
     const engine = active.engine.withHost(await this.hostFor(trx, active.engine));
+    const model = this.risk ? await this.risk.refresh(trx) : null;
     const dir = new Directory(trx);
-    let state = change.before ? await loadEngineState(trx, change.before.id) : null;
+    const row = change.before ? await loadEngineRow(trx, change.before.id) : { state: null, memo: null, riskModel: null };
+    let state = row.state ? withoutStaleScore(row.state, model) : null;
     if (change.before && !state) state = await this.bootstrap(trx, engine, change.before, change.at, dir);
     const out: DraftEvent[] = [];
+    const steps: RiskStep[] = [];
     for (const draft of change.events) {
       const input = await this.toInput(trx, draft, change, dir);
       if (input === 'skip') continue;
@@ -96,10 +110,11 @@ export class LiveEngine {
         out.push(draft);
         continue;
       }
-      if (state) state = this.catchUp(engine, state, change.at, out);
+      if (state) state = this.catchUp(engine, state, change.at, out, steps);
       const result = engine.apply(state, input, change.at);
       if (!result.ok) throw new DomainError(errorCode(result.code), result.message, { ticket: change.ticket.key });
       state = result.state;
+      steps.push({ at: change.at, input, events: result.events });
       const [echo, ...rest] = result.events;
       if (echo && ENGINE_NATIVE.has(draft.type)) out.push({ ...toDraft(echo), actor: undefined });
       else if (echo && draft.type === 'ticket.created') {
@@ -107,11 +122,48 @@ export class LiveEngine {
       } else out.push(draft);
       out.push(...rest.map(toDraft));
     }
+    let columns: RiskColumns | null = null;
+    if (state && this.risk) {
+      const memo = foldSteps(this.risk.fold, row.memo, steps);
+      const scored = await scoreChange(trx, engine, model, { id: change.ticket.id, requesterId: change.ticket.requesterId }, state, memo, row.riskModel, change.at, this.risk.fold);
+      state = scored.state;
+      out.push(...scored.events.map(toDraft));
+      columns = scored.columns;
+    }
     const events = await withChecklists(trx, change.before?.id ?? null, active.policy, active.version, out);
     if (!state) return { ticket: change.ticket, events };
     const final = state;
     const ticket = await this.writeBack(change.ticket, final, change.at, dir);
-    return { ticket, events, after: (db, uow, stored) => this.persist(db, uow, engine, ticket.id, final, stored) };
+    return { ticket, events, after: (db, uow, stored) => this.persist(db, uow, engine, ticket.id, final, stored, columns) };
+  }
+
+  /**
+   * Rescores one open ticket (the scheduler's periodic pass, risk-rescore.ts), under the
+   * caller's row lock: nothing happened to the ticket but time moved. Within its band only the
+   * state and columns change (no event, no new version); a band crossing is written as a
+   * change with its `risk.changed` and whatever rules follow. Returns whether events were written.
+   */
+  async rescore(trx: Db, uow: UnitOfWork, ticket: Ticket, policy: ActivePolicy, model: ActiveRiskModel, at: number): Promise<boolean> {
+    if (!this.risk || ticket.status === 'solved' || ticket.status === 'closed') return false;
+    const row = await loadEngineRow(trx, ticket.id);
+    if (!row.state) return false;
+    const engine = policy.engine.withHost(await this.hostFor(trx, policy.engine));
+    const memo = row.memo ?? foldSteps(this.risk.fold, null, []);
+    const scored = await scoreChange(trx, engine, model, ticket, row.state, memo, row.riskModel, at, this.risk.fold);
+    if (scored.events.length === 0) {
+      await saveRescore(trx, ticket.id, ticket.version, scored.state, scored.columns);
+      return false;
+    }
+    const next = await this.writeBack(ticket, scored.state, at, new Directory(trx));
+    await writeTicketChange(trx, uow, this.clock, {
+      before: ticket,
+      ticket: next,
+      events: await withChecklists(trx, ticket.id, policy.policy, policy.version, scored.events.map(toDraft)),
+      at,
+      actor: 'system',
+      after: (db, u, stored) => this.persist(db, u, engine, ticket.id, scored.state, stored, scored.columns),
+    });
+    return true;
   }
 
   /**
@@ -122,7 +174,11 @@ export class LiveEngine {
   async fire(trx: Db, uow: UnitOfWork, ticket: Ticket, timer: TimerRow, policy?: ActivePolicy | null): Promise<boolean> {
     // A batch checks the policy version once and passes it in (policy === undefined: check here).
     const active = policy === undefined ? await this.registry.refresh(trx) : policy;
-    const state = await loadEngineState(trx, ticket.id);
+    // With risk prediction the memo comes in the same read, and a score left by a model no longer in force goes first.
+    const model = this.risk ? await this.risk.refresh(trx) : null;
+    const row = this.risk ? await loadEngineRow(trx, ticket.id) : null;
+    const loaded = row ? row.state : await loadEngineState(trx, ticket.id);
+    const state = loaded && this.risk ? withoutStaleScore(loaded, model) : loaded;
     if (!active || !state) {
       await replaceTimers(trx, ticket.id, [], this.clock.now());
       return false;
@@ -133,20 +189,29 @@ export class LiveEngine {
       await replaceTimers(trx, ticket.id, engine.timers(state), this.clock.now());
       return false;
     }
-    if (result.events.length === 0) {
+    // Time moved and something may have happened (a breach): fold it and score (issue 14).
+    let fired = { state: result.state, events: result.events };
+    let columns: RiskColumns | null = null;
+    if (this.risk && row) {
+      const memo = foldSteps(this.risk.fold, row.memo, [{ at: timer.dueAt, input: null, events: result.events }]);
+      const scored = await scoreChange(trx, engine, model, ticket, result.state, memo, row.riskModel, timer.dueAt, this.risk.fold);
+      fired = { state: scored.state, events: [...result.events, ...scored.events] };
+      columns = scored.columns;
+    }
+    if (fired.events.length === 0) {
       // Fired without a visible effect (an idle rule whose condition did not hold): only the
       // state moves on (the timer is spent).
-      await this.persist(trx, uow, engine, ticket.id, result.state, []);
+      await this.persist(trx, uow, engine, ticket.id, fired.state, [], columns);
       return true;
     }
-    const next = await this.writeBack(ticket, result.state, timer.dueAt, new Directory(trx));
+    const next = await this.writeBack(ticket, fired.state, timer.dueAt, new Directory(trx));
     await writeTicketChange(trx, uow, this.clock, {
       before: ticket,
       ticket: next,
-      events: await withChecklists(trx, ticket.id, active.policy, active.version, result.events.map(toDraft)),
+      events: await withChecklists(trx, ticket.id, active.policy, active.version, fired.events.map(toDraft)),
       at: timer.dueAt,
       actor: 'system',
-      after: (db, u, stored) => this.persist(db, u, engine, ticket.id, result.state, stored),
+      after: (db, u, stored) => this.persist(db, u, engine, ticket.id, fired.state, stored, columns),
     });
     return true;
   }
@@ -169,7 +234,7 @@ export class LiveEngine {
     return result.events.length;
   }
 
-  private catchUp(engine: Engine, state: TicketState, at: number, out: DraftEvent[]): TicketState {
+  private catchUp(engine: Engine, state: TicketState, at: number, out: DraftEvent[], steps: RiskStep[]): TicketState {
     let current = state;
     for (let i = 0; i < MAX_CATCH_UP; i++) {
       const next = engine.nextTimer(current);
@@ -178,6 +243,7 @@ export class LiveEngine {
       if (!result.ok) break;
       current = result.state;
       out.push(...result.events.map(toDraft));
+      steps.push({ at: next.due, input: null, events: result.events });
     }
     return current;
   }
@@ -278,11 +344,11 @@ export class LiveEngine {
     };
   }
 
-  private async persist(trx: Db, uow: UnitOfWork, engine: Engine, ticketId: string, state: TicketState, stored: StoredEvent[]): Promise<void> {
+  private async persist(trx: Db, uow: UnitOfWork, engine: Engine, ticketId: string, state: TicketState, stored: StoredEvent[], risk: RiskColumns | null = null): Promise<void> {
     const now = this.clock.now();
     const timers = engine.timers(state);
     const nextSla = timers.find((t) => t.key.startsWith('sla:'))?.due ?? null;
-    await saveEngineState(trx, ticketId, state, nextSla);
+    await saveEngineState(trx, ticketId, state, nextSla, risk ? riskColumnValues(risk) : {});
     await replaceTimers(trx, ticketId, timers, now);
     const outbox = stored.flatMap((e): NewOutboxRow[] => {
       if (e.type !== 'notification.queued') return [];

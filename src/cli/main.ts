@@ -14,6 +14,7 @@ import { register as registerPolicyShow } from './policy-show.ts';
 import { register as registerPolicyValidate } from './policy-validate.ts';
 import { register as registerReport } from './report.ts';
 import { register as registerRisk } from './risk.ts';
+import { addRiskUse } from './risk-use.ts';
 import { register as registerSeed } from './seed.ts';
 import { register as registerServe } from './serve.ts';
 import { register as registerSimulate } from './simulate.ts';
@@ -40,6 +41,6 @@ registerOrg(program);
 registerUser(program);
 registerToken(program);
 registerReport(program);
-registerRisk(program);
+addRiskUse(registerRisk(program));
 
 await program.parseAsync(process.argv);

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { systemClock } from '../app/deps.ts';
 import { LiveEngine } from '../app/live-engine.ts';
 import { PolicyRegistry } from '../app/policy-registry.ts';
+import { RiskRescoreLoop } from '../scheduler/risk-rescore-loop.ts';
 import { TimerLoop } from '../scheduler/timer-loop.ts';
 import { intakeHttpOptions, startIntake } from '../intake/intake-service.ts';
 import { startNotifier } from '../notify/notifier-service.ts';
@@ -98,8 +99,17 @@ export const SERVICES: Record<string, ServiceStarter> = {
     );
     ctx.setWakers({ scheduler: (due) => loop.wake(due) });
     loop.start();
-    process.stdout.write('Escalon scheduler running: SLA and escalation timers fire at their moment\n');
-    return { stop: () => loop.stop() };
+    // Risk prediction (issue 14): open tickets rescored at an interval, and at once on a new model.
+    const rescore = new RiskRescoreLoop({ store: ctx.store, clock: systemClock, live: ctx.live }, { intervalMs: ctx.config.risk.intervalMs, log: (m) => process.stderr.write(`${m}\n`) });
+    rescore.start();
+    const risk = ctx.live.risk ? `; open tickets rescored for risk every ${Math.round(ctx.config.risk.intervalMs / 60_000)} min while a model is in force` : '';
+    process.stdout.write(`Escalon scheduler running: SLA and escalation timers fire at their moment${risk}\n`);
+    return {
+      stop: async () => {
+        await rescore.stop();
+        await loop.stop();
+      },
+    };
   },
   notifier: async (ctx) => {
     const dispatcher = startNotifier({

@@ -1,5 +1,5 @@
 /**
- * `escalon simulate --policy POLICY --workload EVENTS.jsonl [--out OUT.jsonl] [--until INSTANT]`
+ * `escalon simulate --policy POLICY --workload EVENTS.jsonl [--out OUT.jsonl] [--until INSTANT] [--model MODEL.json]`
  * (the contract (docs/contract.md) §6): the engine in virtual time. Every line is checked before the run starts, so
  * a bad workload is refused whole with each bad line's number; output lines go to --out or
  * stdout, the progress bar and the summary to stderr.
@@ -12,8 +12,10 @@ import type { Command } from 'commander';
 import { Engine } from '../domain/engine/engine.ts';
 import type { EngineEvent } from '../domain/engine/types.ts';
 import { parsePolicy } from '../domain/policy/parse.ts';
-import { Simulation, SimulationError, toOutputLine } from '../domain/simulation.ts';
+import { Simulation, SimulationError, toOutputLine, type SimulationRisk } from '../domain/simulation.ts';
 import { parseWorkloadLine, type WorkloadLine } from '../domain/workload.ts';
+import { riskDeps, type RiskDeps } from '../app/risk-wiring.ts';
+import type { RiskModel } from '../domain/risk/api.ts';
 import { fileProblem } from '../file-problem.ts';
 
 const DAY = 24 * 3600 * 1000;
@@ -25,6 +27,8 @@ export interface SimulateOptions {
   out?: string;
   until?: string;
   progress?: boolean;
+  /** A risk model file (issue 14): the tickets are scored as they would be live. */
+  model?: string;
 }
 
 export class CliError extends Error {}
@@ -103,9 +107,35 @@ export interface Summary {
   escalations: Record<string, number>;
 }
 
-export async function simulate(opts: SimulateOptions, out: Writable, err: Writable): Promise<Summary> {
+/** Reads and loads a model file; every failure is a CliError naming the file. */
+export function loadModelFile(path: string, load: RiskDeps['load']): RiskModel {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read model ${path}: ${fileProblem(e)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`model ${path} is not JSON (${(e as Error).message}); give a file written by escalon risk train`);
+  }
+  try {
+    return load(json);
+  } catch (e) {
+    throw new CliError(`model ${path} refused: ${(e as Error).message}`);
+  }
+}
+
+export async function simulate(opts: SimulateOptions, out: Writable, err: Writable, deps: RiskDeps | null = riskDeps()): Promise<Summary> {
   const until = parseUntil(opts.until);
   const policy = loadPolicyFile(opts.policy);
+  let risk: SimulationRisk | null = null;
+  if (opts.model !== undefined) {
+    if (!deps) throw new CliError('--model: this build of Escalon has no risk models');
+    risk = { fold: deps.fold, model: loadModelFile(opts.model, deps.load), profiles: deps.profiles() };
+  }
   const lines = await readWorkload(opts.workload);
   const engine = new Engine({ policy });
   const summary: Summary = { tickets: 0, inputs: 0, events: 0, breaches: {}, escalations: {} };
@@ -127,7 +157,7 @@ export async function simulate(opts: SimulateOptions, out: Writable, err: Writab
       summary.escalations[key] = (summary.escalations[key] ?? 0) + 1;
     }
   };
-  const sim = new Simulation(engine, sink);
+  const sim = new Simulation(engine, sink, undefined, risk);
   const showBar = opts.progress !== false && lines.length >= 10_000 && Boolean((err as NodeJS.WriteStream).isTTY);
   const bar = showBar ? new SingleBar({ stream: err as NodeJS.WriteStream, format: 'simulate [{bar}] {percentage}% {value}/{total} lines' }) : null;
   bar?.start(lines.length, 0);
@@ -172,6 +202,7 @@ export function register(program: Command): void {
     .requiredOption('--workload <file>', 'workload, one JSON event a line')
     .option('--out <file>', 'write the event log here instead of standard output')
     .option('--until <instant>', 'stop after the timers due at this instant (inclusive); default 30 days after the last input')
+    .option('--model <file>', 'score the tickets with this risk model (escalon risk train) after every line and timer, as live')
     .option('--no-progress', 'no progress bar')
     .action(async (opts: SimulateOptions) => {
       let out: Writable = process.stdout;

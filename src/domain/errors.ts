@@ -61,6 +61,9 @@ export const ERROR_CODES = [
   'POLICY_INVALID',
   'POLICY_TOO_COMPLEX',
   'DOCUMENTATION_REQUIRED',
+  // risk prediction (docs/errors.md, "Risk prediction")
+  'RISK_MODEL_INVALID',
+  'RISK_UNAVAILABLE',
   // policy history and reviews (docs/errors.md, "Policy history and reviews")
   'POLICY_VERSION_NOT_FOUND',
   'REVIEW_NOT_OPEN',

@@ -136,7 +136,8 @@ export function buildQuickReference(policy: Policy | null, version: number | nul
         }),
       ),
   }));
-  const rules = policy.rules.map((r): QuickReferenceRule => {
+  // A disabled rule (`enabled: false`) never runs: agents are not told about it.
+  const rules = policy.rules.filter((r) => r.enabled !== false).map((r): QuickReferenceRule => {
     const esc = r.do.find((a): a is Extract<Action, { kind: 'escalate' }> => a.kind === 'escalate');
     return {
       id: r.id,

@@ -7,10 +7,17 @@
  * The priority queue holds one entry per ticket — its earliest pending timer — tagged with
  * the ticket's version; any change to the ticket bumps the version and pushes a fresh entry,
  * so stale entries are dropped when they surface.
+ *
+ * With a risk model (issue 14, `escalon simulate --model`): after each input and each timer
+ * firing (time moves), the ticket's risk memo is folded, the model scores the ticket and the
+ * score goes through the engine as `risk.scored`, so `risk.changed` and risk rules happen as
+ * they would live. Without one nothing of this runs.
  */
 import type { Engine } from './engine/engine.ts';
 import { MemoryHost } from './engine/engine.ts';
-import type { EngineEvent, TicketState } from './engine/types.ts';
+import type { EngineEvent, EngineInput, TicketState } from './engine/types.ts';
+import { EMPTY_PROFILE, type FoldRiskMemo, type RiskMemo, type RiskModel } from './risk/api.ts';
+import { foldStep, scoredInput, type ProfileSource } from './risk/live-deps.ts';
 import type { WorkloadLine } from './workload.ts';
 
 interface Entry {
@@ -82,7 +89,15 @@ export interface SimulationStats {
   timersFired: number;
 }
 
+/** Risk scoring during a replay: the memo fold, the model, and the requesters' profiles (none: empty profiles). */
+export interface SimulationRisk {
+  fold: FoldRiskMemo;
+  model: RiskModel;
+  profiles?: ProfileSource;
+}
+
 export class Simulation {
+  private readonly memos = new Map<string, RiskMemo>();
   private readonly tickets = new Map<string, { state: TicketState; version: number; counted: string | null }>();
   /** Per ticket, the assignee its workload lines last named (`ticket.created`, `ticket.assigned`). */
   private readonly named = new Map<string, string | null>();
@@ -95,6 +110,7 @@ export class Simulation {
     private readonly engine: Engine,
     private readonly sink: (event: EngineEvent) => void,
     private readonly host: MemoryHost = engine.ctx.host instanceof MemoryHost ? engine.ctx.host : new MemoryHost(),
+    private readonly risk: SimulationRisk | null = null,
   ) {}
 
   /** Applies one workload line (lines must come in non-decreasing `at` order). */
@@ -106,6 +122,14 @@ export class Simulation {
     const input = line.input;
     if (this.groupOnly(line.ref, input)) {
       this.stats.inputs++;
+      // The engine does not see it; the risk memo does (group changes are a feature).
+      const current = this.risk ? this.tickets.get(line.ref) : undefined;
+      if (current) {
+        this.drain(line.at, false);
+        const now = this.tickets.get(line.ref) ?? current;
+        const scored = this.score(line.ref, now.state, [], line.at, input, line.line);
+        if (scored.state !== now.state) this.commit(line.ref, scored.state, scored.events);
+      }
       return;
     }
     this.drain(line.at, false);
@@ -119,7 +143,10 @@ export class Simulation {
     if (!current) this.stats.tickets++;
     if (input.type === 'ticket.created') this.named.set(line.ref, input.ticket.assignee ?? null);
     else if (input.type === 'ticket.assigned') this.named.set(line.ref, input.assignee);
-    this.commit(line.ref, result.state, result.events);
+    if (this.risk) {
+      const scored = this.score(line.ref, result.state, result.events, line.at, line.input, line.line);
+      this.commit(line.ref, scored.state, scored.events);
+    } else this.commit(line.ref, result.state, result.events);
   }
 
   /**
@@ -149,7 +176,10 @@ export class Simulation {
       const result = this.engine.fire(entry.state, top.key, top.due, true);
       if (!result.ok) continue;
       this.stats.timersFired++;
-      this.commit(top.ref, result.state, result.events);
+      if (this.risk) {
+        const scored = this.score(top.ref, result.state, result.events, top.due, null, 0);
+        this.commit(top.ref, scored.state, scored.events);
+      } else this.commit(top.ref, result.state, result.events);
     }
   }
 
@@ -160,6 +190,31 @@ export class Simulation {
 
   get lastInputAt(): number {
     return this.lastAt;
+  }
+
+  /** Folds the step into the ticket's memo, then scores the ticket and applies the score. */
+  private score(ref: string, state: TicketState, events: EngineEvent[], at: number, input: EngineInput | null, line: number): { state: TicketState; events: EngineEvent[] } {
+    const risk = this.risk as SimulationRisk;
+    let memo = foldStep(risk.fold, this.memos.get(ref) ?? null, at, input, events);
+    risk.profiles?.observe(state, { at, input, events });
+    if (state.status === 'solved' || state.status === 'closed') {
+      this.memos.set(ref, memo);
+      return { state, events };
+    }
+    const scoredBy = scoredInput(risk.model, state, memo, risk.profiles?.profile(state, at) ?? EMPTY_PROFILE, at);
+    const result = this.engine.apply(state, scoredBy, at, true);
+    if (!result.ok) throw new SimulationError(line, `risk model ${risk.model.meta.id}: ${result.message}`);
+    if (result.events.length > 0) {
+      memo = foldStep(risk.fold, memo, at, scoredBy, result.events);
+      risk.profiles?.observe(result.state, { at, input: null, events: result.events });
+    }
+    this.memos.set(ref, memo);
+    return { state: result.state, events: result.events.length > 0 ? [...events, ...result.events] : events };
+  }
+
+  /** The ticket's risk memo (with a risk model). */
+  memo(ref: string): RiskMemo | undefined {
+    return this.memos.get(ref);
   }
 
   private commit(ref: string, state: TicketState, events: EngineEvent[]): void {

@@ -30,6 +30,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { policyRoutes } from './routes/policy.ts';
+import { riskModelRoutes } from './routes/risk-model.ts';
 import { streamRoutes } from './routes/stream.ts';
 import { supportHoursRoutes } from './routes/support-hours.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -189,6 +190,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(reportRoutes, { deps });
       await api.register(drillRoutes, { deps });
       await api.register(riskRoutes, { deps });
+      await api.register(riskModelRoutes, { deps });
     },
     { prefix: '/api/v1' },
   );

@@ -17,10 +17,11 @@ export async function loadEngineState(db: Db, ticketId: string): Promise<TicketS
   return { teamMoves: 0, bounces: 0, teamsLeft: [], ...(JSON.parse(row.engine_state) as Partial<TicketState>) } as TicketState;
 }
 
-export async function saveEngineState(db: Db, ticketId: string, state: TicketState, nextSlaAt: number | null): Promise<void> {
+/** `extra`: more columns of the same row written in the same statement (the risk columns, risk-repo.ts). */
+export async function saveEngineState(db: Db, ticketId: string, state: TicketState, nextSlaAt: number | null, extra: Record<string, unknown> = {}): Promise<void> {
   await db
     .updateTable('tickets')
-    .set({ engine_state: JSON.stringify(state), escalations: state.escalations, ack_pending: state.pendingAck ? 1 : 0, next_sla_at: nextSlaAt })
+    .set({ ...extra, engine_state: JSON.stringify(state), escalations: state.escalations, ack_pending: state.pendingAck ? 1 : 0, next_sla_at: nextSlaAt })
     .where('id', '=', ticketId)
     .execute();
 }

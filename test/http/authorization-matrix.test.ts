@@ -50,6 +50,7 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'POST /api/v1/policy/plan': () => 'version: 1',
   'PUT /api/v1/policy': () => 'version: 1',
   'POST /api/v1/policy/rollback': () => ({ version: 1, dry_run: true }),
+  'PUT /api/v1/risk/model': () => ({ not: 'a model' }),
   'PUT /api/v1/tickets/:ticketRef/review': () => ({ root_cause: 'other', root_cause_detail: 'matrix', went_well: '', went_badly: '', actions: [] }),
   'PUT /api/v1/templates/:name': () => ({ subject: '{{ ticket.key }}', text: 'matrix {{ ticket.subject }}' }),
   'PATCH /api/v1/webhook-endpoints/:id': () => ({ enabled: true }),

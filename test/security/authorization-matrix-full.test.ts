@@ -175,6 +175,10 @@ const EXPECTED: Record<string, Entry> = {
   'GET /api/v1/drills/:drillId/tickets': { allow: STAFF },
   'POST /api/v1/drills/:drillId/decisions': { allow: STAFF, refuses: { admin: 'DRILL_NOT_A_TRAINEE', manager: 'DRILL_NOT_A_TRAINEE' } },
   'GET /api/v1/drills/:drillId/scores': { allow: MANAGERS },
+  // Risk prediction (issue 14): the model in force is read by managers, set and switched off by admins.
+  'GET /api/v1/risk/model': { allow: MANAGERS },
+  'PUT /api/v1/risk/model': { allow: ADMIN },
+  'DELETE /api/v1/risk/model': { allow: ADMIN },
   // The console's pages are public HTML shells; every datum they show comes from the API above.
   'GET /': { allow: 'public' },
   'GET /login': { allow: 'public' },
@@ -240,6 +244,8 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => { payload?: string | object;
   'POST /api/v1/intake/confirm/:token': () => ({ payload: {} }),
   'POST /api/v1/drills': () => ({ payload: { scenario: { kind: 'example', id: 'three-tickets' }, trainees: 'all_agents' } }),
   'POST /api/v1/drills/:drillId/decisions': () => ({ payload: { ticket_id: 'missing', escalate: false } }),
+  // Not a model file: refused (RISK_MODEL_INVALID, or RISK_UNAVAILABLE on a build without risk models) to an admin.
+  'PUT /api/v1/risk/model': () => ({ payload: { not: 'a model' } }),
 };
 
 /** Values for the `*` of wildcard routes. */

@@ -2590,6 +2590,187 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/risk/model": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            history: {
+                                activated_at: string;
+                                activated_by: string | null;
+                                model: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    target: "breach" | "escalation";
+                                    tickets: number;
+                                    trained_at: string;
+                                    trained_through: string;
+                                    validation: {
+                                        auc: number;
+                                        tickets: number;
+                                    };
+                                } | null;
+                                version: number;
+                            }[];
+                            in_force: {
+                                activated_at: string;
+                                activated_by: string | null;
+                                model: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    target: "breach" | "escalation";
+                                    tickets: number;
+                                    trained_at: string;
+                                    trained_through: string;
+                                    validation: {
+                                        auc: number;
+                                        tickets: number;
+                                    };
+                                } | null;
+                                version: number;
+                            } | null;
+                            problem: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            history: {
+                                activated_at: string;
+                                activated_by: string | null;
+                                model: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    target: "breach" | "escalation";
+                                    tickets: number;
+                                    trained_at: string;
+                                    trained_through: string;
+                                    validation: {
+                                        auc: number;
+                                        tickets: number;
+                                    };
+                                } | null;
+                                version: number;
+                            }[];
+                            in_force: {
+                                activated_at: string;
+                                activated_by: string | null;
+                                model: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    target: "breach" | "escalation";
+                                    tickets: number;
+                                    trained_at: string;
+                                    trained_through: string;
+                                    validation: {
+                                        auc: number;
+                                        tickets: number;
+                                    };
+                                } | null;
+                                version: number;
+                            } | null;
+                            problem: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            history: {
+                                activated_at: string;
+                                activated_by: string | null;
+                                model: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    target: "breach" | "escalation";
+                                    tickets: number;
+                                    trained_at: string;
+                                    trained_through: string;
+                                    validation: {
+                                        auc: number;
+                                        tickets: number;
+                                    };
+                                } | null;
+                                version: number;
+                            }[];
+                            in_force: {
+                                activated_at: string;
+                                activated_by: string | null;
+                                model: {
+                                    id: string;
+                                    /** @enum {string} */
+                                    target: "breach" | "escalation";
+                                    tickets: number;
+                                    trained_at: string;
+                                    trained_through: string;
+                                    validation: {
+                                        auc: number;
+                                        tickets: number;
+                                    };
+                                } | null;
+                                version: number;
+                            } | null;
+                            problem: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/risk/quality": {
         parameters: {
             query?: never;

@@ -26,12 +26,18 @@ export function runRule(step: Step, run: RuleRun): void {
   const facts = step.facts(run.text, metric);
   if (rule.condition && !rule.condition.test(facts)) return;
   step.ran.add(rule.def.id);
-  const explanation = {
+  const conditions = rule.condition ? rule.condition.explain(facts).saw : [];
+  const explanation: Record<string, unknown> = {
     rule: rule.def.id,
     trigger: run.trigger,
     policy_version: step.ctx.policyVersion,
-    conditions: rule.condition ? rule.condition.explain(facts).saw : [],
+    conditions,
   };
+  // A decision on the risk model's word carries the score and its reasons (issue 14).
+  const score = step.state.riskScore;
+  if (score && (run.trigger === 'risk.changed' || conditions.some((c) => c.field === 'risk.score'))) {
+    explanation.risk = { score: score.risk, band: score.band, model: score.model, reasons: score.reasons.map((r) => ({ ...r })) };
+  }
   for (const action of rule.def.do) runAction(step, run, action, explanation);
 }
 
@@ -108,13 +114,29 @@ function runAction(step: Step, run: RuleRun, action: Action, explanation: Record
       return;
     }
     case 'add_note': {
-      step.emit('comment.added', actor, { public: false, author_role: 'rule', rule: ruleId, body: action.body }, true, action.body);
+      const risk = explanation.risk as RiskExplanation | undefined;
+      // A note of a rule deciding on the risk score ends with the score and its reasons.
+      const body = risk ? `${action.body}\n\n${riskText(risk)}` : action.body;
+      step.emit('comment.added', actor, { public: false, author_role: 'rule', rule: ruleId, body }, true, body);
       return;
     }
     case 'require_acknowledgement':
       // A property of the rule (RuleDef.requireAck), applied to the escalation it makes.
       return;
   }
+}
+
+interface RiskExplanation {
+  score: number;
+  band: string;
+  model: string;
+  reasons: Array<{ feature: string; effect: number }>;
+}
+
+/** `Risk 0.82 (high): waiting on the customer 3 days +0.21; 2 reassignments +0.09`. */
+export function riskText(r: RiskExplanation): string {
+  const reasons = r.reasons.map((x) => `${x.feature} ${x.effect >= 0 ? '+' : '−'}${Math.abs(x.effect).toFixed(2)}`);
+  return `Risk ${r.score.toFixed(2)} (${r.band})${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}`;
 }
 
 export interface EscalationSpec {

@@ -74,15 +74,17 @@ export class EngineContext {
       }
       return { def, index, condition: def.if ? compileCondition(def.if) : null, events, idleMs, unackMs };
     });
-    for (const rule of this.rules) {
+    // A disabled rule (`enabled: false`) is compiled (so its index and id stay) but never runs.
+    const running = this.rules.filter((r) => r.def.enabled !== false);
+    for (const rule of running) {
       for (const event of rule.events) {
         const list = this.rulesByEvent.get(event) ?? [];
         list.push(rule);
         this.rulesByEvent.set(event, list);
       }
     }
-    this.idleRules = this.rules.filter((r) => r.idleMs !== null);
-    this.unackRules = this.rules.filter((r) => r.unackMs !== null);
+    this.idleRules = running.filter((r) => r.idleMs !== null);
+    this.unackRules = running.filter((r) => r.unackMs !== null);
     this.matrix = new Matrix(policy, (calendarId) =>
       calendarId ? (policy.calendars[calendarId]?.timezone ?? 'UTC') : 'UTC',
     );
@@ -102,7 +104,8 @@ export class EngineContext {
     return id === null ? undefined : this.sla.find((s) => s.def.id === id);
   }
 
+  /** A rule that runs (a disabled one is not found: a timer of it left in a state is stale). */
   rule(id: string): CompiledRule | undefined {
-    return this.rules.find((r) => r.def.id === id);
+    return this.rules.find((r) => r.def.id === id && r.def.enabled !== false);
   }
 }

@@ -93,6 +93,7 @@ export class Engine {
         return this.finish(this.create(input.ticket, at, input.actor ?? 'customer'));
       }
       if (!state) return fail('ticket_not_found', 'the ticket does not exist');
+      if (input.type === 'risk.scored') return this.finish(this.scored(owned ? state : cloneState(state), input, at));
       const step = new Step(this.ctx, owned ? state : cloneState(state), at);
       this.applyTo(step, input);
       return this.finish(step);
@@ -290,7 +291,29 @@ export class Engine {
     return step;
   }
 
-  private applyTo(step: Step, input: Exclude<EngineInput, { type: 'ticket.created' }>): void {
+  /**
+   * A risk model's score (issue 14): stored on the state; when its band differs from the band
+   * of the previous score — including the first score, from none — `risk.changed` (internal, a
+   * rule trigger) follows. A score within the same band changes the state only. A solved or
+   * closed ticket keeps its last score: nothing is predicted for it any more.
+   */
+  private scored(state: TicketState, input: Extract<EngineInput, { type: 'risk.scored' }>, at: number): Step {
+    const step = new Step(this.ctx, state, at);
+    const s = step.state;
+    if (s.status === 'solved' || s.status === 'closed') return step;
+    if (!Number.isFinite(input.risk) || input.risk < 0 || input.risk > 1) {
+      throw new EngineError('invalid_risk', `risk ${input.risk} is not a probability between 0 and 1`);
+    }
+    const from = s.riskScore?.band ?? null;
+    const reasons = input.reasons.map((r) => ({ feature: r.feature, effect: r.effect }));
+    s.riskScore = { risk: input.risk, band: input.band, reasons, model: input.model, at };
+    if (from !== input.band) {
+      step.emit('risk.changed', 'system', { from, to: input.band, risk: input.risk, reasons, model: input.model });
+    }
+    return step;
+  }
+
+  private applyTo(step: Step, input: Exclude<EngineInput, { type: 'ticket.created' | 'risk.scored' }>): void {
     const s = step.state;
     if (s.status === 'closed' && input.type !== 'comment.added') {
       throw new EngineError('ticket_closed', `ticket ${s.ref} is closed; closed is final`);

@@ -291,6 +291,7 @@ export class Step {
       reopens: s.reopens,
       escalations: s.escalations,
       risk: s.risk,
+      riskScore: s.riskScore?.risk ?? null,
       sentiment: s.sentiment,
     };
   }

@@ -7,6 +7,7 @@
  * from the state — the ticket's pending timers.
  */
 import type { Metric, Priority, ReasonCategory, Status } from '../policy/types.ts';
+import type { RiskBand, RiskReason } from '../risk/api.ts';
 
 export type ClockStatus = 'running' | 'paused' | 'fulfilled' | 'stopped';
 
@@ -50,6 +51,16 @@ export interface CustomerRequestState {
   answered: boolean;
 }
 
+/** The latest risk score a model gave the ticket (issue 14); the band is what `risk.changed` tracks. */
+export interface RiskScoreState {
+  risk: number;
+  band: RiskBand;
+  reasons: RiskReason[];
+  /** The model's id (RiskModelMeta.id). */
+  model: string;
+  at: number;
+}
+
 export interface TicketState {
   ref: string;
   createdAt: number;
@@ -91,6 +102,8 @@ export interface TicketState {
   /** Sequence for escalation ids local to the ticket. */
   escalationSeq: number;
   customerRequest?: CustomerRequestState | null;
+  /** The latest risk score (absent in states written before risk prediction, and while no model is in force). */
+  riskScore?: RiskScoreState | null;
 }
 
 /** An event the engine emits; `data` holds the type's payload (metric, due, to_level, …). */
@@ -157,7 +170,9 @@ export type EngineInput =
       actor?: string;
     }
   | { type: 'ticket.deescalated'; toLevel?: string; toTeam?: string; reason: string; actor?: string }
-  | { type: 'escalation.acknowledged'; actor?: string };
+  | { type: 'escalation.acknowledged'; actor?: string }
+  /** A risk model scored the ticket (issue 14): stored; `risk.changed` when the band moves. */
+  | { type: 'risk.scored'; risk: number; band: RiskBand; reasons: RiskReason[]; model: string };
 
 /** A pending moment of a ticket: keyed so that a change replaces rather than duplicates. */
 export interface Timer {

@@ -50,6 +50,9 @@ for (const flag of RISK_FLAGS) {
   FIELDS[`risk.${flag}`] = { type: 'boolean', nullable: false, read: (f) => f.risk[flag] === true };
 }
 
+// The latest score of the risk model in force (issue 14); no score (no model) makes every comparison false.
+FIELDS['risk.score'] = { type: 'number', nullable: true, read: (f) => f.riskScore ?? null };
+
 export const CONDITION_FIELDS: readonly string[] = Object.keys(FIELDS);
 
 export function fieldSpec(name: string): FieldSpec | undefined {

@@ -35,7 +35,7 @@ export function readRules(p: Problems, node: PNode | undefined, path: string, sc
     const rPath = at(path, i);
     const map = asMap(p, item, rPath, 'a rule { id, on, if, do }');
     if (!map) return;
-    checkKeys(p, map, rPath, ['id', 'on', 'if', 'do'], ['id', 'on', 'do']);
+    checkKeys(p, map, rPath, ['id', 'on', 'if', 'do', 'enabled'], ['id', 'on', 'do']);
     let ok = true;
     const idNode = get(map, 'id');
     const id = idNode ? readString(p, idNode, join(rPath, 'id'), 'a rule id') : undefined;
@@ -51,6 +51,9 @@ export function readRules(p: Problems, node: PNode | undefined, path: string, sc
     if (ifNode && !cond) ok = false;
     const doNode = get(map, 'do');
     const actions = doNode ? readActions(p, doNode, join(rPath, 'do'), scope) : undefined;
+    const enabledNode = get(map, 'enabled');
+    const enabled = enabledNode ? readBoolean(p, enabledNode, join(rPath, 'enabled')) : true;
+    if (enabled === undefined) ok = false;
     if (!ok || id === undefined || !on || !actions) return;
     const requireAck = actions.some((a) => a.kind === 'require_acknowledgement' && a.value);
     if (requireAck && !actions.some((a) => a.kind === 'escalate')) {
@@ -59,6 +62,7 @@ export function readRules(p: Problems, node: PNode | undefined, path: string, sc
     }
     const rule: RuleDef = { id, on, do: actions, requireAck };
     if (cond) rule.if = cond;
+    if (enabled === false) rule.enabled = false;
     out.push(rule);
   });
   return out;

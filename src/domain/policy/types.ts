@@ -34,6 +34,7 @@ export const EVENT_TRIGGERS = [
   'sla.breached',
   'ticket.escalated',
   'ticket.bounced',
+  'risk.changed',
 ] as const;
 export type EventTrigger = (typeof EVENT_TRIGGERS)[number];
 
@@ -154,6 +155,8 @@ export interface RuleDef {
   do: Action[];
   /** True when any `require_acknowledgement: true` action is listed (wherever it is listed). */
   requireAck: boolean;
+  /** `enabled: false` in the document: kept, shown and diffed, but never run. Absent: enabled. */
+  enabled?: false;
 }
 
 export interface Policy {
@@ -282,6 +285,8 @@ export interface Facts {
   reopens: number;
   escalations: number;
   risk: Record<string, boolean>;
+  /** The latest risk model score (0–1), null when the ticket has none (no model in force). Absent: null. */
+  riskScore?: number | null;
   sentiment: number;
 }
 

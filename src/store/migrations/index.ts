@@ -20,6 +20,7 @@ import * as m0016 from './0016-customer-hardening.ts';
 import * as m0018 from './0018-drills.ts';
 import * as m0019 from './0019-admin.ts';
 import * as m0020 from './0020-risk.ts';
+import * as m0021 from './0021-risk-live.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: 'sqlite' | 'postgres') => Promise<void>;
 
@@ -41,4 +42,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationUp>> = {
   '0018-drills': m0018.up,
   '0019-admin': m0019.up,
   '0020-risk': m0020.up,
+  '0021-risk-live': m0021.up,
 };
