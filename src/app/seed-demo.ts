@@ -38,6 +38,9 @@ import { createDrill } from './create-drill.ts';
 import { rateTicket } from '../intake/record-csat.ts';
 import { DEMO_CORPUS, DEMO_OPENERS, type DemoKind, type DemoText } from './demo-corpus.ts';
 import { readTicketChecklists, setChecklistItem } from './checklists.ts';
+import { readDbHistory } from './risk-history.ts';
+import { setRiskModel } from './risk-model.ts';
+import { TrainError, trainRiskModel } from '../risk/train.ts';
 
 export const DEMO_PASSWORD = 'escalon-demo';
 
@@ -389,6 +392,23 @@ export async function seedDemo(
           if (plan.status === 'solved' || plan.status === 'closed') await tickAll(handler, key);
           await updateTicket(deps, handler, key, { status: plan.status as Status });
         });
+      }
+    });
+  }
+  // Eight days in, the team trains an escalation-risk model on its own finished tickets and puts
+  // it in force (docs/risk.md): from then on every change is scored live, the likely-to-breach
+  // queue fills and the dashboard measures the model on the tickets solved since.
+  if (admin && parsed.ok) {
+    const policy = parsed.policy;
+    later(start + 8 * day, async () => {
+      const history = await readDbHistory(store, 'breach');
+      const bad = new Map([...history.bad].filter(([ref]) => history.finished.has(ref)));
+      try {
+        const { file } = trainRiskModel({ lines: history.lines, bad, policy, target: 'breach', seed: 42, cut: null, trainedAt: new Date(clock.now()), labelledOnly: true, lenient: true });
+        await setRiskModel({ ...deps, risk: live.risk }, admin, file);
+      } catch (e) {
+        // Too few finished tickets (a small --tickets demo), or all with one outcome: no model.
+        if (!(e instanceof TrainError)) throw e;
       }
     });
   }
