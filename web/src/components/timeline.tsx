@@ -128,6 +128,12 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
       return { icon: '☑', tone: 'ok', text: `${who} ticked “${s(p.text)}”` };
     case 'checklist.item_unchecked':
       return { icon: '☐', tone: 'muted', text: `${who} unticked “${s(p.text)}”` };
+    case 'risk.changed': {
+      const pct = typeof p.risk === 'number' ? ` (${Math.round(p.risk * 100)}%)` : '';
+      const top = Array.isArray(p.reasons) && p.reasons.length > 0 ? `: ${(p.reasons as Array<{ feature?: unknown }>).slice(0, 2).map((r) => s(r.feature)).join('; ')}` : '';
+      const tone = p.to === 'high' ? 'warn' : 'muted';
+      return { icon: '◔', tone, text: p.from ? `Escalation risk ${s(p.from)} → ${s(p.to)}${pct}${top}` : `Escalation risk scored ${s(p.to)}${pct}${top}` };
+    }
     default:
       return { icon: '·', tone: 'muted', text: `${e.type} by ${who}` };
   }
