@@ -208,7 +208,7 @@ const NUMERIC: NumericFeature[] = [
   {
     name: 'contract_value',
     value: (c) => c.subject.state.organization.contract_value ?? -1,
-    words: (x) => (x < 0 ? 'no contract value' : `contract value ${x}`),
+    words: (x) => (x < 0 ? 'no contract value' : `contract value ${String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')} a year`),
   },
   { name: 'has_assignee', value: (c) => (c.subject.state.assignee ? 1 : 0), words: (x) => (x ? 'has an assignee' : 'nobody assigned') },
   { name: 'status', value: (c) => STATUS_RANK[c.subject.state.status] ?? 1, words: (_x, c) => `status ${c.subject.state.status}` },

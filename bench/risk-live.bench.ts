@@ -3,12 +3,13 @@
  * tag edits) on a SQLite store with 2,000 tickets of one requester, once with no risk module,
  * once with a model in force — memo folded, the requester's profile read (one query), the
  * score applied through the engine and the columns written. Tickets are spread over REQUESTERS
- * requesters (default 200; 1 is the worst case of the profile query). The model is a test double (a
- * lookup), so the figure is the live path's own cost; add the model's score time to it.
+ * requesters (default 200; 1 is the worst case of the profile query). Without MODEL the model is
+ * a test double (a lookup), so the figure is the live path's own cost; with MODEL (a file from
+ * `escalon risk train`) it is the real memo fold and model, reasons included.
  *
- *   npx tsx scripts/bench-risk-live.ts [CHANGES] [REQUESTERS]
+ *   npx tsx bench/risk-live.bench.ts [CHANGES] [REQUESTERS] [MODEL.json]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +19,8 @@ import { LiveEngine } from '../src/app/live-engine.ts';
 import { PolicyRegistry } from '../src/app/policy-registry.ts';
 import { setRiskModel } from '../src/app/risk-model.ts';
 import { RiskRegistry } from '../src/app/risk-registry.ts';
+import { foldRiskMemo } from '../src/domain/risk/memo.ts';
+import { loadRiskModel } from '../src/domain/risk/model.ts';
 import { REFERENCE_POLICY } from '../src/app/seed-demo.ts';
 import { updateTicket } from '../src/app/update-ticket.ts';
 import { ManualClock } from '../src/domain/clock.ts';
@@ -33,6 +36,9 @@ const CHANGES = Number(process.argv[2] ?? 2000);
 /** Requesters the tickets are spread over (1: the worst case, one requester with every ticket). */
 const REQUESTERS = Number(process.argv[3] ?? 200);
 const TICKETS = 2000;
+/** A real model file (escalon risk train): the real fold and loader instead of the doubles. */
+const MODEL = process.argv[4];
+const realFile: unknown = MODEL ? JSON.parse(readFileSync(MODEL, 'utf8')) : undefined;
 
 async function run(withRisk: boolean): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'escalon-bench-risk-'));
@@ -40,12 +46,12 @@ async function run(withRisk: boolean): Promise<number> {
   try {
     await migrateToLatest(store);
     const clock = new ManualClock(Date.parse('2026-12-01T15:00:00Z'));
-    const risk = withRisk ? new RiskRegistry(countingFold, loadDouble) : null;
+    const risk = withRisk ? (MODEL ? new RiskRegistry(foldRiskMemo, loadRiskModel) : new RiskRegistry(countingFold, loadDouble)) : null;
     const live = new LiveEngine(new PolicyRegistry(), clock, undefined, risk);
     const deps = { store, clock, attachmentLimit: 1024, engine: live, live };
     const cast = await makeCast(deps);
     await applyPolicy(deps, cast.actors.admin, REFERENCE_POLICY.replace('    enabled: false\n', ''), 'yaml');
-    if (risk) await setRiskModel({ ...deps, risk }, cast.actors.admin, modelFile('bench'));
+    if (risk) await setRiskModel({ ...deps, risk }, cast.actors.admin, MODEL ? realFile : modelFile('bench'));
     const keys: string[] = [];
     for (let i = 0; i < TICKETS; i++) {
       clock.advance(1000);
@@ -76,7 +82,7 @@ async function run(withRisk: boolean): Promise<number> {
       const model = await risk.refresh(store.db);
       const p3 = performance.now();
       for (let i = 0; i < 1000 && row.state && engine && model; i++) {
-        const memo = countingFold(row.memo, { at: clock.now(), input: null, events: [] });
+        const memo = (MODEL ? foldRiskMemo : countingFold)(row.memo, { at: clock.now(), input: null, events: [] });
         const input = scoredInput(model.model, row.state, memo, EMPTY_PROFILE, clock.now() + i);
         const r = engine.apply(row.state, input, clock.now() + i);
         if (r.ok) JSON.stringify(riskColumnValues({ memo, score: { ...input, at: clock.now(), opening: false } }));
@@ -97,4 +103,4 @@ for (let r = 0; r < 5; r++) rounds.push([await run(false), await run(true)]);
 const best = (i: 0 | 1) => Math.min(...rounds.map((x) => x[i]));
 process.stdout.write(`per change, best of 5 (${CHANGES} changes, ${TICKETS} tickets of ${REQUESTERS} requester(s), SQLite):\n`);
 process.stdout.write(`  no risk module: ${best(0).toFixed(3)} ms\n  with a model:   ${best(1).toFixed(3)} ms\n  added:          ${(best(1) - best(0)).toFixed(3)} ms\n`);
-process.stdout.write(`  of which the profile query ${Math.min(...parts.map((p) => p[0])).toFixed(3)} ms, the model version check ${Math.min(...parts.map((p) => p[1])).toFixed(3)} ms, fold + score + engine + JSON ${Math.min(...parts.map((p) => p[2])).toFixed(3)} ms (the double model)\n`);
+process.stdout.write(`  of which the profile query ${Math.min(...parts.map((p) => p[0])).toFixed(3)} ms, the model version check ${Math.min(...parts.map((p) => p[1])).toFixed(3)} ms, fold + score + engine + JSON ${Math.min(...parts.map((p) => p[2])).toFixed(3)} ms (${MODEL ? `the model ${MODEL}` : 'the double model'})\n`);
