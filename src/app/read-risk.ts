@@ -8,6 +8,7 @@
  * module only reads them. With no model in force the feature is absent: no ticket shows a
  * score (one left from a retired model is not maintained any more) and the queue is empty.
  */
+import { decodePairCursor } from './read-tickets.ts';
 import { DomainError } from '../domain/errors.ts';
 import { RISK_BAND_FLOORS, RISK_BANDS, riskBand, type RiskBand, type RiskModelMeta, type RiskReason } from '../domain/risk/api.ts';
 import type { Ticket } from '../domain/ticket.ts';
@@ -141,16 +142,7 @@ function encodeRiskCursor(score: number, id: string): string {
 }
 
 function decodeRiskCursor(raw: string): { score: number; id: string } {
-  const bad = () => new DomainError('INVALID_CURSOR', 'the cursor is not one this server handed out; start again without it', { cursor: raw });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    throw bad();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw bad();
-  const [score, id] = parsed as unknown[];
-  if (typeof score !== 'number' || !Number.isFinite(score) || typeof id !== 'string' || id.length > 64) throw bad();
+  const [score, id] = decodePairCursor(raw, Number.isFinite);
   return { score, id };
 }
 

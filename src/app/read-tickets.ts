@@ -20,7 +20,8 @@ export function encodeCursor(t: Ticket): string {
   return Buffer.from(JSON.stringify([t.createdAt, t.id])).toString('base64url');
 }
 
-export function decodeCursor(raw: string): Cursor {
+/** A cursor this server handed out: base64url of `[number, id]`, the number passing `valid`. */
+export function decodePairCursor(raw: string, valid: (n: number) => boolean): [number, string] {
   const bad = () => new DomainError('INVALID_CURSOR', 'the cursor is not one this server handed out; start again without it', { cursor: raw });
   let parsed: unknown;
   try {
@@ -29,8 +30,13 @@ export function decodeCursor(raw: string): Cursor {
     throw bad();
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) throw bad();
-  const [createdAt, id] = parsed as unknown[];
-  if (typeof createdAt !== 'number' || !Number.isSafeInteger(createdAt) || typeof id !== 'string' || id.length > 64) throw bad();
+  const [n, id] = parsed as unknown[];
+  if (typeof n !== 'number' || !valid(n) || typeof id !== 'string' || id.length > 64) throw bad();
+  return [n, id];
+}
+
+export function decodeCursor(raw: string): Cursor {
+  const [createdAt, id] = decodePairCursor(raw, Number.isSafeInteger);
   return { createdAt, id };
 }
 

@@ -5,15 +5,14 @@
  * does not load is refused with what is wrong, nothing set. `addRiskUse` adds the subcommand to
  * the `risk` command group (src/cli/risk.ts creates it).
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { systemClock } from '../app/deps.ts';
 import { clearRiskModel, setRiskModel, type RiskModelDeps } from '../app/risk-model.ts';
 import { defaultRiskRegistry, type RiskRegistry } from '../app/risk-registry.ts';
-import { fileProblem } from '../file-problem.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { CLI_ACTOR } from './policy-store.ts';
 import { fail, loadConfigOrExit, withStore } from './runtime.ts';
+import { MODEL_HINT, readJsonFile } from './json-file.ts';
 
 export interface RiskUseOptions {
   none?: boolean;
@@ -28,12 +27,7 @@ export async function riskUse(deps: Omit<RiskModelDeps, 'risk'>, risk: RiskRegis
     return `risk prediction off (setting version ${v.version}): no model in force, scores cleared`;
   }
   if (file === undefined) throw new Error('give the model file (escalon risk train --out writes one), or --none to switch risk prediction off');
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(e instanceof SyntaxError ? `${file} is not JSON (${e.message}); give a file written by escalon risk train` : `cannot read ${file}: ${fileProblem(e)}`);
-  }
+  const json = readJsonFile(file, 'model', MODEL_HINT);
   const v = await setRiskModel(d, CLI_ACTOR, json);
   const m = v.meta;
   return `risk model ${v.modelId} in force (setting version ${v.version})${m ? `: ${m.target}, trained ${m.trainedAt} on ${m.tickets} tickets through ${m.trainedThrough}, validation AUC ${m.validation.auc.toFixed(3)}` : ''}; open tickets are rescored by the scheduler within seconds`;

@@ -11,14 +11,14 @@
  * Bad input (a missing file, a bad line, a ticket without a label, a model file of another
  * kind) is one clear message and exit status 1, never a stack trace.
  */
-import { createWriteStream, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, openSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { Policy } from '../domain/policy/types.ts';
 import type { RiskTarget } from '../domain/risk/api.ts';
-import { loadRiskModel, RiskModelError } from '../domain/risk/model.ts';
+import { loadRiskModel, type LoadedRiskModel } from '../domain/risk/model.ts';
 import { SimulationError } from '../domain/simulation.ts';
 import type { WorkloadLine } from '../domain/workload.ts';
 import { fileProblem } from '../file-problem.ts';
@@ -26,23 +26,13 @@ import { type Evaluation, EvaluateError, evaluateRiskModel } from '../risk/evalu
 import { replay } from '../risk/replay.ts';
 import { TrainError, openings, trainRiskModel } from '../risk/train.ts';
 import { CliError, loadPolicyFile, readWorkload } from './simulate.ts';
+import { readJsonFile, readModelFile } from './json-file.ts';
 
 export const DEFAULT_POLICY = fileURLToPath(new URL('../../policies/reference.policy.yaml', import.meta.url));
 
 /** The labels file (`escalon import servicenow --made-sla`): ticket → true when it met its SLA. Returns ticket → bad outcome. */
 export function readLabels(path: string): Map<string, boolean> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new CliError(`cannot read labels ${path}: ${fileProblem(e)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`labels ${path} is not valid JSON (${(e as Error).message})`);
-  }
+  const json = readJsonFile(path, 'labels', 'give the file `escalon import servicenow --made-sla` writes');
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new CliError(`labels ${path}: expected an object { "TICKET": true|false } (true = met its SLA), as written by \`escalon import servicenow --made-sla\``);
   }
@@ -54,25 +44,8 @@ export function readLabels(path: string): Map<string, boolean> {
   return out;
 }
 
-export function readModel(path: string) {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new CliError(`cannot read model ${path}: ${fileProblem(e)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`model ${path} is not valid JSON (${(e as Error).message}); give a file written by \`escalon risk train\``);
-  }
-  try {
-    return loadRiskModel(json);
-  } catch (e) {
-    if (e instanceof RiskModelError) throw new CliError(`model ${path}: ${e.message}`);
-    throw e;
-  }
+export function readModel(path: string): LoadedRiskModel {
+  return readModelFile(path, loadRiskModel);
 }
 
 function parseInstant(flag: string, value: string): number {

@@ -15,8 +15,8 @@ import { parsePolicy } from '../domain/policy/parse.ts';
 import { Simulation, SimulationError, toOutputLine, type SimulationRisk } from '../domain/simulation.ts';
 import { parseWorkloadLine, type WorkloadLine } from '../domain/workload.ts';
 import { riskDeps, type RiskDeps } from '../app/risk-wiring.ts';
-import type { RiskModel } from '../domain/risk/api.ts';
 import { fileProblem } from '../file-problem.ts';
+import { readModelFile } from './json-file.ts';
 
 const DAY = 24 * 3600 * 1000;
 const MAX_REPORTED = 50;
@@ -107,26 +107,6 @@ export interface Summary {
   escalations: Record<string, number>;
 }
 
-/** Reads and loads a model file; every failure is a CliError naming the file. */
-export function loadModelFile(path: string, load: RiskDeps['load']): RiskModel {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new CliError(`cannot read model ${path}: ${fileProblem(e)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`model ${path} is not JSON (${(e as Error).message}); give a file written by escalon risk train`);
-  }
-  try {
-    return load(json);
-  } catch (e) {
-    throw new CliError(`model ${path} refused: ${(e as Error).message}`);
-  }
-}
 
 export async function simulate(opts: SimulateOptions, out: Writable, err: Writable, deps: RiskDeps | null = riskDeps()): Promise<Summary> {
   const until = parseUntil(opts.until);
@@ -134,7 +114,7 @@ export async function simulate(opts: SimulateOptions, out: Writable, err: Writab
   let risk: SimulationRisk | null = null;
   if (opts.model !== undefined) {
     if (!deps) throw new CliError('--model: this build of Escalon has no risk models');
-    risk = { fold: deps.fold, model: loadModelFile(opts.model, deps.load), profiles: deps.profiles() };
+    risk = { fold: deps.fold, model: readModelFile(opts.model, deps.load), profiles: deps.profiles() };
   }
   const lines = await readWorkload(opts.workload);
   const engine = new Engine({ policy });

@@ -81,10 +81,10 @@ describe('escalon simulate --model', () => {
     await expect(run({ model: join(dir, 'nope.json') })).rejects.toThrow(/cannot read model .*nope\.json/);
     const notJson = join(dir, 'bad.json');
     writeFileSync(notJson, '{oops');
-    await expect(run({ model: notJson })).rejects.toThrow(/bad\.json is not JSON/);
+    await expect(run({ model: notJson })).rejects.toThrow(/bad\.json is not valid JSON/);
     const wrong = join(dir, 'wrong.json');
     writeFileSync(wrong, '{"weights": []}');
-    await expect(run({ model: wrong })).rejects.toThrow(new CliError(`model ${wrong} refused: not a risk model file: expected { "double": true, "id": ... }`));
+    await expect(run({ model: wrong })).rejects.toThrow(new CliError(`model ${wrong}: not a risk model file: expected { "double": true, "id": ... }`));
     await expect(run({ model: wrong }, null as never)).rejects.toThrow('--model: this build of Escalon has no risk models');
   });
 });

@@ -1,17 +1,8 @@
 // A small synthetic workload with outcomes for the risk model's tests: deterministic, with
 // signal (some categories and assignees, reassignments and reopenings go with a missed SLA).
 import { parseWorkloadLine, type WorkloadLine } from '../../src/domain/workload.ts';
+import { rng } from '../../src/risk/train.ts';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface RiskFixture {
   /** Workload lines as JSON objects (file order). */

@@ -29,6 +29,7 @@ function Why({ explanation }: { explanation: unknown }) {
         Rule <strong>{s(explanation.rule)}</strong> fired on <code>{s(explanation.trigger)}</code> (policy v{s(explanation.policy_version)}).
         {conditions.length === 0 && ' It has no conditions.'}
       </p>
+      {isObj(explanation.risk) && <RiskWhy risk={explanation.risk} />}
       {conditions.length > 0 && (
         <ul className="conditions">
           {conditions.map((c, i) => {
@@ -43,6 +44,32 @@ function Why({ explanation }: { explanation: unknown }) {
         </ul>
       )}
     </details>
+  );
+}
+
+/** A risk rule's decision: the score it saw and what moved it (the model's reasons). */
+function RiskWhy({ risk }: { risk: P }) {
+  const reasons = Array.isArray(risk.reasons) ? risk.reasons.filter(isObj) : [];
+  const pct = typeof risk.score === 'number' ? `${Math.round(risk.score * 100)}%` : s(risk.score);
+  return (
+    <div className="risk-why">
+      <p>
+        Escalation risk <strong>{pct}</strong> ({s(risk.band)}), model <code>{s(risk.model).slice(0, 14)}</code>
+        {reasons.length > 0 ? ', mostly because of:' : '.'}
+      </p>
+      {reasons.length > 0 && (
+        <ul className="conditions">
+          {reasons.map((r, i) => {
+            const pts = typeof r.effect === 'number' ? r.effect * 100 : 0;
+            return (
+              <li key={i}>
+                {s(r.feature)} <span className="muted">({pts >= 0 ? '+' : '−'}{Math.abs(pts) < 1 ? '<1' : Math.round(Math.abs(pts))} pts)</span>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </div>
   );
 }
 
