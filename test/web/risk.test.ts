@@ -37,6 +37,9 @@ describe('escalation risk (browser)', () => {
   const scored: Array<{ key: string; team: string | null; score: number }> = [];
 
   it('with no model in force, the queue and the dashboard say how an admin activates one', async () => {
+    // A demo large enough trains and activates its own model; this suite starts from none.
+    const admin = await apiAs(suite.server.url, 'admin@example.com');
+    if ((await admin<{ in_force: unknown }>('GET', '/risk/model')).in_force) await admin('DELETE', '/risk/model');
     const page = await signIn(await browser(), suite.server.url, 'ana@example.com');
     await page.getByRole('link', { name: 'Likely to breach' }).click();
     await page.waitForURL(/\/risk$/);
@@ -53,7 +56,8 @@ describe('escalation risk (browser)', () => {
 
   it('arrange: a model in force, three open tickets scored, the solved ones scored at opening', async () => {
     const now = Date.now();
-    await db().insertInto('risk_models').values({ version: 1, model_id: MODEL_ID, model: '{}', meta: JSON.stringify(META), activated_at: now, activated_by: null }).execute();
+    const last = await db().selectFrom('risk_models').select((eb) => eb.fn.max('version').as('v')).executeTakeFirst();
+    await db().insertInto('risk_models').values({ version: Number(last?.v ?? 0) + 1, model_id: MODEL_ID, model: '{}', meta: JSON.stringify(META), activated_at: now, activated_by: null }).execute();
     const open = await db().selectFrom('tickets').select(['id', 'key', 'team']).where('status', 'not in', ['solved', 'closed']).where('team', 'is not', null).orderBy('number').execute();
     // Two teams among the scored, to filter by.
     const first = open[0];
