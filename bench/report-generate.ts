@@ -5,6 +5,7 @@
  * in batches and written straight into a migrated database — never committed as data.
  */
 import type { ReportEvent } from '../src/domain/reporting/ticket-facts.ts';
+import { mulberry32 } from '../src/domain/random.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -12,16 +13,7 @@ const DAY = 24 * HOUR;
 export const START = Date.parse('2025-01-01T00:00:00Z');
 export const SPAN = 730 * DAY;
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 const PRIORITIES = ['low', 'normal', 'normal', 'normal', 'high', 'urgent'];
 const TIERS = ['standard', 'standard', 'premium', 'enterprise'];

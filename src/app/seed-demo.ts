@@ -41,6 +41,7 @@ import { readTicketChecklists, setChecklistItem } from './checklists.ts';
 import { readDbHistory } from './risk-history.ts';
 import { setRiskModel } from './risk-model.ts';
 import { TrainError, trainRiskModel } from '../risk/train.ts';
+import { mulberry32 } from '../domain/random.ts';
 
 export const DEMO_PASSWORD = 'escalon-demo';
 
@@ -175,16 +176,6 @@ function weightedTexts(rand: () => number): DemoText[] {
   return list;
 }
 
-/** mulberry32: a tiny seeded PRNG, so the demo data is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface DemoSignIn {
   email: string;
@@ -213,7 +204,7 @@ export async function seedDemo(
   const clock = new ManualClock(start);
   const live = new LiveEngine(new PolicyRegistry(), clock);
   const deps: AppDeps & { live: LiveEngine } = { store, clock, attachmentLimit: 5 * 1024 * 1024, engine: live, live, history: true };
-  const rand = prng(42);
+  const rand = mulberry32(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const signIns: DemoSignIn[] = [];
 

@@ -38,6 +38,7 @@ import { rocAuc } from '../domain/risk/metrics.ts';
 import { type Calibration, MODEL_KIND, MODEL_VERSION, type RiskModelFile, binOf, calibrate, rawScores } from '../domain/risk/model.ts';
 import type { WorkloadLine } from '../domain/workload.ts';
 import { replay } from './replay.ts';
+import { mulberry32 } from '../domain/random.ts';
 
 export const BINS = 8;
 export const FORESTS = 4;
@@ -86,17 +87,8 @@ interface Sample {
   cats: Record<Categorical, string[]>;
 }
 
-/** A small seeded generator (mulberry32) for the line draws. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of the line draws. */
+export const rng = mulberry32;
 
 function hash32(s: string, seed: number): number {
   let h = (2166136261 ^ seed) >>> 0;

@@ -19,6 +19,7 @@ import { openStore, type Store } from '../../src/store/connect.ts';
 import { createPostgresDatabase, createSqliteDatabase, pgUnavailable } from '../helpers/db.ts';
 import { comparableLine, createTimerWorkload, expectedEvents, type TimerWorkload } from '../helpers/timer-workload.ts';
 import { bundleChild, SchedulerProcess, waitFor } from './scheduler-process.ts';
+import { mulberry32 } from '../../src/domain/random.ts';
 
 const SEED = Number(process.env.ESCALON_CRASH_SEED ?? 20261207);
 const REQUIRED = process.env.ESCALON_REQUIRE_ALL_SUITES === '1';
@@ -30,17 +31,6 @@ const trace = (msg: string) => {
   if (DEBUG) console.log(`[crash ${((performance.now() - t0) / 1000).toFixed(1)}s] ${msg}`);
 };
 
-/** mulberry32: a small seeded generator, so a failing schedule can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Life {
   /** The clock of this life (virtual epoch ms). */
@@ -59,7 +49,7 @@ interface Life {
 
 /** Clock jumps in increasing order across the tickets' timeline, then a final life past every lease. */
 function schedule(seed: number, lives: number, lastCreated: number, processes: number): { lives: Life[]; until: number } {
-  const rnd = random(seed);
+  const rnd = mulberry32(seed);
   const moments = Array.from({ length: lives }, () => START + Math.floor(rnd() * (lastCreated + 26 * HOUR - START)));
   moments.sort((a, b) => a - b);
   const out: Life[] = moments.map((now) => {
