@@ -1,9 +1,15 @@
 /**
  * The engine names people by email (the policy does); the store by user id. A directory
- * translates within one transaction, remembering what it looked up.
+ * translates within one transaction, remembering what it looked up. A user id's email is also
+ * cached across changes in the process (store/change-watch.ts, topic `auth`: any write to
+ * `users` drops it); email → id is not, since a user inserted by a transaction that rolls back
+ * would leave a wrong answer behind.
  */
 import type { Kysely } from 'kysely';
+import { TopicCache, watchOf } from '../store/change-watch.ts';
 import type { Database } from '../store/schema.ts';
+
+const emails = new TopicCache<string, string | null>('auth', 10_000);
 
 export class Directory {
   private readonly emailById = new Map<string, string | null>();
@@ -14,8 +20,13 @@ export class Directory {
   async emailOf(userId: string | null): Promise<string | null> {
     if (userId === null) return null;
     if (!this.emailById.has(userId)) {
-      const row = await this.db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst();
-      this.remember(userId, row?.email ?? null);
+      const email = await emails.get(
+        watchOf(this.db),
+        userId,
+        async () => (await this.db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst())?.email ?? null,
+        (e) => e !== null,
+      );
+      this.remember(userId, email);
     }
     return this.emailById.get(userId) ?? null;
   }

@@ -3,13 +3,16 @@
  * setting, loaded once into a RiskModel. Like the policy registry, every transaction that
  * scores asks `refresh`, a one-row primary-key read, so a version set by another node
  * (`escalon risk use`, the admin API) takes over here at the next change. A version with no
- * model (`--none`) switches scoring off; memos are folded whatever the setting.
+ * model (`--none`) switches scoring off; memos are folded whatever the setting. The version
+ * read is cached like the policy's (policy-registry.ts VersionCheck, topic `risk`).
  */
 import type { Kysely } from 'kysely';
 import type { FoldRiskMemo, RiskModel, RiskModelMeta } from '../domain/risk/api.ts';
 import type { LoadRiskModel } from '../domain/risk/live-deps.ts';
 import { latestRiskModel, latestRiskModelVersion } from '../store/risk-repo.ts';
 import type { Database } from '../store/schema.ts';
+import { watchOf } from '../store/change-watch.ts';
+import { VersionCheck } from './policy-registry.ts';
 import { riskDeps } from './risk-wiring.ts';
 
 export interface ActiveRiskModel {
@@ -25,6 +28,7 @@ export interface ActiveRiskModel {
 export class RiskRegistry {
   private version = -1;
   private active: ActiveRiskModel | null = null;
+  private readonly check = new VersionCheck('risk');
   /** Why the version in force scores nothing (its model no longer loads), else null. */
   problem: string | null = null;
 
@@ -38,6 +42,15 @@ export class RiskRegistry {
   }
 
   async refresh(db: Kysely<Database>): Promise<ActiveRiskModel | null> {
+    const watch = watchOf(db);
+    if (this.check.fresh(watch)) return this.active;
+    const done = this.check.begin(watch);
+    const active = await this.read(db);
+    done();
+    return active;
+  }
+
+  private async read(db: Kysely<Database>): Promise<ActiveRiskModel | null> {
     const version = await latestRiskModelVersion(db);
     if (version === this.version) return this.active;
     const stored = version === 0 ? null : await latestRiskModel(db);

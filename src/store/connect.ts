@@ -15,6 +15,8 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
+import { CHANGES_CHANNEL, ChangeWatch } from './change-watch.ts';
+import { pgListener, type PgListener } from './pg-notify.ts';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -92,9 +94,28 @@ function openSqlite(url: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const handle = new SqliteDatabase(path);
   tuneSqlite(handle);
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(handle) }) });
+  // Another process's commit (the CLI beside the server) moves data_version; ours never do.
+  const dataVersion = handle.prepare('pragma data_version').pluck();
+  let seen: unknown = dataVersion.get();
+  const watch = new ChangeWatch({
+    externalChange: () => {
+      let now: unknown;
+      try {
+        now = dataVersion.get();
+      } catch {
+        return true;
+      }
+      if (now === seen) return false;
+      seen = now;
+      return true;
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingStatements(handle) }), plugins: [watch.plugin] });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
+
+/** PostgreSQL: how long a topic this process wrote stays uncached (its transaction commits meanwhile; the notification follows). */
+const SETTLE_MS = 1_000;
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -113,8 +134,32 @@ function openPostgres(url: string, max: number): Store {
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  // Cache invalidation across nodes (change-watch.ts): started at the first cached look-up,
+  // so commands that never cache open no extra connection.
+  let listener: PgListener | null = null;
+  let closed = false;
+  const watch = new ChangeWatch({
+    settleMs: SETTLE_MS,
+    connected: () => {
+      if (closed) return false;
+      if (!listener) {
+        listener = pgListener(url);
+        listener.on(CHANGES_CHANNEL, (table) => watch.tableChanged(table));
+        listener.onConnect(() => watch.changed('all'));
+      }
+      return listener.connected;
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [watch.plugin] });
+  return {
+    db,
+    dialect: 'postgres',
+    close: async () => {
+      closed = true;
+      await listener?.close();
+      await db.destroy();
+    },
+  };
 }
 
 export function openStore(url: string, options: { poolSize?: number } = {}): Store {

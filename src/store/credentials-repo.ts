@@ -78,7 +78,7 @@ export async function deleteUserSessions(db: Db, userId: string, now: number): P
   return live.length;
 }
 
-/** Coarse last-use stamp: written at most once a minute per token to keep reads cheap. */
+/** Coarse last-use stamp: at most once a minute per token (app/authenticate.ts throttles in memory too, so most requests write nothing). */
 export async function touchToken(db: Db, id: string, at: number): Promise<void> {
   await db
     .updateTable('api_tokens')
@@ -98,6 +98,12 @@ export async function insertSession(db: Db, s: { id: string; digest: string; use
 export async function findSessionUser(db: Db, digest: string, now: number): Promise<string | undefined> {
   const r = await db.selectFrom('sessions').select('user_id').where('digest', '=', digest).where('expires_at', '>', now).executeTakeFirst();
   return r?.user_id;
+}
+
+/** A session by its secret's digest, whatever its expiry (the caller compares `expiresAt` with its clock). */
+export async function findSession(db: Db, digest: string): Promise<{ userId: string; expiresAt: number } | undefined> {
+  const r = await db.selectFrom('sessions').select(['user_id', 'expires_at']).where('digest', '=', digest).executeTakeFirst();
+  return r ? { userId: r.user_id, expiresAt: r.expires_at } : undefined;
 }
 
 export async function deleteSession(db: Db, digest: string): Promise<void> {

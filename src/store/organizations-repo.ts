@@ -1,5 +1,6 @@
 /** Customer organizations: tier, annual contract value, account manager. */
 import type { Kysely, Selectable } from 'kysely';
+import { TopicCache, watchOf } from './change-watch.ts';
 import type { Database, OrganizationsTable } from './schema.ts';
 
 type Db = Kysely<Database>;
@@ -26,11 +27,22 @@ export async function insertOrganization(db: Db, o: Organization): Promise<void>
     .execute();
 }
 
+/** Organizations by id, cached in the process (every ticket change reads its tier; store/change-watch.ts topic `org`). */
+const byId = new TopicCache<string, Organization | undefined>('org', 10_000, 5_000);
+
 export async function findOrganization(db: Db, id: string): Promise<Organization | undefined> {
-  const r = await db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!r) return undefined;
-  const domains = await db.selectFrom('organization_domains').select('domain').where('organization_id', '=', id).orderBy('domain').execute();
-  return { ...toOrg(r), mailDomains: domains.map((d) => d.domain) };
+  const found = await byId.get(
+    watchOf(db),
+    id,
+    async () => {
+      const r = await db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!r) return undefined;
+      const domains = await db.selectFrom('organization_domains').select('domain').where('organization_id', '=', id).orderBy('domain').execute();
+      return { ...toOrg(r), mailDomains: domains.map((d) => d.domain) };
+    },
+    (o) => o !== undefined,
+  );
+  return found && { ...found, mailDomains: [...(found.mailDomains ?? [])] };
 }
 
 export async function listOrganizations(db: Db): Promise<Organization[]> {
