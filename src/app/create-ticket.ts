@@ -9,7 +9,7 @@
  * organization whose customers write from the same email domain, else the organization new
  * mail and web-form senders join (`extras.defaultOrganizationId`); without any, the ticket is
  * refused (INVALID_REQUESTER). Staff name a requester: a ticket is never silently theirs. The key comes from the database's
- * counter in the same transaction as the insert.
+ * counter (SQLite) or sequence (PostgreSQL), store/ticket-numbers.ts, in the same transaction as the insert.
  */
 import { actorRef, isStaff, type Actor } from '../auth/roles.ts';
 import { checkCustomerFields } from '../domain/customer-fields.ts';
@@ -21,7 +21,7 @@ import { addCcs } from '../store/ccs-repo.ts';
 import { newId } from '../store/new-id.ts';
 import type { Database } from '../store/schema.ts';
 import { findOrganization, organizationOfDomain } from '../store/organizations-repo.ts';
-import { nextTicketNumber } from '../store/tickets-repo.ts';
+import { nextTicketNumber } from '../store/ticket-numbers.ts';
 import { findUserByEmail, findUserById, insertUser, normaliseEmail } from '../store/users-repo.ts';
 import { claimUploads } from './attachments.ts';
 import { customerFieldsInForce } from './customer-fields.ts';
@@ -180,7 +180,7 @@ export async function insertNewTicket(
   at: number,
   extras: NewTicketExtras = {},
 ): Promise<Committed> {
-  const number = await nextTicketNumber(trx);
+  const number = await nextTicketNumber(trx, uow.dialect);
   const created: Ticket = {
     id: newId(at),
     key: `ESC-${number}`,
