@@ -114,10 +114,19 @@ class WriteQueue {
     });
   }
 
+  /**
+   * better-sqlite3 runs every statement, the COMMIT's fsync included, synchronously: a
+   * transaction never lets the event loop turn, so requests arrive only between transactions.
+   * Each group therefore starts on the next turn of the loop (setImmediate), after the I/O that
+   * is ready — the requests that came in during the previous commit — has reached this queue.
+   */
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.waiting.length > 0) await this.run(this.waiting.splice(0, MAX_GROUP));
+      while (this.waiting.length > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        await this.run(this.waiting.splice(0, MAX_GROUP));
+      }
     } finally {
       this.draining = false;
     }
