@@ -82,6 +82,8 @@ export function pgListener(url: string, options: ListenerOptions = {}): PgListen
     });
     try {
       await c.connect();
+      // Listening alone must not keep a process alive (a command that forgot to close its store).
+      (c as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
       for (const channel of channels.keys()) await c.query(`listen ${channel}`);
     } catch (err) {
       lost(err as Error, c);
