@@ -12,6 +12,8 @@
  *
  *   npx tsx bench/api-insert.bench.ts [seconds per round, default 5] [rounds, default 3]
  *   BENCH_DB=sqlite|postgres|both (default both)
+ *   BENCH_DIR=/dev/shm  where the SQLite files go (default the temp dir): on tmpfs an fsync costs
+ *                       nothing, which shows the CPU-bound ratio of a machine with a fast disk
  *
  * PostgreSQL: ESCALON_BENCH_PG_ADMIN (default postgres://postgres@127.0.0.1:5432/postgres);
  * the bench creates and drops databases named b_bench_api_<random>.
@@ -33,6 +35,7 @@ import { systemClock, type AppDeps } from '../src/app/deps.ts';
 import { LiveEngine } from '../src/app/live-engine.ts';
 import { PolicyRegistry } from '../src/app/policy-registry.ts';
 import { REFERENCE_POLICY } from '../src/app/seed-demo.ts';
+import * as unitOfWork from '../src/app/unit-of-work.ts';
 import { buildApp } from '../src/http/build-app.ts';
 import { openStore, tuneSqlite, type Store } from '../src/store/connect.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
@@ -80,7 +83,10 @@ interface Side {
 }
 
 /** Escalon as the server runs it: live engine, reference policy, a customer's Bearer token. */
-async function escalon(url: string): Promise<Side & { perRequest(): number }> {
+/** SQLite group commit (absent before issue 15): changes per transaction. */
+const groupStats = (unitOfWork as Record<string, unknown>).groupCommitStats as ((s: Store) => { transactions: number; members: number }) | undefined;
+
+async function escalon(url: string): Promise<Side & { perRequest(): number; perCommit(): string }> {
   const opened = openStore(url, { poolSize });
   await migrateToLatest(opened);
   const store: Store = { db: opened.db.withPlugin(counting), dialect: opened.dialect, close: () => opened.close() };
@@ -103,6 +109,10 @@ async function escalon(url: string): Promise<Side & { perRequest(): number }> {
       return fig;
     },
     perRequest: () => counted / Math.max(1, requests),
+    perCommit: () => {
+      const g = groupStats?.(store);
+      return g && g.transactions > 0 ? (g.members / g.transactions).toFixed(1) : '1';
+    },
     close: () => store.close(),
   };
 }
@@ -164,7 +174,7 @@ async function pgDatabase(): Promise<{ url: string; drop: () => Promise<void> }>
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-async function compare(label: string, bare: Side, ours: Side & { perRequest(): number }): Promise<string[]> {
+async function compare(label: string, bare: Side, ours: Side & { perRequest(): number; perCommit(): string }): Promise<string[]> {
   const b: Figure[] = [];
   const o: Figure[] = [];
   for (let i = 0; i < rounds; i++) {
@@ -177,7 +187,7 @@ async function compare(label: string, bare: Side, ours: Side & { perRequest(): n
   return [
     `| ${label}: bare Fastify + 1 INSERT | ${Math.round(bm)} | ${median(b.map((f) => f.p99))} | ${b.reduce((s, f) => s + f.errors, 0)} | 1.00 | 1 |`,
     `| ${label}: Escalon POST /api/v1/tickets, engine on | ${Math.round(om)} | ${median(o.map((f) => f.p99))} | ${o.reduce((s, f) => s + f.errors, 0)} | **${(om / bm).toFixed(2)}** | ${ours.perRequest().toFixed(1)} |`,
-    `|  rounds, req/s: bare ${each(b)}; ours ${each(o)} | | | | | |`,
+    `|  rounds, req/s: bare ${each(b)}; ours ${each(o)}; changes per commit ${ours.perCommit()} | | | | | |`,
   ];
 }
 
@@ -192,9 +202,9 @@ function rate(fn: () => void, ms: number): number {
   return n / ((performance.now() - start) / 1000);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'escalon-bench-'));
+const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'escalon-bench-'));
 try {
-  console.log(`# ${rounds} rounds × ${seconds} s per side, alternated, ${connections} connections, pool ${poolSize}, Node ${process.version}\n`);
+  console.log(`# ${rounds} rounds × ${seconds} s per side, alternated, ${connections} connections, pool ${poolSize}, SQLite files in ${dir}, Node ${process.version}\n`);
   console.log('| target | req/s (median round) | p99 ms | errors | ratio to bare | SQL statements per request |\n|---|---:|---:|---:|---:|---:|');
   if (which !== 'postgres') {
     const bare = await bareSqlite(join(dir, 'bare.db'));
