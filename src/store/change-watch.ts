@@ -22,7 +22,6 @@
  * written that way.
  */
 import type { KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
-import type { Kysely } from 'kysely';
 
 export type Topic = 'auth' | 'policy' | 'risk' | 'org';
 const TOPICS: readonly Topic[] = ['auth', 'policy', 'risk', 'org'];
@@ -148,7 +147,7 @@ class WatchPlugin implements KyselyPlugin {
 }
 
 /** The watch of the store a Kysely instance (or one of its transactions) came from; undefined for other instances. */
-export function watchOf(db: Kysely<never> | Kysely<any>): ChangeWatch | undefined {
+export function watchOf(db: { getExecutor(): { readonly plugins: readonly KyselyPlugin[] } }): ChangeWatch | undefined {
   for (const p of db.getExecutor().plugins) if (p instanceof WatchPlugin) return p.watch;
   return undefined;
 }

@@ -13,7 +13,7 @@
  *   listener.onConnect(() => dropEverything());
  *   await notify(db, 'escalon_changes', 'users');   // delivered at the sender's commit
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type QueryExecutorProvider } from 'kysely';
 import pg from 'pg';
 
 export interface PgListener {
@@ -148,6 +148,6 @@ export function pgListener(url: string, options: ListenerOptions = {}): PgListen
 }
 
 /** Sends a notification; inside a transaction it is delivered when (and only if) that transaction commits. */
-export async function notify(db: Kysely<any>, channel: string, payload: string): Promise<void> {
+export async function notify(db: QueryExecutorProvider, channel: string, payload: string): Promise<void> {
   await sql`select pg_notify(${channel}, ${payload})`.execute(db);
 }
