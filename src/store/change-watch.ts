@@ -65,13 +65,16 @@ export class ChangeWatch {
     this.plugin = new WatchPlugin(this);
   }
 
-  /** The topic's epoch: a cached value read under another epoch is stale. */
+  /**
+   * The topic's epoch: a cached value read under another epoch is stale. It does not look for
+   * other processes' writes itself — `usable` does, and callers ask it first; an epoch taken
+   * without that can only be too old, which makes the value it guards uncached, never stale.
+   */
   epoch(topic: Topic): number {
-    this.poll();
     return this.epochs[topic];
   }
 
-  /** Whether cached values of the topic may be served now. */
+  /** Whether cached values of the topic may be served now (and whether another process wrote meanwhile). */
   usable(topic: Topic): boolean {
     this.poll();
     if (this.source.connected && !this.source.connected()) return false;
