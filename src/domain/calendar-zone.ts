@@ -11,8 +11,8 @@ const HOUR_MS = 3_600_000;
  * turns out to hold more than one.
  */
 const STEP_MS = 3 * DAY_MS;
-/** One table covers 64 steps (192 days). */
-const CHUNK_STEPS = 64;
+/** One table covers 32 steps (96 days). */
+const CHUNK_STEPS = 32;
 const CHUNK_MS = CHUNK_STEPS * STEP_MS;
 /** Past this many tables per zone the tables are dropped and rebuilt on demand. */
 const CHUNK_LIMIT = 4096;
@@ -37,7 +37,7 @@ const tables = new Map<string, Map<number, Chunk>>();
  * - a reading that never occurs (the hour skipped when clocks go forward) moves to the first
  *   valid local time after it, i.e. the instant of the transition.
  *
- * Offsets come from the zone's transitions, found once per 192-day chunk (about 70 look-ups
+ * Offsets come from the zone's transitions, found once per 96-day chunk (about 35 look-ups
  * of the platform's tz data, a few microseconds each) and kept as a small sorted table, so
  * `offsetAt` is a table look-up, not a tz-data query.
  */
