@@ -114,7 +114,11 @@ function batchRows(from: number, to: number, n: number): Rows {
         0,
       ]),
     );
-    const r = deriveTicketRollup(t.id, t.events);
+    // the facts from the events as stored (actor 'system'), so that rollups and naive agree
+    const r = deriveTicketRollup(
+      t.id,
+      t.events.map((e) => ({ ...e, actor: 'system' })),
+    );
     if (r) {
       rows.facts.push(factsToRow(r.facts));
       rows.stints.push(...r.stints.map((s) => stintToRow(s, r.facts.createdAt)));

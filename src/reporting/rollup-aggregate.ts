@@ -9,6 +9,7 @@
  * (9n+9)/10 in integer arithmetic; groups are sorted the way kpis.ts sorts them.
  */
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { parseDate, weekdayOf } from '../domain/calendar-civil.ts';
 import { METRICS, type Metric } from '../domain/policy/types.ts';
 import { Bucketer, type Granularity } from '../domain/reporting/buckets.ts';
 import {
@@ -89,23 +90,29 @@ function trend(
   b: Bucketer,
   g: Granularity,
 ): TrendPoint[] {
-  const cb = new Map<string, Array<{ c: number; e: number | null }>>();
+  // bucketed by the local day number of the bucket's first day; labels are made once per bucket
+  const bucketOf = (at: number) => {
+    const day = b.localDay(at);
+    return g === 'day' ? day : day - weekdayOf(day);
+  };
+  const cb = new Map<number, Array<{ c: number; e: number | null }>>();
   for (const r of created) {
-    const k = b.label(r.c, g);
+    const k = bucketOf(r.c);
     const l = cb.get(k);
     if (l) l.push(r);
     else cb.set(k, [r]);
   }
-  const sb = new Map<string, Array<{ s: number; e: number | null; fcr: boolean }>>();
+  const sb = new Map<number, Array<{ s: number; e: number | null; fcr: boolean }>>();
   for (const r of solved) {
-    const k = b.label(r.s, g);
+    const k = bucketOf(r.s);
     const l = sb.get(k);
     if (l) l.push(r);
     else sb.set(k, [r]);
   }
   return b.labels(q.from, q.to, g).map((bucket) => {
-    const cr = cb.get(bucket) ?? [];
-    const so = sb.get(bucket) ?? [];
+    const day = parseDate(bucket) ?? NaN;
+    const cr = cb.get(day) ?? [];
+    const so = sb.get(day) ?? [];
     const esc = cr.filter((r) => r.e !== null);
     return {
       bucket,
