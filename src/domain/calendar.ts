@@ -1,5 +1,13 @@
 import type { CalendarSpec, Interval } from './policy/types.ts';
-import { DAY_MS, MINUTE_MS, formatDate, parseDate, weekdayOf } from './calendar-civil.ts';
+import {
+  DAY_MS,
+  MINUTE_MS,
+  civilFromDays,
+  daysFromCivil,
+  formatDate,
+  parseDate,
+  weekdayOf,
+} from './calendar-civil.ts';
 import { ZoneTime } from './calendar-zone.ts';
 import { CalendarSpecError, validateSpec } from './calendar-spec.ts';
 
@@ -15,30 +23,26 @@ export { CalendarSpecError, validateSpec };
  *   are the instants of the local wall-clock bounds, so the time counted is the real time
  *   elapsed between them; a bound inside a skipped hour moves to the end of the gap, a
  *   bound inside a repeated hour means its first occurrence (calendar-zone.ts).
- * - week number: weeks start on Monday; week w is days [7w − 3, 7w + 4).
- * - block (k, i): the 2^k weeks [i·2^k, (i+1)·2^k); its business time is cached, so `add`
- *   and `between` cross long durations in O(log weeks) cached look-ups, exactly (holiday and
- *   DST weeks are summed from their real days, not assumed).
- *
- * Every day's spans are computed once (zone offsets are the expensive part) and cached.
+ * - year: the local days of one civil year. Its spans are computed once, in order, into flat
+ *   arrays with a running sum of business time (`cum[i]` = business ms before span i), so
+ *   add, between, nextOpening and isOpen are binary searches in one or a few years, whatever
+ *   the duration: no per-call walk over days or weeks. Years are exact (holidays and DST days
+ *   are built from their real days, not assumed); zone offsets come from the zone's
+ *   transition table (calendar-zone.ts), not one tz-data query per day.
  */
 
-interface Day {
-  /** Instant of local 00:00 (or of the first valid time after it). */
+interface Year {
+  /** Civil year. */
+  y: number;
+  /** Instant of local 00:00 of January 1st (or of the first valid time after it). */
   start: number;
-  /** Instant of the next day's local 00:00. */
+  /** Instant of local 00:00 of the next January 1st. */
   end: number;
-  /** Flat [s0, e0, s1, e1, …], ascending, only non-empty spans. */
-  spans: number[];
-  /** Business ms in the day. */
-  total: number;
-  /** The zone offset (ms) valid for the whole day, or NaN when it changes during the day. */
-  offset: number;
-}
-
-interface Week {
-  /** Monday first. */
-  days: Day[];
+  /** Span starts and ends, ascending, only non-empty spans. */
+  s: number[];
+  e: number[];
+  /** cum[i]: business ms of the year before span i; cum[n] = total. */
+  cum: number[];
   total: number;
 }
 
@@ -47,12 +51,13 @@ const MIN_DAY = -719_162;
 const MAX_DAY = 2_932_896;
 const MIN_INSTANT = (MIN_DAY + 2) * DAY_MS;
 const MAX_INSTANT = (MAX_DAY - 2) * DAY_MS;
-/** nextOpening gives up after this many days; add after this many weeks without business time. */
+const MIN_YEAR = 1;
+const MAX_YEAR = 9999;
+/** nextOpening gives up after this many days; add after this many years without business time. */
 const HORIZON_DAYS = 5 * 366;
-const HORIZON_WEEKS = 262;
-const MAX_LEVEL = 20;
-/** Past this many cached days the caches are dropped and rebuilt on demand. */
-const CACHE_LIMIT = 200_000;
+const HORIZON_YEARS = 5;
+/** Past this many cached years the cache is dropped and rebuilt on demand. */
+const CACHE_LIMIT = 512;
 
 export class BusinessCalendar {
   readonly id: string;
@@ -62,15 +67,8 @@ export class BusinessCalendar {
   private readonly holidays: ReadonlySet<number>;
   /** Nominal business ms of a week (local minutes); 0 means the calendar never opens. */
   private readonly weeklyMs: number;
-  private days = new Map<number, Day>();
-  private weeks = new Map<number, Week>();
-  private midnights = new Map<number, number>();
-  private blocks: Array<Map<number, number>> = [];
-  private lastNumber = NaN;
-  private lastDay: Day | undefined;
-  private lastWeekNumber = NaN;
-  private lastWeek: Week | undefined;
-  private guessOffset: number;
+  private years = new Map<number, Year>();
+  private lastYear: Year | undefined;
 
   constructor(spec: CalendarSpec) {
     const problems = validateSpec(spec);
@@ -85,7 +83,6 @@ export class BusinessCalendar {
     this.weeklyMs = spec.alwaysOpen
       ? 7 * DAY_MS
       : this.pattern.flat().reduce((sum, iv) => sum + (iv.end - iv.start) * MINUTE_MS, 0);
-    this.guessOffset = this.zone.offsetAt(0);
   }
 
   /**
@@ -100,48 +97,28 @@ export class BusinessCalendar {
       throw new RangeError(`calendar "${this.id}": add(ms) must be a non-negative duration in ms, got ${ms}`);
     if (ms === 0) return from;
     if (this.weeklyMs === 0 || ms === Infinity) return Infinity;
-    const d = this.dayNumberOf(from);
-    let rem = ms;
-    const first = this.day(d).spans;
-    for (let i = 0; i < first.length; i += 2) {
-      const e = first[i + 1] as number;
-      if (e <= from) continue;
-      const s = Math.max(first[i] as number, from);
-      if (rem <= e - s) return s + rem;
-      rem -= e - s;
+    let year = this.yearOf(from);
+    // Business time of the year before `from`, plus the duration: the target running sum.
+    let target = elapsedIn(year, from) + ms;
+    let idle = 0;
+    while (target > year.total) {
+      target -= year.total;
+      if (year.y >= MAX_YEAR) return Infinity;
+      year = this.year(year.y + 1);
+      idle = year.total === 0 ? idle + 1 : 0;
+      if (idle > HORIZON_YEARS) return Infinity;
     }
-    // The rest of the first week day by day, then whole weeks in blocks, then the landing week.
-    const j0 = weekdayOf(d);
-    let w = ((d - j0 + 3) / 7) | 0;
-    for (let j = j0 + 1; j < 7; j++) {
-      const day = this.day(d + j - j0);
-      if (rem <= day.total) return landIn(day, rem);
-      rem -= day.total;
+    // The first span whose end reaches the target: cum[j] < target <= cum[j + 1].
+    const cum = year.cum;
+    let lo = 0;
+    let hi = year.s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cum[mid + 1] as number) >= target) hi = mid;
+      else lo = mid + 1;
     }
-    w += 1;
-    let idleWeeks = 0;
-    skipping: for (;;) {
-      if (7 * w > MAX_DAY - 14) return Infinity;
-      let k = 0;
-      while (k < MAX_LEVEL && (w & ((2 << k) - 1)) === 0 && (2 << k) * this.weeklyMs <= 2 * rem) k++;
-      for (; k >= 0; k--) {
-        const size = this.block(k, w >> k);
-        if (size < rem) {
-          rem -= size;
-          idleWeeks = size === 0 ? idleWeeks + (1 << k) : 0;
-          if (idleWeeks > HORIZON_WEEKS) return Infinity;
-          w += 1 << k;
-          continue skipping;
-        }
-      }
-      break;
-    }
-    // Week w holds at least `rem`, so one of its seven days does.
-    for (const day of this.week(w).days) {
-      if (rem <= day.total) return landIn(day, rem);
-      rem -= day.total;
-    }
-    throw new Error(`calendar "${this.id}": internal error, week ${w} ran short of business time`);
+    const at = (year.s[lo] as number) + (target - (cum[lo] as number));
+    return at > MAX_INSTANT ? Infinity : at;
   }
 
   /** Business time (ms) in [a, b); 0 if b <= a. */
@@ -149,62 +126,54 @@ export class BusinessCalendar {
     this.checkInstant(a, 'between(a)');
     this.checkInstant(b, 'between(b)');
     if (!(b > a)) return 0;
-    const da = this.dayNumberOf(a);
-    const db = this.dayNumberOf(b);
-    if (da === db) return within(this.day(da), a, b);
-    const ja = weekdayOf(da);
-    const jb = weekdayOf(db);
-    let w = ((da - ja + 3) / 7) | 0;
-    const wb = ((db - jb + 3) / 7) | 0;
-    let week = this.week(w);
-    let total = within(week.days[ja] as Day, a, Infinity);
-    if (w === wb) {
-      for (let j = ja + 1; j < jb; j++) total += (week.days[j] as Day).total;
-    } else {
-      for (let j = ja + 1; j < 7; j++) total += (week.days[j] as Day).total;
-      for (w += 1; w < wb;) {
-        let k = 0;
-        while (k < MAX_LEVEL && (w & ((2 << k) - 1)) === 0 && w + (2 << k) <= wb) k++;
-        total += this.block(k, w >> k);
-        w += 1 << k;
-      }
-      week = this.week(wb);
-      for (let j = 0; j < jb; j++) total += (week.days[j] as Day).total;
-    }
-    return total + within(week.days[jb] as Day, -Infinity, b);
+    const ya = this.yearOf(a);
+    const ea = elapsedIn(ya, a);
+    const yb = this.yearOf(b);
+    const eb = elapsedIn(yb, b);
+    if (ya === yb) return eb - ea;
+    let total = ya.total - ea + eb;
+    for (let y = ya.y + 1; y < yb.y; y++) total += this.year(y).total;
+    return total;
   }
 
   /** `at` if inside business time, else the start of the next business interval (Infinity if none within ~5 years). */
   nextOpening(at: number): number {
     this.checkInstant(at, 'nextOpening(at)');
     if (this.weeklyMs === 0) return Infinity;
-    let d = this.dayNumberOf(at);
-    const spans = this.day(d).spans;
-    for (let i = 0; i < spans.length; i += 2) {
-      if ((spans[i + 1] as number) > at) return Math.max(spans[i] as number, at);
-    }
-    for (let n = 0; n < HORIZON_DAYS && d < MAX_DAY - 2; n++) {
-      const next = this.day(++d).spans;
-      if (next.length > 0) return next[0] as number;
+    let year = this.yearOf(at);
+    const i = firstEndAfter(year, at);
+    if (i < year.s.length) return Math.max(year.s[i] as number, at);
+    // Nothing later this year: the first span of a later year, within the horizon.
+    const limit = (Math.floor((at + this.zone.offsetAt(at)) / DAY_MS) + HORIZON_DAYS + 1) * DAY_MS;
+    while (year.y < MAX_YEAR && year.end <= limit) {
+      year = this.year(year.y + 1);
+      if (year.s.length > 0) {
+        const first = year.s[0] as number;
+        return first + this.zone.offsetAt(first) < limit ? first : Infinity;
+      }
     }
     return Infinity;
   }
 
   isOpen(at: number): boolean {
     this.checkInstant(at, 'isOpen(at)');
-    const spans = this.day(this.dayNumberOf(at)).spans;
-    for (let i = 0; i < spans.length; i += 2) {
-      if ((spans[i] as number) <= at && at < (spans[i + 1] as number)) return true;
-    }
-    return false;
+    const year = this.yearOf(at);
+    const i = firstEndAfter(year, at);
+    return i < year.s.length && (year.s[i] as number) <= at;
   }
 
   /** Local date, weekday (0 = Monday) and minute of the day (0–1439) of an instant. */
   localParts(at: number): { date: string; weekday: number; minute: number } {
     this.checkInstant(at, 'localParts(at)');
-    const d = this.dayNumberOf(at);
-    const day = this.day(d);
-    const offset = Number.isNaN(day.offset) ? this.zone.offsetAt(at) : day.offset;
+    let d = Math.floor((at + this.zone.offsetAt(at)) / DAY_MS);
+    let start = this.midnight(d);
+    while (at < start) start = this.midnight(--d);
+    let end = this.midnight(d + 1);
+    while (at >= end) {
+      start = end;
+      end = this.midnight(++d + 1);
+    }
+    const offset = end - start === DAY_MS ? d * DAY_MS - start : this.zone.offsetAt(at);
     const minute = Math.min(1439, Math.max(0, Math.floor((at + offset - d * DAY_MS) / MINUTE_MS)));
     return { date: formatDate(d), weekday: weekdayOf(d), minute };
   }
@@ -226,7 +195,8 @@ export class BusinessCalendar {
         `calendar "${this.id}": instantOf(minute) must be between 0 and 1440, got ${minute}`,
       );
     }
-    return this.bound(d, this.day(d), minute);
+    const start = this.midnight(d);
+    return this.bound(d, start, this.midnight(d + 1), minute);
   }
 
   private checkInstant(at: number, what: string): void {
@@ -237,136 +207,93 @@ export class BusinessCalendar {
     }
   }
 
-  /** The local day containing an instant. */
-  private dayNumberOf(at: number): number {
-    let d = Math.floor((at + this.guessOffset) / DAY_MS) | 0;
-    let day = this.day(d);
-    while (at < day.start) day = this.day(--d);
-    while (at >= day.end) day = this.day(++d);
-    if (!Number.isNaN(day.offset)) this.guessOffset = day.offset;
-    return d;
+  /** The year whose local days contain an instant. */
+  private yearOf(at: number): Year {
+    const last = this.lastYear;
+    if (last && at >= last.start && at < last.end) return last;
+    let year = this.year(civilFromDays(Math.floor((at + this.zone.offsetAt(at)) / DAY_MS)).year);
+    while (at < year.start && year.y > MIN_YEAR) year = this.year(year.y - 1);
+    while (at >= year.end && year.y < MAX_YEAR) year = this.year(year.y + 1);
+    this.lastYear = year;
+    return year;
   }
 
-  private day(d: number): Day {
-    if (d === this.lastNumber && this.lastDay) return this.lastDay;
-    let day = this.days.get(d);
-    if (!day) {
-      if (this.days.size >= CACHE_LIMIT) this.dropCaches();
-      day = this.buildDay(d);
-      this.days.set(d, day);
-    }
-    this.lastNumber = d;
-    this.lastDay = day;
-    return day;
-  }
-
-  /** Week w: its seven days, Monday first, and their business time. */
-  private week(w: number): Week {
-    if (w === this.lastWeekNumber && this.lastWeek) return this.lastWeek;
-    let week = this.weeks.get(w);
-    if (!week) {
-      const days: Day[] = [];
-      let total = 0;
-      for (let d = 7 * w - 3; d < 7 * w + 4; d++) {
-        const day = this.day(d);
-        days.push(day);
-        total += day.total;
+  private year(y: number): Year {
+    let year = this.years.get(y);
+    if (!year) {
+      if (this.years.size >= CACHE_LIMIT) {
+        this.years = new Map();
+        this.lastYear = undefined;
       }
-      week = { days, total };
-      this.weeks.set(w, week);
+      year = this.buildYear(y);
+      this.years.set(y, year);
     }
-    this.lastWeekNumber = w;
-    this.lastWeek = week;
-    return week;
+    return year;
   }
 
-  private buildDay(d: number): Day {
-    const start = this.midnight(d);
-    const end = this.midnight(d + 1);
+  /** Every span of the local days of civil year y, in order, with their running sum. */
+  private buildYear(y: number): Year {
+    const first = daysFromCivil(y, 1, 1);
+    const last = daysFromCivil(y + 1, 1, 1);
+    const s: number[] = [];
+    const e: number[] = [];
+    const cum: number[] = [0];
+    let total = 0;
+    let end = this.midnight(first);
+    const yearStart = end;
+    for (let d = first; d < last; d++) {
+      const start = end;
+      end = this.midnight(d + 1);
+      if (this.holidays.has(d)) continue;
+      const intervals = this.alwaysOpen ? ALL_DAY : (this.pattern[weekdayOf(d)] ?? []);
+      for (const iv of intervals) {
+        const a = this.bound(d, start, end, iv.start);
+        const b = this.bound(d, start, end, iv.end);
+        if (b > a) {
+          s.push(a);
+          e.push(b);
+          total += b - a;
+          cum.push(total);
+        }
+      }
+    }
+    return { y, start: yearStart, end, s, e, cum, total };
+  }
+
+  /** Instant of local minute `minute` (0–1440) of day d, which runs from `start` to `end`. */
+  private bound(d: number, start: number, end: number, minute: number): number {
+    if (minute === 0) return start;
+    if (minute === 1440) return end;
     // Midnight to midnight in exactly 24 h: the offset does not change during the day (no zone
     // in tzdb changes offset and back within one day), so every bound is start + minutes.
-    const uniform = end - start === DAY_MS;
-    const day: Day = { start, end, spans: [], total: 0, offset: uniform ? d * DAY_MS - start : NaN };
-    if (this.holidays.has(d)) return day;
-    const intervals = this.alwaysOpen ? [{ start: 0, end: 1440 }] : (this.pattern[weekdayOf(d)] ?? []);
-    for (const iv of intervals) {
-      const s = this.bound(d, day, iv.start);
-      const e = this.bound(d, day, iv.end);
-      if (e > s) {
-        day.spans.push(s, e);
-        day.total += e - s;
-      }
-    }
-    return day;
-  }
-
-  /** Instant of local minute `minute` (0–1440) of day d. */
-  private bound(d: number, day: Day, minute: number): number {
-    if (minute === 0) return day.start;
-    if (minute === 1440) return day.end;
-    if (!Number.isNaN(day.offset)) return day.start + minute * MINUTE_MS;
+    if (end - start === DAY_MS) return start + minute * MINUTE_MS;
     return this.zone.instantOfLocal(d * DAY_MS + minute * MINUTE_MS);
   }
 
+  /** Instant of local 00:00 of day d (or of the first valid time after it). */
   private midnight(d: number): number {
-    let at = this.midnights.get(d);
-    if (at === undefined) {
-      at = this.zone.instantOfLocal(d * DAY_MS);
-      this.midnights.set(d, at);
-    }
-    return at;
-  }
-
-  /** Business ms of weeks [i·2^k, (i+1)·2^k). */
-  private block(k: number, i: number): number {
-    let level = this.blocks[k];
-    if (!level) {
-      level = new Map();
-      this.blocks[k] = level;
-    }
-    let size = level.get(i);
-    if (size === undefined) {
-      if (k === 0) {
-        size = this.week(i).total;
-      } else {
-        size = this.block(k - 1, 2 * i) + this.block(k - 1, 2 * i + 1);
-      }
-      level.set(i, size);
-    }
-    return size;
-  }
-
-  private dropCaches(): void {
-    this.days = new Map();
-    this.weeks = new Map();
-    this.lastWeekNumber = NaN;
-    this.lastWeek = undefined;
-    this.midnights = new Map();
-    this.blocks = [];
-    this.lastNumber = NaN;
-    this.lastDay = undefined;
+    return this.zone.instantOfLocal(d * DAY_MS);
   }
 }
 
-/** The instant at which `rem` (0 < rem <= day.total) business ms of the day have elapsed. */
-function landIn(day: Day, rem: number): number {
-  const spans = day.spans;
-  for (let i = 0; i < spans.length; i += 2) {
-    const len = (spans[i + 1] as number) - (spans[i] as number);
-    if (rem <= len) return (spans[i] as number) + rem;
-    rem -= len;
+const ALL_DAY: Interval[] = [{ start: 0, end: 1440 }];
+
+/** Index of the first span of the year ending after `at` (s.length if none). */
+function firstEndAfter(year: Year, at: number): number {
+  const e = year.e;
+  let lo = 0;
+  let hi = e.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((e[mid] as number) > at) hi = mid;
+    else lo = mid + 1;
   }
-  return day.end;
+  return lo;
 }
 
-/** Business ms of a day inside [a, b). */
-function within(day: Day, a: number, b: number): number {
-  let total = 0;
-  const spans = day.spans;
-  for (let i = 0; i < spans.length; i += 2) {
-    const s = Math.max(spans[i] as number, a);
-    const e = Math.min(spans[i + 1] as number, b);
-    if (e > s) total += e - s;
-  }
-  return total;
+/** Business ms of the year before `at` (at inside the year's days). */
+function elapsedIn(year: Year, at: number): number {
+  const i = firstEndAfter(year, at);
+  if (i >= year.s.length) return year.total;
+  return (year.cum[i] as number) + Math.max(0, at - (year.s[i] as number));
 }
