@@ -247,3 +247,28 @@ export function toOutputLine(e: EngineEvent): Record<string, unknown> {
   else if (e.type === 'priority.changed') line.priority = e.data.to;
   return line;
 }
+
+let isoAt = NaN;
+let isoText = '';
+
+/**
+ * `JSON.stringify(toOutputLine(e))`, written directly: the payload serialised once and spliced
+ * after `at`, `ticket` and `type` (the same bytes; events whose payload would reorder or replace
+ * those keys — an `at`/`ticket`/`type` or an integer-like key — and status/priority changes go
+ * the long way). Consecutive events mostly share their instant: its ISO text is reused.
+ */
+export function outputLineText(e: EngineEvent): string {
+  const d = e.data;
+  if (e.type === 'status.changed' || e.type === 'priority.changed' || typeof e.ticket !== 'string') return JSON.stringify(toOutputLine(e));
+  for (const k in d) {
+    const c = k.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || k === 'at' || k === 'ticket' || k === 'type') return JSON.stringify(toOutputLine(e));
+  }
+  if (e.at !== isoAt) {
+    isoText = new Date(e.at).toISOString();
+    isoAt = e.at;
+  }
+  const payload = JSON.stringify(d);
+  const head = `{"at":"${isoText}","ticket":${JSON.stringify(e.ticket)},"type":${JSON.stringify(e.type)}`;
+  return payload.length === 2 ? `${head}}` : `${head},${payload.slice(1)}`;
+}
