@@ -17,7 +17,7 @@ import type { EngineEvent } from '../domain/engine/types.ts';
 import { parsePolicy } from '../domain/policy/parse.ts';
 import { Simulation, SimulationError, outputLineText, type SimulationRisk } from '../domain/simulation.ts';
 import { parseWorkloadLine, type WorkloadLine } from '../domain/workload.ts';
-import { riskDeps, type RiskDeps } from '../app/risk-wiring.ts';
+import type { RiskDeps } from '../app/risk-wiring.ts';
 import { fileProblem } from '../file-problem.ts';
 import { readModelFile } from './json-file.ts';
 
@@ -209,11 +209,13 @@ export interface Summary {
 }
 
 
-export async function simulate(opts: SimulateOptions, out: Writable, err: Writable, deps: RiskDeps | null = riskDeps()): Promise<Summary> {
+/** `deps`: the risk wiring (default: the real one, loaded only when --model asks for it). */
+export async function simulate(opts: SimulateOptions, out: Writable, err: Writable, given?: RiskDeps | null): Promise<Summary> {
   const until = parseUntil(opts.until);
   const policy = loadPolicyFile(opts.policy);
   let risk: SimulationRisk | null = null;
   if (opts.model !== undefined) {
+    const deps = given === undefined ? (await import('../app/risk-wiring.ts')).riskDeps() : given;
     if (!deps) throw new CliError('--model: this build of Escalon has no risk models');
     risk = { fold: deps.fold, model: readModelFile(opts.model, deps.load), profiles: deps.profiles() };
   }
