@@ -259,7 +259,10 @@ let isoText = '';
  */
 export function outputLineText(e: EngineEvent): string {
   const d = e.data;
-  if (e.type === 'status.changed' || e.type === 'priority.changed' || typeof e.ticket !== 'string') return JSON.stringify(toOutputLine(e));
+  if (typeof e.ticket !== 'string') return JSON.stringify(toOutputLine(e));
+  // Status and priority changes repeat `to` under the workload's own name, last.
+  const repeat = e.type === 'status.changed' ? 'status' : e.type === 'priority.changed' ? 'priority' : null;
+  if (repeat !== null && (typeof d.to !== 'string' || repeat in d)) return JSON.stringify(toOutputLine(e));
   for (const k in d) {
     const c = k.charCodeAt(0);
     if ((c >= 48 && c <= 57) || k === 'at' || k === 'ticket' || k === 'type') return JSON.stringify(toOutputLine(e));
@@ -270,5 +273,6 @@ export function outputLineText(e: EngineEvent): string {
   }
   const payload = JSON.stringify(d);
   const head = `{"at":"${isoText}","ticket":${JSON.stringify(e.ticket)},"type":${JSON.stringify(e.type)}`;
-  return payload.length === 2 ? `${head}}` : `${head},${payload.slice(1)}`;
+  const tail = repeat === null ? '}' : `,"${repeat}":${JSON.stringify(d.to)}}`;
+  return payload.length === 2 ? `${head}${tail}` : `${head},${payload.slice(1, -1)}${tail}`;
 }
