@@ -95,7 +95,7 @@ for (let r = 0; r < rounds; r++) {
 }
 for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < dirs.length; i++) {
-    const o = await serveOnce(dirs[i] as string, port);
+    const o = await serveOnce(dirs[i] as string, port + r * dirs.length + i); // a fresh port each run
     const res = results[i];
     res?.serve.push(o.ms);
     res?.rssStart.push(o.rssStart / 1024);
