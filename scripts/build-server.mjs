@@ -12,7 +12,7 @@
 // keeps working from the bundle: in every source file `import.meta.url` is rewritten to that
 // source file's own URL, computed relative to the bundle's location (not an absolute path, so a
 // built checkout can move).
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
@@ -70,6 +70,8 @@ const sourceUrls = {
 
 /** Builds now. Writes beside and renames, so concurrent starts never read half a file. */
 export async function buildServer() {
+  // The build is as new as the sources it read: a source saved while it runs makes it stale.
+  const started = new Date();
   const { build } = await import('esbuild');
   const result = await build({
     absWorkingDir: ROOT,
@@ -105,6 +107,7 @@ export async function buildServer() {
     writeFileSync(f.path + tag, f.contents);
     renameSync(f.path + tag, f.path);
   }
+  utimesSync(SERVER_ENTRY, started, started);
   // Chunks of earlier builds: gone once no process can still be starting from them.
   const kept = new Set([...files.map((f) => f.path), INPUTS]);
   for (const name of readdirSync(OUT_DIR)) {
@@ -127,8 +130,15 @@ export async function ensureServerBuilt({ quiet = false } = {}) {
     try {
       await buildServer();
     } catch (e) {
-      process.stderr.write(`the server did not build: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(1);
+      const code = /** @type {{ code?: string }} */ (e).code;
+      // An installation this user may not write to (a global install, a read-only image): the
+      // build it has is the one to run.
+      if (existsSync(SERVER_ENTRY) && (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')) {
+        if (!quiet) process.stderr.write(`cannot rebuild the server here (${code}); running the existing build\n`);
+      } else {
+        process.stderr.write(`the server did not build: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exit(1);
+      }
     }
   }
   return pathToFileURL(SERVER_ENTRY).href;
