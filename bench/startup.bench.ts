@@ -53,10 +53,21 @@ function versionMs(dir: string): number {
 
 async function serveOnce(dir: string, p: number): Promise<{ ms: number; rssStart: number; rssIdle: number; stopMs: number }> {
   const t = performance.now();
-  const child = spawn(process.execPath, [bin(dir), 'serve', '--services', 'api,scheduler,notifier'], { env: { ...env, PORT: String(p) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [bin(dir), 'serve', '--services', 'api,scheduler,notifier'], { env: { ...env, PORT: String(p) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
+  // Wait for the server's own "listening on" line before the first request: polling a port of the
+  // ephemeral range before anything listens can connect the client to itself (TCP self-connect),
+  // which then holds the port.
+  let out = '';
+  await new Promise<void>((res, rej) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/listening on http/.test(out)) res();
+    });
+    child.once('exit', () => rej(new Error(`${dir}: serve exited: ${err}`)));
+  });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${dir}: serve exited: ${err}`);
     try {
