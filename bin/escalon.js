@@ -1,7 +1,18 @@
 #!/usr/bin/env node
-// The package bin: runs the TypeScript CLI through tsx's loader (registered relative to this
-// file, so `escalon` works from any directory).
-import { register } from 'tsx/esm/api';
+// The package bin: runs the compiled server and CLI (dist/server/escalon.mjs, built from src/ by
+// scripts/build-server.mjs — at `npm ci`, and here when missing or older than its sources).
+import process from 'node:process';
+import { ensureServerBuilt } from '../scripts/build-server.mjs';
 
-register();
-await import('../src/cli/main.ts');
+// Run by `npx escalon …`, this process is the child of `sh -c escalon …`, itself npm's child. On
+// SIGTERM npm ends the shell, which does not pass the signal on: the server would be left running,
+// adopted by init. So under npm exec, losing the parent counts as a SIGTERM (the server's own
+// graceful stop). Checked each second; the timer never keeps the process alive.
+if (process.env.npm_command === 'exec') {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.kill(process.pid, 'SIGTERM');
+  }, 1000).unref();
+}
+
+await import(await ensureServerBuilt({ quiet: !process.stderr.isTTY }));

@@ -1,25 +1,32 @@
 /**
  * `escalon simulate --policy POLICY --workload EVENTS.jsonl [--out OUT.jsonl] [--until INSTANT] [--model MODEL.json]`
- * (the contract (docs/contract.md) §6): the engine in virtual time. Every line is checked before the run starts, so
- * a bad workload is refused whole with each bad line's number; output lines go to --out or
- * stdout, the progress bar and the summary to stderr.
+ * (the contract (docs/contract.md) §6): the engine in virtual time. The workload streams through
+ * (read, checked, applied, written as it comes: nothing is held but the tickets' states and a
+ * write buffer). Every line is checked; the first bad one stops the run — nothing more is
+ * written, --out is left empty — and the rest are still checked, so a bad workload is refused
+ * with each bad line's number. Output lines go to --out or stdout in writes of about 1 MiB, the
+ * first held back until 8 MiB are ready (so a run refused before producing that much wrote
+ * nothing to stdout either); the progress bar and the summary go to stderr.
  */
-import { createReadStream, createWriteStream, openSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createReadStream, createWriteStream, openSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { Engine } from '../domain/engine/engine.ts';
 import type { EngineEvent } from '../domain/engine/types.ts';
 import { parsePolicy } from '../domain/policy/parse.ts';
-import { Simulation, SimulationError, toOutputLine, type SimulationRisk } from '../domain/simulation.ts';
+import { Simulation, SimulationError, outputLineText, type SimulationRisk } from '../domain/simulation.ts';
 import { parseWorkloadLine, type WorkloadLine } from '../domain/workload.ts';
-import { riskDeps, type RiskDeps } from '../app/risk-wiring.ts';
+import type { RiskDeps } from '../app/risk-wiring.ts';
 import { fileProblem } from '../file-problem.ts';
 import { readModelFile } from './json-file.ts';
 
 const DAY = 24 * 3600 * 1000;
 const MAX_REPORTED = 50;
+/** Output is written in pieces of about this size… */
+const WRITE_BYTES = 1 << 20;
+/** …except the first, held back until this much is ready (a refusal before it leaves stdout empty). */
+const HOLD_BYTES = 8 << 20;
 
 export interface SimulateOptions {
   policy: string;
@@ -33,45 +40,139 @@ export interface SimulateOptions {
 
 export class CliError extends Error {}
 
-export async function readWorkload(path: string): Promise<WorkloadLine[]> {
-  const lines: WorkloadLine[] = [];
-  const problems: string[] = [];
-  let count = 0;
-  let lastAt = -Infinity;
-  const input = createReadStream(path);
+/**
+ * The workload file's lines, in batches (one per chunk read), with the bytes read so far. Lines
+ * end at \n, \r\n or a lone \r, as readline splits them. A file that cannot be read is a CliError.
+ */
+async function* workloadTexts(path: string): AsyncGenerator<{ texts: string[]; bytes: number }> {
+  const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
   // The stream reports a missing or unreadable file only once read; say so plainly.
-  const opened = new Promise<void>((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     input.once('ready', () => resolve());
     input.once('error', (e) => reject(new CliError(`cannot read workload ${path}: ${fileProblem(e)}`)));
   });
-  await opened;
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  const read = async function* () {
-    try {
-      yield* rl;
-    } catch (e) {
-      throw new CliError(`cannot read workload ${path}: ${fileProblem(e)}`);
+  let rest = '';
+  try {
+    for await (const chunk of input as AsyncIterable<string>) {
+      const text = rest + chunk;
+      const pieces = text.split('\n');
+      rest = pieces.pop() as string;
+      // A \r at the very end may be half of a \r\n: keep it with the rest.
+      yield { texts: splitReturns(pieces), bytes: input.bytesRead };
     }
-  };
-  for await (const text of read()) {
-    count++;
-    if (text.trim() === '') continue;
-    const parsed = parseWorkloadLine(text, count);
-    if (!parsed.ok) {
-      problems.push(`${path}:${parsed.line}: ${parsed.message}`);
+  } catch (e) {
+    throw new CliError(`cannot read workload ${path}: ${fileProblem(e)}`);
+  }
+  if (rest !== '') yield { texts: splitReturns([rest]), bytes: input.bytesRead };
+}
+
+/** Pieces split at \n: one \r before the \n belongs to the line end; any other \r ends a line too. */
+function splitReturns(pieces: string[]): string[] {
+  let out: string[] | null = null;
+  for (let i = 0; i < pieces.length; i++) {
+    let p = pieces[i] as string;
+    if (!p.includes('\r')) {
+      out?.push(p);
       continue;
     }
-    if (parsed.value.at < lastAt) {
-      problems.push(`${path}:${count}: out of order: 'at' is earlier than the line before (lines must be in non-decreasing time order)`);
+    out ??= pieces.slice(0, i);
+    if (p.endsWith('\r')) p = p.slice(0, -1);
+    out.push(...p.split('\r'));
+  }
+  return out ?? pieces;
+}
+
+/**
+ * Reads a workload line by line, checking each: `onLine` gets every good line, in order, until it
+ * returns false (then the rest are only checked). Returns the problems found (each with the file
+ * and line number), at most MAX_REPORTED of them spelt out.
+ */
+async function checkWorkload(path: string, onLine: (line: WorkloadLine, ok: boolean) => boolean, onProgress?: (bytes: number) => void | Promise<void>): Promise<string[]> {
+  const problems: string[] = [];
+  let count = 0;
+  let lastAt = -Infinity;
+  for await (const { texts, bytes } of workloadTexts(path)) {
+    for (const text of texts) {
+      count++;
+      if (text.trim() === '') continue;
+      const parsed = parseWorkloadLine(text, count);
+      if (!parsed.ok) {
+        problems.push(`${path}:${parsed.line}: ${parsed.message}`);
+        continue;
+      }
+      if (parsed.value.at < lastAt) {
+        problems.push(`${path}:${count}: out of order: 'at' is earlier than the line before (lines must be in non-decreasing time order)`);
+      }
+      lastAt = Math.max(lastAt, parsed.value.at);
+      onLine(parsed.value, problems.length === 0);
     }
-    lastAt = Math.max(lastAt, parsed.value.at);
-    lines.push(parsed.value);
+    await onProgress?.(bytes);
   }
-  if (problems.length > 0) {
-    const shown = problems.slice(0, MAX_REPORTED);
-    if (problems.length > MAX_REPORTED) shown.push(`… and ${problems.length - MAX_REPORTED} more bad lines`);
-    throw new CliError(`workload refused: ${problems.length} bad line(s)\n${shown.join('\n')}`);
+  return problems;
+}
+
+/**
+ * Output lines encoded straight into 1 MiB buffers as they come (no long string kept alive and
+ * flattened later: the lines are garbage at once, the bytes are what gets written).
+ */
+class OutputBuffer {
+  private readonly full: Buffer[] = [];
+  private current = Buffer.allocUnsafe(WRITE_BYTES);
+  private used = 0;
+  bytes = 0;
+
+  /** One line; the newline is added. */
+  add(line: string): void {
+    // UTF-8 needs at most 3 bytes per UTF-16 unit; a line that might not fit starts a new buffer.
+    if (this.used + 3 * line.length + 1 > WRITE_BYTES) {
+      this.seal();
+      if (3 * line.length + 1 > WRITE_BYTES) {
+        const big = Buffer.from(`${line}\n`);
+        this.full.push(big);
+        this.bytes += big.length;
+        return;
+      }
+    }
+    const n = this.current.write(line, this.used);
+    this.current[this.used + n] = 10;
+    this.used += n + 1;
+    this.bytes += n + 1;
   }
+
+  /** Everything added so far, in order; the buffer is empty after. */
+  take(): Buffer[] {
+    this.seal();
+    const out = this.full.splice(0);
+    this.bytes = 0;
+    return out;
+  }
+
+  clear(): void {
+    this.take();
+  }
+
+  private seal(): void {
+    if (this.used === 0) return;
+    this.full.push(this.current.subarray(0, this.used));
+    this.current = Buffer.allocUnsafe(WRITE_BYTES);
+    this.used = 0;
+  }
+}
+
+function refusal(problems: string[]): CliError {
+  const shown = problems.slice(0, MAX_REPORTED);
+  if (problems.length > MAX_REPORTED) shown.push(`… and ${problems.length - MAX_REPORTED} more bad lines`);
+  return new CliError(`workload refused: ${problems.length} bad line(s)\n${shown.join('\n')}`);
+}
+
+/** Every line of a workload, checked (risk train/score/evaluate need them all at once). */
+export async function readWorkload(path: string): Promise<WorkloadLine[]> {
+  const lines: WorkloadLine[] = [];
+  const problems = await checkWorkload(path, (line) => {
+    lines.push(line);
+    return true;
+  });
+  if (problems.length > 0) throw refusal(problems);
   return lines;
 }
 
@@ -108,27 +209,29 @@ export interface Summary {
 }
 
 
-export async function simulate(opts: SimulateOptions, out: Writable, err: Writable, deps: RiskDeps | null = riskDeps()): Promise<Summary> {
+/** `deps`: the risk wiring (default: the real one, loaded only when --model asks for it). */
+export async function simulate(opts: SimulateOptions, out: Writable, err: Writable, given?: RiskDeps | null): Promise<Summary> {
   const until = parseUntil(opts.until);
   const policy = loadPolicyFile(opts.policy);
   let risk: SimulationRisk | null = null;
   if (opts.model !== undefined) {
+    const deps = given === undefined ? (await import('../app/risk-wiring.ts')).riskDeps() : given;
     if (!deps) throw new CliError('--model: this build of Escalon has no risk models');
     risk = { fold: deps.fold, model: readModelFile(opts.model, deps.load), profiles: deps.profiles() };
   }
-  const lines = await readWorkload(opts.workload);
   const engine = new Engine({ policy });
   const summary: Summary = { tickets: 0, inputs: 0, events: 0, breaches: {}, escalations: {} };
-  let buffer = '';
+  const buffer = new OutputBuffer();
+  let held = true;
   const flush = async () => {
-    if (buffer.length === 0) return;
-    const chunk = buffer;
-    buffer = '';
-    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    held = false;
+    for (const chunk of buffer.take()) {
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
   };
   const sink = (e: EngineEvent) => {
     if (until !== null && e.at > until) return;
-    buffer += JSON.stringify(toOutputLine(e)) + '\n';
+    buffer.add(outputLineText(e));
     if (e.type === 'sla.breached') {
       const metric = String(e.data.metric);
       summary.breaches[metric] = (summary.breaches[metric] ?? 0) + 1;
@@ -138,26 +241,48 @@ export async function simulate(opts: SimulateOptions, out: Writable, err: Writab
     }
   };
   const sim = new Simulation(engine, sink, undefined, risk);
-  const showBar = opts.progress !== false && lines.length >= 10_000 && Boolean((err as NodeJS.WriteStream).isTTY);
-  const bar = showBar ? new SingleBar({ stream: err as NodeJS.WriteStream, format: 'simulate [{bar}] {percentage}% {value}/{total} lines' }) : null;
-  bar?.start(lines.length, 0);
+  let size = 0;
   try {
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i] as WorkloadLine;
-      if (until !== null && line.at > until) break;
-      sim.input(line);
-      if (buffer.length > 1 << 16) await flush();
-      if (bar && i % 1000 === 0) bar.update(i);
-    }
-    const last = sim.lastInputAt;
-    sim.finish(until ?? (Number.isFinite(last) ? last + 30 * DAY : 0));
-  } catch (e) {
-    bar?.stop();
-    if (e instanceof SimulationError) throw new CliError(`${opts.workload}:${e.line}: ${e.message.replace(/^line \d+: /, '')}`);
-    throw e;
+    size = statSync(opts.workload).size;
+  } catch {
+    // reported by the reader, in its words
   }
-  bar?.update(lines.length);
-  bar?.stop();
+  const showBar = opts.progress !== false && size >= 2 << 20 && Boolean((err as NodeJS.WriteStream).isTTY);
+  const bar = showBar ? new SingleBar({ stream: err as NodeJS.WriteStream, format: 'simulate [{bar}] {percentage}% {value}/{total} MiB read' }) : null;
+  const mib = (bytes: number) => Math.round(bytes / (1 << 20));
+  bar?.start(mib(size), 0);
+  // The engine runs while lines are good, before --until, and until it refuses one.
+  let running = true;
+  let failed: CliError | null = null;
+  let problems: string[];
+  try {
+    problems = await checkWorkload(
+      opts.workload,
+      (line, ok) => {
+        if (!ok) buffer.clear();
+        if (!running || !ok || (until !== null && line.at > until)) return (running = false);
+        try {
+          sim.input(line);
+        } catch (e) {
+          if (!(e instanceof SimulationError)) throw e;
+          failed = new CliError(`${opts.workload}:${e.line}: ${e.message.replace(/^line \d+: /, '')}`);
+          running = false;
+          buffer.clear();
+        }
+        return running;
+      },
+      async (bytes) => {
+        bar?.update(mib(bytes));
+        if (buffer.bytes > (held ? HOLD_BYTES : WRITE_BYTES)) await flush();
+      },
+    );
+  } finally {
+    bar?.stop();
+  }
+  if (problems.length > 0) throw refusal(problems);
+  if (failed) throw failed;
+  const last = sim.lastInputAt;
+  sim.finish(until ?? (Number.isFinite(last) ? last + 30 * DAY : 0));
   await flush();
   summary.tickets = sim.stats.tickets;
   summary.inputs = sim.stats.inputs;
@@ -206,7 +331,11 @@ export function register(program: Command): void {
         }
         throw e;
       } finally {
-        if (opts.out) await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(() => resolve()));
+        if (opts.out) {
+          await new Promise<void>((resolve) => (out as NodeJS.WritableStream).end(() => resolve()));
+          // Refused: what was written before the bad line does not stand (a file; not a pipe or device).
+          if (process.exitCode === 1 && statSync(opts.out, { throwIfNoEntry: false })?.isFile()) truncateSync(opts.out, 0);
+        }
       }
     });
 }

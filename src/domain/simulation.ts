@@ -247,3 +247,43 @@ export function toOutputLine(e: EngineEvent): Record<string, unknown> {
   else if (e.type === 'priority.changed') line.priority = e.data.to;
   return line;
 }
+
+// The head of the last line (a cascade's events share instant and ticket) and each type's part.
+let isoAt = NaN;
+let isoText = '';
+let headTicket = '';
+let headText = '';
+const typeTexts = new Map<string, string>();
+
+/**
+ * `JSON.stringify(toOutputLine(e))`, written directly: the payload serialised once and spliced
+ * after `at`, `ticket` and `type` (the same bytes; events whose payload would reorder or replace
+ * those keys — an `at`/`ticket`/`type` or an integer-like key — and status/priority changes go
+ * the long way). Consecutive events mostly share their instant and ticket: that head is reused.
+ */
+export function outputLineText(e: EngineEvent): string {
+  const d = e.data;
+  if (typeof e.ticket !== 'string') return JSON.stringify(toOutputLine(e));
+  // Status and priority changes repeat `to` under the workload's own name, last.
+  const repeat = e.type === 'status.changed' ? 'status' : e.type === 'priority.changed' ? 'priority' : null;
+  if (repeat !== null && (typeof d.to !== 'string' || repeat in d)) return JSON.stringify(toOutputLine(e));
+  for (const k in d) {
+    const c = k.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || k === 'at' || k === 'ticket' || k === 'type') return JSON.stringify(toOutputLine(e));
+  }
+  if (e.at !== isoAt || e.ticket !== headTicket) {
+    if (e.at !== isoAt) isoText = new Date(e.at).toISOString();
+    isoAt = e.at;
+    headTicket = e.ticket;
+    headText = `{"at":"${isoText}","ticket":${JSON.stringify(e.ticket)}`;
+  }
+  let typeText = typeTexts.get(e.type);
+  if (typeText === undefined) {
+    typeText = `,"type":${JSON.stringify(e.type)}`;
+    if (typeTexts.size < 1000) typeTexts.set(e.type, typeText);
+  }
+  const payload = JSON.stringify(d);
+  const head = headText + typeText;
+  const tail = repeat === null ? '}' : `,"${repeat}":${JSON.stringify(d.to)}}`;
+  return payload.length === 2 ? `${head}${tail}` : `${head},${payload.slice(1, -1)}${tail}`;
+}

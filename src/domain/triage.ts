@@ -46,10 +46,24 @@ function shouting(text: string): string[] {
     if (m[0].replace(/[^A-Z]/g, '').length >= MIN_SHOUT_LETTERS) found.push(`shouting: "${m[0]}"`);
   }
   if (found.length > 0) return [...new Set(found)];
-  const letters = text.match(LETTER)?.length ?? 0;
-  const upper = text.match(UPPER)?.length ?? 0;
+  const [letters, upper] = letterCounts(text);
   if (letters >= MIN_SHOUT_LETTERS && upper / letters >= SHOUT_RATIO) return ['shouting: mostly capitals'];
   return [];
+}
+
+/** Letters and capitals in the text (\\p{L}, \\p{Lu}); counted by hand when it is all ASCII (the same counts, no arrays). */
+function letterCounts(text: string): [number, number] {
+  let letters = 0;
+  let upper = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) return [text.match(LETTER)?.length ?? 0, text.match(UPPER)?.length ?? 0];
+    if (c >= 65 && c <= 90) {
+      letters++;
+      upper++;
+    } else if (c >= 97 && c <= 122) letters++;
+  }
+  return [letters, upper];
 }
 
 export function triage(text: string): TriageResult {

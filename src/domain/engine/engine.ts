@@ -162,6 +162,12 @@ export class Engine {
 
   /** The ticket's pending moments, earliest first (ties: warnings, breaches, idle, unacknowledged). */
   timers(state: TicketState): Timer[] {
+    const finite = this.listTimers(state).filter((t) => Number.isFinite(t.due));
+    return finite.sort((x, y) => x.due - y.due);
+  }
+
+  /** Every pending moment of the ticket, in listing order (not sorted; a due may be infinite). */
+  private listTimers(state: TicketState): Timer[] {
     if (state.status === 'solved' || state.status === 'closed') return [];
     const timers: Timer[] = [];
     const sla = this.ctx.slaById(state.slaPolicy);
@@ -182,8 +188,7 @@ export class Engine {
         timers.push({ key: `unack:${rule.def.id}`, due: cal.add(ack.at, rule.unackMs) });
       }
     }
-    const finite = timers.filter((t) => Number.isFinite(t.due));
-    return finite.sort((x, y) => x.due - y.due);
+    return timers;
   }
 
   /**
@@ -215,7 +220,11 @@ export class Engine {
 
   /** The earliest pending moment, or null. */
   nextTimer(state: TicketState): Timer | null {
-    return this.timers(state)[0] ?? null;
+    // timers(state)[0] without the filtered, sorted copy: the first (in listing order) of the
+    // earliest finite moments, as the stable sort would put first.
+    let best: Timer | null = null;
+    for (const t of this.listTimers(state)) if (Number.isFinite(t.due) && (best === null || t.due < best.due)) best = t;
+    return best;
   }
 
   private triage(text: string): TriageResult {
