@@ -89,6 +89,17 @@ export async function applyToRollups(trx: Kysely<Database>, ticketId: string, ev
   await writeRollups(trx, [ticketId], rollup ? [rollup] : []);
 }
 
+/**
+ * Recomputes the rollup rows of some tickets from their logs as they stand in `trx` (the
+ * batched commit path, app/write-set.ts: call it once the batch's events are written): one
+ * read of their events, one delete and one insert per table, for any number of tickets — the
+ * same derivation as `applyToRollups`, and as the naive report.
+ */
+export async function refreshRollups(trx: Kysely<Database>, ticketIds: readonly string[]): Promise<void> {
+  if (ticketIds.length === 0) return;
+  await writeRollups(trx, ticketIds, await deriveFromEvents(trx, ticketIds));
+}
+
 /** Loads the events of some tickets, grouped by ticket, each in log order. */
 export async function loadTicketEvents(db: Kysely<Database>, ticketIds: readonly string[]): Promise<Map<string, ReportEvent[]>> {
   const out = new Map<string, ReportEvent[]>();

@@ -2,7 +2,8 @@
  * The timer loop: fires every due timer at its moment, and after downtime catches up at once.
  *
  * States, in prose. *Firing*: claim due timers in batches and fire them until a batch comes
- * back short. *Sleeping*: wait until the earliest pending timer is due, but never longer than
+ * back short, yielding to the event loop between batches (a catch-up never starves the API;
+ * on SQLite a batch also stops taking on tickets after a time budget, fire-timers.ts). *Sleeping*: wait until the earliest pending timer is due, but never longer than
  * `maxSleepMs` (timers written by other processes are seen within that bound) and never longer
  * than setTimeout's 24.8-day limit; a due timer another process holds under its lease counts
  * as due when that lease ends (a dead node's short lease runs out and this loop takes over at
@@ -60,7 +61,12 @@ export class TimerLoop {
     while (!this.stopped) {
       try {
         const result = await fireDueTimers(this.deps, this.batchSize);
-        if (result.claimed >= this.batchSize) continue;
+        if (result.claimed >= this.batchSize || (result.deferred ?? 0) > 0) {
+          // Catching up: let the requests that queued behind the batch run before the next one
+          // (on SQLite they share its one connection).
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
+        }
         const now = this.deps.clock.now();
         const earliest = await nextClaimableAt(this.deps.store.db, now);
         const delay = earliest === null ? this.maxSleepMs : Math.max(0, Math.min(earliest - now, this.maxSleepMs));
