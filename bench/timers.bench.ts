@@ -158,13 +158,13 @@ interface Probe {
  * clients each send GET /api/v1/tickets?limit=25 and GET /api/v1/tickets/<key> in turn, one
  * request at a time, until stopped. Latency = request sent → response body read.
  */
-async function startProbe(deps: AppDeps, keys: string[]): Promise<{ stop: () => Promise<Probe> }> {
+async function startProbe(deps: AppDeps, keys: string[]): Promise<{ idle: () => Probe; stop: () => Promise<Probe> }> {
   const admin = await createUser(deps, { email: `probe-${newId()}@example.com`, name: 'Probe', role: 'admin', organizationId: null });
   const { secret } = await createToken(deps, { user: { id: admin.id }, name: 'probe' });
   const app = await buildApp({ ...deps, http: { bodyLimit: 1 << 20, loginRateLimit: 10, sessionTtlMs: 3_600_000, secureCookies: false } });
   const address = await app.listen({ port: PROBE_PORT, host: '127.0.0.1' });
   const headers = { authorization: `Bearer ${secret}` };
-  const lat: number[] = [];
+  let lat: number[] = [];
   let errors = 0;
   let stopped = false;
   const client = async (c: number) => {
@@ -183,6 +183,13 @@ async function startProbe(deps: AppDeps, keys: string[]): Promise<{ stop: () => 
   };
   const clients = Array.from({ length: PROBE_CLIENTS }, (_, c) => client(c));
   return {
+    /** The figures so far (the API alone, before the loop starts); starts counting afresh. */
+    idle: () => {
+      const l = { ...summarize(lat), errors };
+      lat = [];
+      errors = 0;
+      return l;
+    },
     stop: async () => {
       stopped = true;
       await Promise.all(clients);
@@ -194,7 +201,7 @@ async function startProbe(deps: AppDeps, keys: string[]): Promise<{ stop: () => 
 }
 
 /** Catch-up: tickets whose states were taken an hour before V0 (the scheduler went down), fired at V0. */
-async function catchUp(store: Store, onStart: () => void = () => undefined, probe = true): Promise<{ overdue: number; fired: number; seconds: number; tickets: number; api: Probe | null }> {
+async function catchUp(store: Store, onStart: () => void = () => undefined, probe = true): Promise<{ overdue: number; fired: number; seconds: number; tickets: number; api: Probe | null; idle: Probe | null }> {
   await migrateToLatest(store);
   const templates = await makeTemplates(store, BASE, 40 * HOUR);
   const down = V0 - HOUR;
@@ -220,6 +227,9 @@ async function catchUp(store: Store, onStart: () => void = () => undefined, prob
   const live = new LiveEngine(new PolicyRegistry(), clock);
   const loop = new TimerLoop({ store, clock, live, owner: 'catch-up', onFired: () => fired++ }, { log });
   const api = probe ? await startProbe({ store, clock, attachmentLimit: 1 << 20, engine: live, live }, Array.from({ length: 1000 }, (_, i) => `ESC-${1_000_000 + Math.floor((i * tickets) / 1000)}`)) : null;
+  // The API alone for 3 s first: its latency without a catch-up, for comparison.
+  await new Promise((r) => setTimeout(r, 3000));
+  const idle = api ? api.idle() : null;
   const t0 = performance.now();
   let seconds = 0;
   onStart();
@@ -234,7 +244,7 @@ async function catchUp(store: Store, onStart: () => void = () => undefined, prob
   }
   const probed = api ? await api.stop() : null;
   await loop.stop();
-  return { overdue, fired, seconds, tickets, api: probed };
+  return { overdue, fired, seconds, tickets, api: probed, idle };
 }
 
 /**
@@ -347,11 +357,11 @@ try {
   if (only.includes('catchup')) {
     out.push(
       '',
-      '| catch-up after 1 h down | tickets | timers overdue | firings (with cascades) | seconds | firings/s | API GETs during | API p50 / p99 / max ms | API errors |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| catch-up after 1 h down | tickets | timers overdue | firings (with cascades) | seconds | firings/s | API GETs during | API p50 / p99 / max ms | API errors | API alone before (3 s): GETs, p50 / p99 ms |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     const row = (name: string, c: Awaited<ReturnType<typeof catchUp>>) =>
-      `| ${name} | ${c.tickets} | ${c.overdue} | ${c.fired} | ${c.seconds.toFixed(1)} | ${Math.round(c.fired / c.seconds)} | ${c.api?.n ?? '–'} | ${c.api ? `${ms(c.api.p50)} / ${ms(c.api.p99)} / ${ms(c.api.max)}` : '–'} | ${c.api?.errors ?? '–'} |`;
+      `| ${name} | ${c.tickets} | ${c.overdue} | ${c.fired} | ${c.seconds.toFixed(1)} | ${Math.round(c.fired / c.seconds)} | ${c.api?.n ?? '–'} | ${c.api ? `${ms(c.api.p50)} / ${ms(c.api.p99)} / ${ms(c.api.max)}` : '–'} | ${c.api?.errors ?? '–'} | ${c.idle ? `${c.idle.n}, ${ms(c.idle.p50)} / ${ms(c.idle.p99)}` : '–'} |`;
     if (DBS.includes('sqlite')) {
       const sq = openStore(`sqlite:${join(dir, 'catchup.db')}`);
       const c = await catchUp(sq);

@@ -9,8 +9,8 @@
  * timer loop collects a whole batch of firings in one set and flushes it once (fire-timers.ts),
  * so a batch costs a handful of statements however many tickets it touches:
  *
- *   tickets    SQLite: one UPDATE per ticket naming only the columns that changed (fewer index
- *              writes), prepared once per shape; PostgreSQL: one UPDATE … FROM unnest(…)
+ *   tickets    only the columns that changed (fewer index writes): SQLite one UPDATE per
+ *              ticket, prepared once per shape; PostgreSQL one UPDATE … FROM unnest(…) per shape
  *   events     one multi-row insert            timers   one delete + one insert
  *   rollups    one read, delete, insert         outbox   one multi-row insert
  *
@@ -185,29 +185,26 @@ export class WriteSet {
       for (const { id, rec } of updates) await this.sqliteUpdate(trx, id, rec);
       return;
     }
-    // PostgreSQL: one statement per shape (ticket row or not, which engine columns).
-    const shapes = new Map<string, Array<{ id: string; rec: TicketRecord }>>();
-    for (const u of updates) {
-      const shape = `${u.rec.ticket ? 'T' : 'E'}:${Object.keys(u.rec.engine ?? {}).sort().join(',')}`;
+    // PostgreSQL: one statement per shape (which ticket columns changed, which engine columns):
+    // a batch of firings has a few shapes (the clock moved; a breach; an escalation).
+    const shapes = new Map<string, Array<{ id: string; values: Map<string, unknown>; rec: TicketRecord }>>();
+    for (const { id, rec } of updates) {
+      const values = this.changedColumns(rec);
+      const shape = `${rec.ticket && rec.before ? 'G' : 'U'}:${[...values.keys()].join(',')}`;
       const list = shapes.get(shape);
-      if (list) list.push(u);
-      else shapes.set(shape, [u]);
+      if (list) list.push({ id, values, rec });
+      else shapes.set(shape, [{ id, values, rec }]);
     }
     for (const list of shapes.values()) {
-      const first = list[0]?.rec;
-      if (!first) continue;
-      const engineNames = Object.keys(first.engine ?? {}).sort();
-      const ticketNames = first.ticket ? [...Object.keys(TICKET_COLUMN_TYPES), 'version'] : [];
-      const columns: Column[] = [
-        ...ticketNames.map((name) => ({ name, pg: name === 'version' ? ('int8' as const) : TICKET_COLUMN_TYPES[name as keyof typeof TICKET_COLUMN_TYPES] })),
-        ...engineNames.map((name) => ({ name, pg: ENGINE_COLUMN_TYPES[name] ?? 'text' })),
-      ];
-      const guarded = first.ticket !== null;
-      const rows = list.map(({ id, rec }) => {
-        const t = rec.ticket ? (ticketColumns(rec.ticket) as Record<string, unknown>) : {};
-        const values = [...ticketNames.map((n) => (n === 'version' ? rec.ticket?.version : t[n])), ...engineNames.map((n) => rec.engine?.[n] ?? null)];
-        return { key: id, guard: rec.before?.version ?? null, values };
-      });
+      const first = list[0];
+      if (!first || first.values.size === 0) continue;
+      const names = [...first.values.keys()];
+      const columns: Column[] = names.map((name) => ({
+        name,
+        pg: name === 'version' ? 'int8' : (TICKET_COLUMN_TYPES[name as keyof typeof TICKET_COLUMN_TYPES] ?? ENGINE_COLUMN_TYPES[name] ?? 'text'),
+      }));
+      const guarded = first.rec.ticket !== null && first.rec.before !== null;
+      const rows = list.map(({ id, values, rec }) => ({ key: id, guard: rec.before?.version ?? null, values: names.map((n) => values.get(n)) }));
       const updated = await pgBulkUpdate(trx, 'tickets', 'id', guarded ? { name: 'version', pg: 'int8' } : null, columns, rows);
       if (guarded && updated !== rows.length) {
         const keys = list.map((u) => u.rec.ticket?.key ?? u.id);
@@ -218,15 +215,21 @@ export class WriteSet {
     }
   }
 
-  private async sqliteUpdate(trx: Db, id: string, rec: TicketRecord): Promise<void> {
-    const values: Array<[string, unknown]> = [];
+  /** The columns a record writes: the ticket columns that changed since `before` (all without it), the version, the engine columns. */
+  private changedColumns(rec: TicketRecord): Map<string, unknown> {
+    const values = new Map<string, unknown>();
     if (rec.ticket) {
       const next = ticketColumns(rec.ticket) as Record<string, unknown>;
       const was = rec.before ? (ticketColumns(rec.before) as Record<string, unknown>) : null;
-      for (const [name, v] of Object.entries(next)) if (!was || was[name] !== v) values.push([name, v]);
-      values.push(['version', rec.ticket.version]);
+      for (const [name, v] of Object.entries(next)) if (!was || was[name] !== v) values.set(name, v);
+      values.set('version', rec.ticket.version);
     }
-    for (const [name, v] of Object.entries(rec.engine ?? {})) values.push([name, v]);
+    for (const name of Object.keys(rec.engine ?? {}).sort()) values.set(name, rec.engine?.[name]);
+    return values;
+  }
+
+  private async sqliteUpdate(trx: Db, id: string, rec: TicketRecord): Promise<void> {
+    const values = [...this.changedColumns(rec)];
     if (values.length === 0) return;
     const guard = rec.ticket && rec.before ? { name: 'version', value: rec.before.version } : null;
     const updated = await sqliteUpdateRow(trx, 'tickets', 'id', id, guard, values);

@@ -224,5 +224,6 @@ export async function lockTicketRows(db: Db, dialect: Dialect, ids: readonly str
   if (ids.length === 0) return [];
   return dialect === 'postgres'
     ? rawRows<Row>(db, 'select * from tickets where id = any($1::text[]) order by id for update', [ids])
-    : rawRows<Row>(db, 'select * from tickets where id in (select value from json_each(?))', [JSON.stringify(ids)]);
+    : // CROSS JOIN keeps the id list the outer loop: one primary-key look-up per id (an IN over json_each was planned as a scan).
+      rawRows<Row>(db, 'select t.* from json_each(?) as j cross join tickets as t on t.id = j.value', [JSON.stringify(ids)]);
 }

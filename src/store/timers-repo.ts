@@ -63,7 +63,7 @@ export async function timersOfTickets(db: Db, dialect: Dialect, ticketIds: reado
         )
       : await rawRows<{ id: string; ticket_id: string; kind: string; due_at: number | string }>(
           db,
-          'select id, ticket_id, kind, due_at from timers where ticket_id in (select value from json_each(?)) and due_at <= ? order by due_at, id',
+          'select t.id, t.ticket_id, t.kind, t.due_at from json_each(?) as j cross join timers as t on t.ticket_id = j.value where t.due_at <= ? order by t.due_at, t.id',
           [JSON.stringify(ticketIds), due],
         );
   return rows.map((r) => ({ id: r.id, ticketId: r.ticket_id, kind: r.kind, dueAt: Number(r.due_at) }));
