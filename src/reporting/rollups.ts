@@ -1,8 +1,8 @@
 /**
  * Keeping the reporting rollups (ticket_facts, ticket_stints) true to the event log.
  *
- * Contract of `applyToRollups(trx, ticketId, events)`, for the commit path:
- * - call it inside the transaction that appends the ticket's events, after `appendEvents`
+ * Contract of `applyToRollups(trx, ticketId, events)`, for one ticket (the commit path uses `refreshRollups`, below, through app/write-set.ts):
+ * - call it inside the transaction that appends the ticket's events, after they are written
  *   (before works too): the rollups then commit or roll back with the events;
  * - `events` are the events being committed (StoredEvent or anything with id?/at/type/payload);
  *   they are merged with the ticket's events already in the table by id, so passing events

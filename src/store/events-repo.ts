@@ -32,27 +32,6 @@ export interface EventStamp {
   actor: string;
 }
 
-export async function appendEvents(db: Db, stamp: EventStamp, drafts: DraftEvent[]): Promise<StoredEvent[]> {
-  if (drafts.length === 0) return [];
-  const stored = stampEvents(stamp, drafts);
-  await db
-    .insertInto('events')
-    .values(
-      stored.map((e) => ({
-        id: e.id,
-        ticket_id: e.ticketId,
-        at: e.at,
-        recorded_at: e.recordedAt,
-        type: e.type,
-        actor: e.actor,
-        payload: JSON.stringify(e.payload),
-        internal: e.internal ? 1 : 0,
-      })),
-    )
-    .execute();
-  return stored;
-}
-
 /** The events as they will be stored (ids given now, in order), not yet written: see `insertEvents`. */
 export function stampEvents(stamp: EventStamp, drafts: readonly DraftEvent[]): StoredEvent[] {
   return drafts.map((d) => ({

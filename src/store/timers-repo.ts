@@ -46,11 +46,6 @@ export async function replaceTimersOf(db: Db, dialect: Dialect, byTicket: Readon
   await bulkInsert(db, dialect, 'timers', TIMER_COLUMNS, rows);
 }
 
-/** Replaces every timer of a ticket with `timers`. */
-export async function replaceTimers(db: Db, ticketId: string, timers: ReadonlyArray<{ key: string; due: number }>, now: number, dialect: Dialect = 'sqlite'): Promise<void> {
-  await replaceTimersOf(db, dialect, new Map([[ticketId, timerRowsFor(ticketId, timers, now)]]), now);
-}
-
 /** The timers of some tickets due at or before `due`, whoever holds their lease, in due order (one read for a batch). */
 export async function timersOfTickets(db: Db, dialect: Dialect, ticketIds: readonly string[], due: number): Promise<TimerRow[]> {
   if (ticketIds.length === 0) return [];
