@@ -53,7 +53,8 @@ const HOUR = 3_600_000;
 const BASE = Date.parse('2026-12-07T00:00:00Z');
 const V0 = BASE + 30 * 24 * HOUR;
 const BURST = Number(process.env.BENCH_BURST ?? 2000);
-const PROBE_CLIENTS = Number(process.env.BENCH_PROBE_CLIENTS ?? 4);
+/** API requests per second during the catch-up (open loop). */
+const PROBE_RATE = Number(process.env.BENCH_PROBE_RATE ?? 20);
 /** The probe's port (this bench's range: BENCH_PORT, default 41500). */
 const PROBE_PORT = Number(process.env.BENCH_PORT ?? 41500);
 /** Which databases the catch-up and burst parts run on: sqlite, postgres or both. */
@@ -154,9 +155,10 @@ interface Probe {
 
 /**
  * The API while the loop catches up: the real Fastify app on the same store (and the same live
- * engine, as `escalon serve` runs them in one process), listening on a port; PROBE_CLIENTS
- * clients each send GET /api/v1/tickets?limit=25 and GET /api/v1/tickets/<key> in turn, one
- * request at a time, until stopped. Latency = request sent → response body read.
+ * engine, as `escalon serve` runs them in one process), listening on a port. Open loop: a
+ * request every 1000/PROBE_RATE ms whatever the earlier ones are doing (people at the console
+ * do not wait for each other), alternately GET /api/v1/tickets?limit=25 and GET
+ * /api/v1/tickets/<key>. Latency = request sent → response body read.
  */
 async function startProbe(deps: AppDeps, keys: string[]): Promise<{ idle: () => Probe; stop: () => Promise<Probe> }> {
   const admin = await createUser(deps, { email: `probe-${newId()}@example.com`, name: 'Probe', role: 'admin', organizationId: null });
@@ -166,22 +168,26 @@ async function startProbe(deps: AppDeps, keys: string[]): Promise<{ idle: () => 
   const headers = { authorization: `Bearer ${secret}` };
   let lat: number[] = [];
   let errors = 0;
-  let stopped = false;
-  const client = async (c: number) => {
-    for (let i = c; !stopped; i++) {
-      const path = i % 2 === 0 ? '/api/v1/tickets?limit=25' : `/api/v1/tickets/${keys[(i * 7919) % keys.length]}`;
-      const t0 = performance.now();
-      try {
-        const res = await fetch(address + path, { headers });
-        await res.text();
-        if (res.status !== 200) errors++;
-      } catch {
-        errors++;
-      }
-      lat.push(performance.now() - t0);
+  const inFlight = new Set<Promise<void>>();
+  let i = 0;
+  const one = async () => {
+    const n = i++;
+    const path = n % 2 === 0 ? '/api/v1/tickets?limit=25' : `/api/v1/tickets/${keys[(n * 7919) % keys.length]}`;
+    const t0 = performance.now();
+    try {
+      const res = await fetch(address + path, { headers });
+      await res.text();
+      if (res.status !== 200) errors++;
+    } catch {
+      errors++;
     }
+    lat.push(performance.now() - t0);
   };
-  const clients = Array.from({ length: PROBE_CLIENTS }, (_, c) => client(c));
+  const timer = setInterval(() => {
+    const p = one();
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  }, 1000 / PROBE_RATE);
   return {
     /** The figures so far (the API alone, before the loop starts); starts counting afresh. */
     idle: () => {
@@ -191,11 +197,10 @@ async function startProbe(deps: AppDeps, keys: string[]): Promise<{ idle: () => 
       return l;
     },
     stop: async () => {
-      stopped = true;
-      await Promise.all(clients);
+      clearInterval(timer);
+      await Promise.all([...inFlight]);
       await app.close();
-      const l = summarize(lat);
-      return { ...l, errors };
+      return { ...summarize(lat), errors };
     },
   };
 }
