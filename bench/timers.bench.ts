@@ -158,7 +158,8 @@ interface Probe {
  * engine, as `escalon serve` runs them in one process), listening on a port. Open loop: a
  * request every 1000/PROBE_RATE ms whatever the earlier ones are doing (people at the console
  * do not wait for each other), alternately GET /api/v1/tickets?limit=25 and GET
- * /api/v1/tickets/<key>. Latency = request sent → response body read.
+ * /api/v1/tickets/<key>. Latency = the moment the request was due → its response body read
+ * (a request the blocked event loop could not even send counts from when it was due).
  */
 async function startProbe(deps: AppDeps, keys: string[]): Promise<{ idle: () => Probe; stop: () => Promise<Probe> }> {
   const admin = await createUser(deps, { email: `probe-${newId()}@example.com`, name: 'Probe', role: 'admin', organizationId: null });
@@ -169,11 +170,13 @@ async function startProbe(deps: AppDeps, keys: string[]): Promise<{ idle: () => 
   let lat: number[] = [];
   let errors = 0;
   const inFlight = new Set<Promise<void>>();
-  let i = 0;
-  const one = async () => {
-    const n = i++;
+  const period = 1000 / PROBE_RATE;
+  const start = performance.now();
+  let sent = 0;
+  const one = async (n: number) => {
     const path = n % 2 === 0 ? '/api/v1/tickets?limit=25' : `/api/v1/tickets/${keys[(n * 7919) % keys.length]}`;
-    const t0 = performance.now();
+    // Latency counts from the moment the request was due: a blocked event loop that sends it late is latency too.
+    const due = start + n * period;
     try {
       const res = await fetch(address + path, { headers });
       await res.text();
@@ -181,13 +184,16 @@ async function startProbe(deps: AppDeps, keys: string[]): Promise<{ idle: () => 
     } catch {
       errors++;
     }
-    lat.push(performance.now() - t0);
+    lat.push(performance.now() - due);
   };
   const timer = setInterval(() => {
-    const p = one();
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
-  }, 1000 / PROBE_RATE);
+    const owed = Math.floor((performance.now() - start) / period);
+    while (sent < owed) {
+      const p = one(sent++);
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    }
+  }, period);
   return {
     /** The figures so far (the API alone, before the loop starts); starts counting afresh. */
     idle: () => {
