@@ -78,14 +78,15 @@ export async function makeTemplates(store: Store, base: number, maxAge: number):
   await applyPolicy(deps, { userId: admin.id, email: admin.email, name: admin.name, role: 'admin', organizationId: null }, REFERENCE_POLICY, 'yaml');
   const org = await createOrganization(deps, { name: `Bench ${newId()}`, tier: 'enterprise', contractValue: 100000 });
   const customer = await createUser(deps, { email: `bench-customer-${newId()}@example.com`, name: 'Bench customer', role: 'customer', organizationId: org.id });
-  const actor = { userId: customer.id, email: customer.email, name: customer.name, role: customer.role, organizationId: org.id };
+  // Staff open the templates for the customer (a customer may neither pick the channel nor ask for 'urgent').
+  const actor = { userId: admin.id, email: admin.email, name: admin.name, role: admin.role, organizationId: null };
   const parsed = parsePolicy(REFERENCE_POLICY);
   if (!parsed.ok) throw new Error('the reference policy was refused');
   const engine = new Engine({ policy: parsed.policy });
   const byPriority = new Map<Priority, Template>();
   clock.set(base);
   for (const priority of PRIORITIES) {
-    const { ticket } = await createTicket(deps, actor, { subject: 'Checkout down', body: 'All payments fail.', priority, channel: 'web' });
+    const { ticket } = await createTicket(deps, actor, { subject: 'Checkout down', body: 'All payments fail.', priority, channel: 'web', requesterId: customer.id });
     const row = await store.db.selectFrom('tickets').selectAll().where('id', '=', ticket.id).executeTakeFirstOrThrow();
     let state = JSON.parse(String(row.engine_state)) as TicketState;
     const stages: Stage[] = [{ age: -Infinity, state }];

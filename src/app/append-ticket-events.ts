@@ -8,11 +8,11 @@
  */
 import type { Kysely } from 'kysely';
 import type { DraftEvent } from '../domain/ticket.ts';
-import { applyToRollups } from '../reporting/rollups.ts';
-import { appendEvents, type StoredEvent } from '../store/events-repo.ts';
+import { stampEvents, type StoredEvent } from '../store/events-repo.ts';
 import type { Database } from '../store/schema.ts';
 import { lockTicketRef, type TicketRef } from '../store/tickets-repo.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
+import { WriteSet } from './write-set.ts';
 
 export interface AppendStamp {
   /** The moment the events belong to (a draft's own `at` wins). */
@@ -26,7 +26,8 @@ export interface AppendStamp {
 /**
  * `ticket` is the ticket as the caller holds it, or its id: the row is then read and locked
  * (PostgreSQL) so that concurrent appends to one ticket follow each other. An id that names
- * no ticket is an error.
+ * no ticket is an error. `set`: the caller's WriteSet (write-set.ts), flushed by the caller;
+ * without one the events and rollups are written before this returns.
  */
 export async function appendTicketEvents(
   trx: Kysely<Database>,
@@ -34,12 +35,16 @@ export async function appendTicketEvents(
   ticket: TicketRef | string,
   stamp: AppendStamp,
   drafts: readonly DraftEvent[],
+  set?: WriteSet,
 ): Promise<StoredEvent[]> {
   if (drafts.length === 0) return [];
   const ref = typeof ticket === 'string' ? await lockTicketRef(trx, ticket, uow.dialect) : ticket;
   if (!ref) throw new Error(`appendTicketEvents: no ticket ${String(ticket)}`);
-  const events = await appendEvents(trx, { ticketId: ref.id, ...stamp }, [...drafts]);
-  await applyToRollups(trx, ref.id, events);
+  const events = stampEvents({ ticketId: ref.id, ...stamp }, drafts);
+  const writes = set ?? new WriteSet(uow.dialect);
+  // The set writes the events and then recomputes the ticket's rollups from its log.
+  writes.addEvents(events);
+  if (!set) await writes.flush(trx);
   uow.ticketChanged({ key: ref.key, organizationId: ref.organizationId });
   return events;
 }

@@ -11,11 +11,11 @@ import type { DraftEvent, Ticket } from '../domain/ticket.ts';
 import type { StoredEvent } from '../store/events-repo.ts';
 import { queueReplies } from '../notify/reply-outbox.ts';
 import type { Database } from '../store/schema.ts';
-import { insertTicket, updateTicket } from '../store/tickets-repo.ts';
 import { appendTicketEvents } from './append-ticket-events.ts';
 import type { AppDeps } from './deps.ts';
 import type { AfterWrite, TicketChange } from './engine-seam.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
+import { WriteSet } from './write-set.ts';
 
 export interface Committed {
   ticket: Ticket;
@@ -61,21 +61,27 @@ export async function commitTicketChange(
 
 /**
  * Writes a decided change: the ticket row (a new one, or the next version when there are
- * events), then the events through `appendTicketEvents`, then `after`.
+ * events), then the events through `appendTicketEvents`, then `after` — collected in a
+ * `WriteSet` (write-set.ts) and written set-based: at the end of this call, or, when the caller
+ * passes its own set (a batch of timer firings), when the caller flushes it.
  */
-export async function writeTicketChange(trx: Kysely<Database>, uow: UnitOfWork, clock: Clock, w: TicketWrite): Promise<Committed> {
+export async function writeTicketChange(trx: Kysely<Database>, uow: UnitOfWork, clock: Clock, w: TicketWrite, set?: WriteSet): Promise<Committed> {
   const recordedAt = clock.now();
+  // Without a caller's set (a batch of timer firings) the change's writes go out at the end of this call.
+  const writes = set ?? new WriteSet(uow.dialect);
   let ticket = w.ticket;
   if (w.before === null) {
     if (w.number === undefined) throw new Error('writeTicketChange: a new ticket needs its number');
-    await insertTicket(trx, { ...ticket, number: w.number });
+    writes.insertTicket(ticket, w.number);
   } else if (w.events.length > 0) {
     ticket = { ...ticket, version: w.before.version + 1, updatedAt: w.at };
-    await updateTicket(trx, ticket);
+    writes.updateTicket(w.before, ticket);
   }
-  const events = await appendTicketEvents(trx, uow, ticket, { at: w.at, recordedAt, actor: w.actor }, w.events);
-  if (w.after) await w.after(trx, uow, events);
-  // Staff's public replies go to the customer by default, in this same transaction.
+  const events = await appendTicketEvents(trx, uow, ticket, { at: w.at, recordedAt, actor: w.actor }, w.events, writes);
+  if (w.after) await w.after(trx, uow, events, writes);
+  if (!set) await writes.flush(trx);
+  // Staff's public replies go to the customer by default, in this same transaction (written at
+  // once: a batch of timer firings never holds an agent's reply, so nothing is pending for it).
   if (!w.history && (await queueReplies(trx, ticket, events, recordedAt)) > 0) uow.outboxChanged();
   return { ticket, events };
 }

@@ -11,6 +11,7 @@ import type { Change, DraftEvent, Ticket } from '../domain/ticket.ts';
 import type { StoredEvent } from '../store/events-repo.ts';
 import type { Database } from '../store/schema.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
+import type { WriteSet } from './write-set.ts';
 
 export interface TicketChange {
   /** The ticket as loaded; null when it is being created. */
@@ -31,7 +32,7 @@ export interface TicketChange {
  * for foreign keys): engine state, timers, outbox rows — same transaction; the wake-ups they
  * call for go on the unit of work.
  */
-export type AfterWrite = (trx: Kysely<Database>, uow: UnitOfWork, stored: StoredEvent[]) => Promise<void>;
+export type AfterWrite = (trx: Kysely<Database>, uow: UnitOfWork, stored: StoredEvent[], set: WriteSet) => Promise<void>;
 
 export interface TicketEngine {
   onTicketChange(trx: Kysely<Database>, change: TicketChange): Promise<Change & { after?: AfterWrite }>;

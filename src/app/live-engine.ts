@@ -31,8 +31,8 @@ import type { EngineEvent, EngineHost, EngineInput, TicketState } from '../domai
 import { DomainError, type ErrorCode } from '../domain/errors.ts';
 import type { Priority, ReasonCategory, Status } from '../domain/policy/types.ts';
 import type { DraftEvent, Ticket } from '../domain/ticket.ts';
-import { insertOutboxRows, loadEngineState, openTicketsPerAssignee, saveEngineState, type NewOutboxRow } from '../store/engine-state-repo.ts';
-import { loadEngineRow, riskColumnValues, saveRescore, type RiskColumns } from '../store/risk-repo.ts';
+import { loadEngineState, openTicketsPerAssignee, type NewOutboxRow } from '../store/engine-state-repo.ts';
+import { loadEngineRow, riskColumnValues, saveRescore, type EngineRow, type RiskColumns } from '../store/risk-repo.ts';
 import type { RiskStep } from '../domain/risk/api.ts';
 import { foldSteps, scoreChange, withoutStaleScore } from './live-risk.ts';
 import { defaultRiskRegistry, type ActiveRiskModel, type RiskRegistry } from './risk-registry.ts';
@@ -40,18 +40,35 @@ import type { StoredEvent } from '../store/events-repo.ts';
 import { newId } from '../store/new-id.ts';
 import { findOrganization } from '../store/organizations-repo.ts';
 import type { Database } from '../store/schema.ts';
-import { replaceTimers, type TimerRow } from '../store/timers-repo.ts';
+import type { TimerRow } from '../store/timers-repo.ts';
 import { guardChecklists, withChecklists } from './checklists.ts';
 import { writeTicketChange } from './commit-ticket-change.ts';
 import { Directory } from './engine-directory.ts';
 import type { AfterWrite, TicketChange } from './engine-seam.ts';
 import type { ActivePolicy, PolicyRegistry } from './policy-registry.ts';
 import type { EngineSignals, UnitOfWork } from './unit-of-work.ts';
+import { WriteSet } from './write-set.ts';
 
 export { loadEngineState } from '../store/engine-state-repo.ts';
 export type { EngineSignals } from './unit-of-work.ts';
 
 type Db = Kysely<Database>;
+
+/** One ticket as a batch of timer firings holds it: its row, engine row and timer rows, moved on by each firing. */
+export interface FireSlot {
+  ticket: Ticket;
+  row: EngineRow;
+  timers: TimerRow[];
+}
+
+/** What a batch of timer firings shares (fire-timers.ts): its writes, user look-ups, risk model, and the ticket at hand. */
+export interface FireBatch {
+  set: WriteSet;
+  dir: Directory;
+  model: ActiveRiskModel | null;
+  slot: FireSlot;
+}
+
 export interface EngineOutcome {
   ticket: Ticket;
   events: DraftEvent[];
@@ -134,7 +151,7 @@ export class LiveEngine {
     if (!state) return { ticket: change.ticket, events };
     const final = state;
     const ticket = await this.writeBack(change.ticket, final, change.at, dir);
-    return { ticket, events, after: (db, uow, stored) => this.persist(db, uow, engine, ticket.id, final, stored, columns) };
+    return { ticket, events, after: async (_db, uow, stored, set) => void this.persist(uow, engine, ticket.id, final, stored, columns, set) };
   }
 
   /**
@@ -161,7 +178,7 @@ export class LiveEngine {
       events: await withChecklists(trx, ticket.id, policy.policy, policy.version, scored.events.map(toDraft)),
       at,
       actor: 'system',
-      after: (db, u, stored) => this.persist(db, u, engine, ticket.id, scored.state, stored, scored.columns),
+      after: async (_db, u, stored, set) => void this.persist(u, engine, ticket.id, scored.state, stored, scored.columns, set),
     });
     return true;
   }
@@ -170,49 +187,83 @@ export class LiveEngine {
    * Fires one claimed timer inside the caller's transaction (the caller holds the ticket's row
    * lock and checked the timer row is still owed). Returns false when the engine no longer
    * owes it (the timers are then recomputed).
+   *
+   * `batch` (fire-timers.ts): the ticket and its engine row as the batch holds them (read once
+   * with the row lock, carried from one firing of the ticket to the next), and the batch's
+   * WriteSet, directory and risk model; the slot is moved on to the ticket as this firing leaves
+   * it, and the writes wait in the set for the batch's flush. Without `batch`, the engine row is
+   * read here and the writes go out before this returns.
    */
-  async fire(trx: Db, uow: UnitOfWork, ticket: Ticket, timer: TimerRow, policy?: ActivePolicy | null): Promise<boolean> {
+  async fire(trx: Db, uow: UnitOfWork, ticket: Ticket, timer: TimerRow, policy?: ActivePolicy | null, batch?: FireBatch): Promise<boolean> {
     // A batch checks the policy version once and passes it in (policy === undefined: check here).
     const active = policy === undefined ? await this.registry.refresh(trx) : policy;
+    if (batch) return this.fireInto(trx, uow, active, timer, batch);
     // With risk prediction the memo comes in the same read, and a score left by a model no longer in force goes first.
     const model = this.risk ? await this.risk.refresh(trx) : null;
-    const row = this.risk ? await loadEngineRow(trx, ticket.id) : null;
-    const loaded = row ? row.state : await loadEngineState(trx, ticket.id);
-    const state = loaded && this.risk ? withoutStaleScore(loaded, model) : loaded;
+    const row = this.risk ? await loadEngineRow(trx, ticket.id) : { state: await loadEngineState(trx, ticket.id), memo: null, riskModel: null };
+    const own: FireBatch = { set: new WriteSet(uow.dialect), dir: new Directory(trx), model, slot: { ticket, row, timers: [] } };
+    const fired = await this.fireInto(trx, uow, active, timer, own);
+    await own.set.flush(trx);
+    return fired;
+  }
+
+  private async fireInto(trx: Db, uow: UnitOfWork, active: ActivePolicy | null, timer: TimerRow, batch: FireBatch): Promise<boolean> {
+    const { set, slot, model } = batch;
+    const ticket = slot.ticket;
+    const row = slot.row;
+    const now = this.clock.now();
+    const state = row.state && this.risk ? withoutStaleScore(row.state, model) : row.state;
     if (!active || !state) {
-      await replaceTimers(trx, ticket.id, [], this.clock.now());
+      slot.timers = set.replaceTimers(ticket.id, [], now);
       return false;
     }
-    const engine = active.engine.withHost(await this.hostFor(trx, active.engine));
+    const engine = active.engine.withHost(await this.hostFor(trx, active.engine, set));
     const result = engine.fire(state, timer.kind, timer.dueAt);
     if (!result.ok || result.stale) {
-      await replaceTimers(trx, ticket.id, engine.timers(state), this.clock.now());
+      slot.timers = set.replaceTimers(ticket.id, engine.timers(state), now);
       return false;
     }
     // Time moved and something may have happened (a breach): fold it and score (issue 14).
     let fired = { state: result.state, events: result.events };
     let columns: RiskColumns | null = null;
-    if (this.risk && row) {
+    if (this.risk) {
+      // The requester's profile reads other tickets' rows and rollups: the batch's pending writes go first.
+      if (model) await set.flush(trx);
       const memo = foldSteps(this.risk.fold, row.memo, [{ at: timer.dueAt, input: null, events: result.events }]);
       const scored = await scoreChange(trx, engine, model, ticket, result.state, memo, row.riskModel, timer.dueAt, this.risk.fold);
       fired = { state: scored.state, events: [...result.events, ...scored.events] };
       columns = scored.columns;
     }
+    const nextRow: EngineRow = { state: fired.state, memo: columns ? columns.memo : row.memo, riskModel: columns?.score?.model ?? row.riskModel };
     if (fired.events.length === 0) {
       // Fired without a visible effect (an idle rule whose condition did not hold): only the
       // state moves on (the timer is spent).
-      await this.persist(trx, uow, engine, ticket.id, fired.state, [], columns);
+      slot.timers = this.persist(uow, engine, ticket.id, fired.state, [], columns, set);
+      slot.row = nextRow;
       return true;
     }
-    const next = await this.writeBack(ticket, fired.state, timer.dueAt, new Directory(trx));
-    await writeTicketChange(trx, uow, this.clock, {
-      before: ticket,
-      ticket: next,
-      events: await withChecklists(trx, ticket.id, active.policy, active.version, fired.events.map(toDraft)),
-      at: timer.dueAt,
-      actor: 'system',
-      after: (db, u, stored) => this.persist(db, u, engine, ticket.id, fired.state, stored, columns),
-    });
+    const next = await this.writeBack(ticket, fired.state, timer.dueAt, batch.dir);
+    const drafts = fired.events.map(toDraft);
+    // A checklist read sees this ticket's earlier firings of the batch.
+    if (set.hasEventsOf(ticket.id) && drafts.some((d) => d.type === 'ticket.escalated')) await set.flush(trx);
+    const committed = await writeTicketChange(
+      trx,
+      uow,
+      this.clock,
+      {
+        before: ticket,
+        ticket: next,
+        events: await withChecklists(trx, ticket.id, active.policy, active.version, drafts),
+        at: timer.dueAt,
+        actor: 'system',
+        after: async (_db, u, stored, s) => {
+          slot.timers = this.persist(u, engine, ticket.id, fired.state, stored, columns, s);
+        },
+      },
+      set,
+    );
+    slot.ticket = committed.ticket;
+    slot.row = nextRow;
     return true;
   }
 
@@ -229,7 +280,7 @@ export class LiveEngine {
       events: result.events.map(toDraft),
       at,
       actor: 'system',
-      after: (db, u, stored) => this.persist(db, u, engine, ticket.id, result.state, stored),
+      after: async (_db, u, stored, set) => void this.persist(u, engine, ticket.id, result.state, stored, null, set),
     });
     return result.events.length;
   }
@@ -344,12 +395,13 @@ export class LiveEngine {
     };
   }
 
-  private async persist(trx: Db, uow: UnitOfWork, engine: Engine, ticketId: string, state: TicketState, stored: StoredEvent[], risk: RiskColumns | null = null): Promise<void> {
+  /** The engine state, the ticket's timers (all replaced) and its outbox rows, into `set`; returns the timer rows. */
+  private persist(uow: UnitOfWork, engine: Engine, ticketId: string, state: TicketState, stored: StoredEvent[], risk: RiskColumns | null, set: WriteSet): TimerRow[] {
     const now = this.clock.now();
     const timers = engine.timers(state);
     const nextSla = timers.find((t) => t.key.startsWith('sla:'))?.due ?? null;
-    await saveEngineState(trx, ticketId, state, nextSla, risk ? riskColumnValues(risk) : {});
-    await replaceTimers(trx, ticketId, timers, now);
+    set.saveEngineState(ticketId, state, nextSla, risk ? riskColumnValues(risk) : {});
+    const rows = set.replaceTimers(ticketId, timers, now);
     const outbox = stored.flatMap((e): NewOutboxRow[] => {
       if (e.type !== 'notification.queued') return [];
       const p = e.payload;
@@ -368,14 +420,16 @@ export class LiveEngine {
         last_error: null,
       }));
     });
-    await insertOutboxRows(trx, outbox);
+    set.addOutbox(outbox);
     uow.timersChanged(timers[0]?.due ?? null);
     if (outbox.length > 0) uow.outboxChanged();
+    return rows;
   }
 
-  /** This change's host: open tickets per assignee (read only when a rule assigns least-loaded). */
-  private async hostFor(trx: Db, engine: Engine): Promise<EngineHost> {
+  /** This change's host: open tickets per assignee (read only when a rule assigns least-loaded, after the pending writes). */
+  private async hostFor(trx: Db, engine: Engine, set?: WriteSet): Promise<EngineHost> {
     const usesLeastLoaded = engine.ctx.policy.rules.some((r) => r.do.some((a) => a.kind === 'assign' && a.to.kind === 'least_loaded'));
+    if (usesLeastLoaded && set) await set.flush(trx);
     return this.registry.hostFor(usesLeastLoaded ? await openTicketsPerAssignee(trx) : new Map());
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Keeping the reporting rollups (ticket_facts, ticket_stints) true to the event log.
  *
- * Contract of `applyToRollups(trx, ticketId, events)`, for the commit path:
- * - call it inside the transaction that appends the ticket's events, after `appendEvents`
+ * Contract of `applyToRollups(trx, ticketId, events)`, for one ticket (the commit path uses `refreshRollups`, below, through app/write-set.ts):
+ * - call it inside the transaction that appends the ticket's events, after they are written
  *   (before works too): the rollups then commit or roll back with the events;
  * - `events` are the events being committed (StoredEvent or anything with id?/at/type/payload);
  *   they are merged with the ticket's events already in the table by id, so passing events
@@ -87,6 +87,17 @@ export async function applyToRollups(trx: Kysely<Database>, ticketId: string, ev
   }
   const rollup = deriveTicketRollup(ticketId, all, derive);
   await writeRollups(trx, [ticketId], rollup ? [rollup] : []);
+}
+
+/**
+ * Recomputes the rollup rows of some tickets from their logs as they stand in `trx` (the
+ * batched commit path, app/write-set.ts: call it once the batch's events are written): one
+ * read of their events, one delete and one insert per table, for any number of tickets — the
+ * same derivation as `applyToRollups`, and as the naive report.
+ */
+export async function refreshRollups(trx: Kysely<Database>, ticketIds: readonly string[]): Promise<void> {
+  if (ticketIds.length === 0) return;
+  await writeRollups(trx, ticketIds, await deriveFromEvents(trx, ticketIds));
 }
 
 /** Loads the events of some tickets, grouped by ticket, each in log order. */

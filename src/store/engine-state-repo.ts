@@ -17,15 +17,6 @@ export async function loadEngineState(db: Db, ticketId: string): Promise<TicketS
   return { teamMoves: 0, bounces: 0, teamsLeft: [], ...(JSON.parse(row.engine_state) as Partial<TicketState>) } as TicketState;
 }
 
-/** `extra`: more columns of the same row written in the same statement (the risk columns, risk-repo.ts). */
-export async function saveEngineState(db: Db, ticketId: string, state: TicketState, nextSlaAt: number | null, extra: Record<string, unknown> = {}): Promise<void> {
-  await db
-    .updateTable('tickets')
-    .set({ ...extra, engine_state: JSON.stringify(state), escalations: state.escalations, ack_pending: state.pendingAck ? 1 : 0, next_sla_at: nextSlaAt })
-    .where('id', '=', ticketId)
-    .execute();
-}
-
 /** Open (not solved or closed) tickets per assignee email. */
 export async function openTicketsPerAssignee(db: Db): Promise<Map<string, number>> {
   const rows = await db

@@ -4,6 +4,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { DraftEvent } from '../domain/ticket.ts';
+import { bulkInsert, type Column } from './bulk.ts';
+import type { Dialect } from './connect.ts';
 import { newId } from './new-id.ts';
 import type { Database } from './schema.ts';
 
@@ -30,9 +32,9 @@ export interface EventStamp {
   actor: string;
 }
 
-export async function appendEvents(db: Db, stamp: EventStamp, drafts: DraftEvent[]): Promise<StoredEvent[]> {
-  if (drafts.length === 0) return [];
-  const stored = drafts.map((d) => ({
+/** The events as they will be stored (ids given now, in order), not yet written: see `insertEvents`. */
+export function stampEvents(stamp: EventStamp, drafts: readonly DraftEvent[]): StoredEvent[] {
+  return drafts.map((d) => ({
     id: newId(stamp.recordedAt),
     ticketId: stamp.ticketId,
     at: d.at ?? stamp.at,
@@ -42,22 +44,28 @@ export async function appendEvents(db: Db, stamp: EventStamp, drafts: DraftEvent
     payload: d.payload,
     internal: d.internal,
   }));
-  await db
-    .insertInto('events')
-    .values(
-      stored.map((e) => ({
-        id: e.id,
-        ticket_id: e.ticketId,
-        at: e.at,
-        recorded_at: e.recordedAt,
-        type: e.type,
-        actor: e.actor,
-        payload: JSON.stringify(e.payload),
-        internal: e.internal ? 1 : 0,
-      })),
-    )
-    .execute();
-  return stored;
+}
+
+const EVENT_COLUMNS: Column[] = [
+  { name: 'id', pg: 'text' },
+  { name: 'ticket_id', pg: 'text' },
+  { name: 'at', pg: 'int8' },
+  { name: 'recorded_at', pg: 'int8' },
+  { name: 'type', pg: 'text' },
+  { name: 'actor', pg: 'text' },
+  { name: 'payload', pg: 'text' },
+  { name: 'internal', pg: 'int8' },
+];
+
+/** Writes stamped events of any tickets in one set-based insert (store/bulk.ts). */
+export async function insertEvents(db: Db, dialect: Dialect, events: readonly StoredEvent[]): Promise<void> {
+  await bulkInsert(
+    db,
+    dialect,
+    'events',
+    EVENT_COLUMNS,
+    events.map((e) => [e.id, e.ticketId, e.at, e.recordedAt, e.type, e.actor, JSON.stringify(e.payload), e.internal ? 1 : 0]),
+  );
 }
 
 export async function listEvents(db: Db, ticketId: string, opts: { includeInternal: boolean }): Promise<StoredEvent[]> {

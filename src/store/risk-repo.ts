@@ -70,6 +70,11 @@ export interface EngineRow {
 
 export async function loadEngineRow(db: Db, ticketId: string): Promise<EngineRow> {
   const row = await db.selectFrom('tickets').select(['engine_state', 'risk_memo', 'risk_model']).where('id', '=', ticketId).executeTakeFirst();
+  return engineRowOf(row);
+}
+
+/** The engine row from a ticket row's columns (read with the ticket, or alone). */
+export function engineRowOf(row: { engine_state: string | null; risk_memo: string | null; risk_model: string | null } | undefined): EngineRow {
   const state = row?.engine_state ? ({ teamMoves: 0, bounces: 0, teamsLeft: [], ...(JSON.parse(row.engine_state) as Partial<TicketState>) } as TicketState) : null;
   return { state, memo: row?.risk_memo ? (JSON.parse(row.risk_memo) as RiskMemo) : null, riskModel: row?.risk_model ?? null };
 }

@@ -4,6 +4,9 @@ import { DomainError } from '../domain/errors.ts';
 import type { Level3, Ticket } from '../domain/ticket.ts';
 import type { Priority, Status } from '../domain/policy/types.ts';
 import type { Database, TicketsTable } from './schema.ts';
+import type { Column } from './bulk.ts';
+import { rawRows } from './bulk.ts';
+import type { Dialect } from './connect.ts';
 
 type Db = Kysely<Database>;
 type Row = Selectable<TicketsTable>;
@@ -40,7 +43,7 @@ export function rowToTicket(r: Row): Ticket {
   };
 }
 
-function ticketColumns(t: Ticket) {
+export function ticketColumns(t: Ticket) {
   return {
     requester_id: t.requesterId,
     organization_id: t.organizationId,
@@ -77,10 +80,11 @@ export async function nextTicketNumber(db: Db): Promise<number> {
   return Number(row.value);
 }
 
-export async function insertTicket(db: Db, t: Ticket & { number: number }): Promise<void> {
+/** `engine`: the engine's columns of the new row (engine state, risk), written in the same statement. */
+export async function insertTicket(db: Db, t: Ticket & { number: number }, engine: Record<string, unknown> = {}): Promise<void> {
   await db
     .insertInto('tickets')
-    .values({ id: t.id, key: t.key, number: t.number, created_at: t.createdAt, version: t.version, engine_state: null, ...ticketColumns(t) })
+    .values({ id: t.id, key: t.key, number: t.number, created_at: t.createdAt, version: t.version, engine_state: null, ...ticketColumns(t), ...engine })
     .execute();
 }
 
@@ -184,4 +188,42 @@ export async function lockTicketRef(db: Db, id: string, dialect: 'sqlite' | 'pos
   const q = db.selectFrom('tickets').select(['id', 'key', 'organization_id']).where('id', '=', id);
   const row = await (dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
   return row ? { id: row.id, key: row.key, organizationId: row.organization_id } : undefined;
+}
+
+/** The columns `ticketColumns` writes, with their PostgreSQL types (set-based updates, store/bulk.ts). */
+export const TICKET_COLUMN_TYPES: Readonly<Record<keyof ReturnType<typeof ticketColumns>, Column['pg']>> = {
+  requester_id: 'text',
+  organization_id: 'text',
+  channel: 'text',
+  subject: 'text',
+  body: 'text',
+  priority: 'text',
+  impact: 'int8',
+  urgency: 'int8',
+  category: 'text',
+  tags: 'text',
+  status: 'text',
+  assignee_id: 'text',
+  owner_id: 'text',
+  team: 'text',
+  level: 'text',
+  updated_at: 'int8',
+  solved_at: 'int8',
+  reassignments: 'int8',
+  team_moves: 'int8',
+  bounces: 'int8',
+  reopens: 'int8',
+};
+
+/**
+ * Whole rows of some tickets in one statement, each locked until the transaction ends
+ * (PostgreSQL, in id order so that two batches lock shared tickets in the same order; SQLite
+ * has one writer at a time anyway). The timer path reads ticket and engine state together.
+ */
+export async function lockTicketRows(db: Db, dialect: Dialect, ids: readonly string[]): Promise<Row[]> {
+  if (ids.length === 0) return [];
+  return dialect === 'postgres'
+    ? rawRows<Row>(db, 'select * from tickets where id = any($1::text[]) order by id for update', [ids])
+    : // CROSS JOIN keeps the id list the outer loop: one primary-key look-up per id (an IN over json_each was planned as a scan).
+      rawRows<Row>(db, 'select t.* from json_each(?) as j cross join tickets as t on t.id = j.value', [JSON.stringify(ids)]);
 }

@@ -8,6 +8,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './connect.ts';
+import { bulkDeleteIn, bulkInsert, rawRows, type Column } from './bulk.ts';
 import { newId } from './new-id.ts';
 import type { Database } from './schema.ts';
 
@@ -20,25 +21,47 @@ export interface TimerRow {
   dueAt: number;
 }
 
-/** Replaces every timer of a ticket with `timers` (the engine derives the full set). */
-export async function replaceTimers(db: Db, ticketId: string, timers: ReadonlyArray<{ key: string; due: number }>, now: number): Promise<void> {
-  await db.deleteFrom('timers').where('ticket_id', '=', ticketId).execute();
-  if (timers.length === 0) return;
-  await db
-    .insertInto('timers')
-    .values(
-      timers.map((t) => ({
-        id: newId(now),
-        ticket_id: ticketId,
-        kind: t.key,
-        due_at: t.due,
-        payload: '{}',
-        created_at: now,
-        lease_owner: null,
-        lease_until: null,
-      })),
-    )
-    .execute();
+/** The rows that stand for a ticket's timers (ids given now, so their order is known before they are written). */
+export function timerRowsFor(ticketId: string, timers: ReadonlyArray<{ key: string; due: number }>, now: number): TimerRow[] {
+  return timers.map((t) => ({ id: newId(now), ticketId, kind: t.key, dueAt: t.due }));
+}
+
+const TIMER_COLUMNS: Column[] = [
+  { name: 'id', pg: 'text' },
+  { name: 'ticket_id', pg: 'text' },
+  { name: 'kind', pg: 'text' },
+  { name: 'due_at', pg: 'int8' },
+  { name: 'payload', pg: 'text' },
+  { name: 'created_at', pg: 'int8' },
+];
+
+/**
+ * Replaces every timer of the given tickets with the given rows (the engine derives each
+ * ticket's full set): one delete and one insert for any number of tickets.
+ */
+export async function replaceTimersOf(db: Db, dialect: Dialect, byTicket: ReadonlyMap<string, readonly TimerRow[]>, now: number): Promise<void> {
+  if (byTicket.size === 0) return;
+  await bulkDeleteIn(db, dialect, 'timers', 'ticket_id', [...byTicket.keys()]);
+  const rows = [...byTicket.values()].flat().map((t) => [t.id, t.ticketId, t.kind, t.dueAt, '{}', now]);
+  await bulkInsert(db, dialect, 'timers', TIMER_COLUMNS, rows);
+}
+
+/** The timers of some tickets due at or before `due`, whoever holds their lease, in due order (one read for a batch). */
+export async function timersOfTickets(db: Db, dialect: Dialect, ticketIds: readonly string[], due: number): Promise<TimerRow[]> {
+  if (ticketIds.length === 0) return [];
+  const rows =
+    dialect === 'postgres'
+      ? await rawRows<{ id: string; ticket_id: string; kind: string; due_at: number | string }>(
+          db,
+          'select id, ticket_id, kind, due_at from timers where ticket_id = any($1::text[]) and due_at <= $2 order by due_at, id',
+          [ticketIds, due],
+        )
+      : await rawRows<{ id: string; ticket_id: string; kind: string; due_at: number | string }>(
+          db,
+          'select t.id, t.ticket_id, t.kind, t.due_at from json_each(?) as j cross join timers as t on t.ticket_id = j.value where t.due_at <= ? order by t.due_at, t.id',
+          [JSON.stringify(ticketIds), due],
+        );
+  return rows.map((r) => ({ id: r.id, ticketId: r.ticket_id, kind: r.kind, dueAt: Number(r.due_at) }));
 }
 
 /**
