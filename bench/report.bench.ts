@@ -415,19 +415,20 @@ async function runSqlite(): Promise<void> {
   const small = openStore(`sqlite:${smallPath}`);
   await migrateToLatest(big);
   await migrateToLatest(small);
-  if (events === 0)
-    events = Number(
-      (
-        await big.db
-          .selectFrom('events')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirst()
-      )?.n ?? 0,
-    );
+  if (events === 0) events = await countEvents(big);
   console.error(`  sqlite file ${(statSync(bigPath).size / 1e9).toFixed(2)} GB`);
   await measure('SQLite', `sqlite:${bigPath}`, big, small, events);
   await big.close();
   await small.close();
+}
+
+/** The events of a database generated earlier (--reuse): the generator's own count is not at hand. */
+async function countEvents(store: Store): Promise<number> {
+  const row = await store.db
+    .selectFrom('events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 async function runPostgres(): Promise<void> {
@@ -447,15 +448,7 @@ async function runPostgres(): Promise<void> {
   const small = openStore(url(smallName), { poolSize: 2 });
   await migrateToLatest(big);
   await migrateToLatest(small);
-  if (events === 0)
-    events = Number(
-      (
-        await big.db
-          .selectFrom('events')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .executeTakeFirst()
-      )?.n ?? 0,
-    );
+  if (events === 0) events = await countEvents(big);
   await measure('PostgreSQL', url(bigName), big, small, events);
   await big.close();
   await small.close();
