@@ -163,6 +163,34 @@ export async function stageBackup(file: string, stage: string, tools: PgTools = 
   return { manifest, database: database.path, attachments };
 }
 
+/** The dialect of a backup, from its first entry's name (cheap: one tar header), or null if it does not say. */
+export async function peekDialect(file: string): Promise<'sqlite' | 'postgres' | null> {
+  let found: 'sqlite' | 'postgres' | null = null;
+  const stop = new Error('enough');
+  const source = createReadStream(file, { end: 64 * 1024 });
+  const input = (await isGzip(file)) ? source.pipe(createGunzip()) : source;
+  input.on('error', () => undefined);
+  try {
+    await readTar(input as AsyncIterable<Buffer>, async (entry) => {
+      if (entry.name === DATABASE_PART.sqlite) found = 'sqlite';
+      if (entry.name === DATABASE_PART.postgres) found = 'postgres';
+      throw stop;
+    });
+  } catch {
+    // a damaged file: the full check says how
+  } finally {
+    source.destroy();
+  }
+  return found;
+}
+
+function wrongDialect(file: string, backup: 'sqlite' | 'postgres', target: 'sqlite' | 'postgres'): BackupError {
+  return new BackupError(
+    `${file} holds a ${backup === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database; ESCALON_DATABASE_URL names ${target === 'sqlite' ? 'SQLite' : 'PostgreSQL'}. ` +
+      `Restore it into ${backup === 'sqlite' ? 'sqlite:PATH' : 'a postgres:// database'} (a backup is restored into the kind of database it was taken from)`,
+  );
+}
+
 export interface VerifySummary {
   manifest: Manifest;
 }
@@ -219,7 +247,14 @@ export interface RestoreSummary {
 export async function restoreBackup(config: Config, file: string, opts: { force?: boolean; tools?: PgTools } = {}): Promise<RestoreSummary> {
   const tools = opts.tools ?? DEFAULT_PG_TOOLS;
   const target = config.database.dialect;
-  // Refuse a non-empty target before unpacking anything (a large backup takes a while).
+  try {
+    await stat(file);
+  } catch (err) {
+    throw new BackupError(`cannot read ${file}: ${fileProblem(err)}`);
+  }
+  // Refuse the wrong kind of database or a non-empty target before unpacking anything (a large backup takes a while).
+  const kind = await peekDialect(file);
+  if (kind !== null && kind !== target) throw wrongDialect(file, kind, target);
   const tables = await targetTables(config);
   const nonEmpty = tables !== null && tables > 0;
   const where = target === 'sqlite' ? sqlitePath(config.database.url) : pgConnection(config.database.url).url;
@@ -238,12 +273,7 @@ export async function restoreBackup(config: Config, file: string, opts: { force?
   try {
     const staged = await stageBackup(file, stage, tools);
     const m = staged.manifest;
-    if (m.dialect !== target) {
-      throw new BackupError(
-        `${file} holds a ${m.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} database; ESCALON_DATABASE_URL names ${target === 'sqlite' ? 'SQLite' : 'PostgreSQL'}. ` +
-          `Restore it into ${m.dialect === 'sqlite' ? 'sqlite:PATH' : 'a postgres:// database'} (a backup is restored into the kind of database it was taken from)`,
-      );
-    }
+    if (m.dialect !== target) throw wrongDialect(file, m.dialect, target);
     const unknown = m.migrations.filter((n) => !Object.hasOwn(MIGRATIONS, n));
     if (unknown.length) {
       throw new BackupError(
