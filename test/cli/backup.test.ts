@@ -252,9 +252,15 @@ function suite(dialect: 'sqlite' | 'postgres', ctx: { readonly store: Store; rea
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`database at migration ${before}; 0 attachment files`);
     expect(r.stdout).toContain(`the backup predates 1 migration(s) of this release (${last}): run \`escalon migrate\``);
+    const check = await cli(target, join(tempDir(), 'files'), ['migrate', '--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toBe(`pending: ${last}\n`);
     const m = await cli(target, join(tempDir(), 'files'), ['migrate']);
     expect(m.code, m.stderr).toBe(0);
     expect(m.stdout).toBe(`applied: ${last}\n`);
+    const after = await cli(target, join(tempDir(), 'files'), ['migrate', '--check']);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toBe('database is up to date\n');
   });
 }
 
