@@ -99,7 +99,7 @@ class OneLineRequestLog extends LogController {
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const pattern = request.routeOptions.url;
     const url = pattern?.includes(':token') ? pattern : request.url.split('?')[0];
-    const line = { method: request.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, actor: request.actor?.userId };
+    const line = { method: request.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, actor: request.actor?.userId, ip: request.ip };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else if (this.level !== 'off') reply.log[this.level](line, 'request');
   }

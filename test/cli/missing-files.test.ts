@@ -33,6 +33,9 @@ const CASES: Array<[string, string[], string]> = [
   ['simulate --out', ['simulate', '--policy', POLICY, '--workload', WORKLOAD, '--out', NO_DIR], `escalon simulate: cannot write ${NO_DIR}: no such file`],
   ['import servicenow', ['import', 'servicenow', MISSING], `escalon import servicenow: cannot read ${MISSING}: no such file`],
   ['import servicenow --out', ['import', 'servicenow', 'examples/data/servicenow-incidents-train.csv.gz', '--out', NO_DIR], `escalon import servicenow: cannot write ${NO_DIR}: no such file`],
+  ['restore', ['restore', MISSING], `escalon restore: cannot read ${MISSING}: no such file`],
+  ['backup --verify', ['backup', '--verify', MISSING], `escalon backup --verify: cannot read ${MISSING}: no such file`],
+  ['backup --out', ['backup', '--out', NO_DIR], `escalon backup: cannot write ${NO_DIR}: the directory ${join(dir, 'no-such-dir')} does not exist`],
 ];
 
 describe('a missing input file is a one-line error for every command', () => {

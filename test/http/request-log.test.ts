@@ -44,6 +44,27 @@ describe('request log', () => {
     expect(typeof requests[0]?.ms).toBe('number');
   });
 
+  it('logs the client address: the socket peer, or behind a trusted proxy the X-Forwarded-For client', async () => {
+    store = openStore('sqlite::memory:');
+    await migrateToLatest(store);
+    for (const [trustProxy, expected] of [
+      [false, '127.0.0.1'],
+      ['127.0.0.1', '203.0.113.7'],
+    ] as const) {
+      const lines: Array<Record<string, unknown>> = [];
+      const stream = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+          done();
+        },
+      });
+      const app = await buildApp({ ...depsFor(store), http: { bodyLimit: 65536, loginRateLimit: 1000, sessionTtlMs: 3_600_000, secureCookies: false, trustProxy, logger: { level: 'info', stream } } });
+      await app.inject({ method: 'GET', url: '/healthz', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.7' } });
+      await app.close();
+      expect(lines.filter((l) => l.msg === 'request').map((l) => l.ip)).toEqual([expected]);
+    }
+  });
+
   it.each([
     ['debug', 'info', 0],
     ['debug', 'debug', 2],
