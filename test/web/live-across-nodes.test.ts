@@ -1,0 +1,109 @@
+/**
+ * Issue 16, "Done when": two consoles on two nodes; a reply on one appears on the other within
+ * 1 s. Two real `escalon serve` processes on one fresh PostgreSQL database (demo seed), one
+ * Chromium per node (each its own profile, signed in as a different person), both on the same
+ * ticket. The lag is measured in the browsers, on the machine's one clock: from the moment the
+ * reply's POST response ended in the sending page (Resource Timing) to the moment its text is in
+ * the other page's DOM (a MutationObserver). The issue's 1 s is the assertion (the one latency
+ * bound allowed); the figure is logged. The console's fallback poll is 30 s while its stream is
+ * open, so only the cross-node stream can make it.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describePostgres } from '../helpers/db.ts';
+import { demoPostgresDatabase, startServeNode, type ServeNode } from '../helpers/serve-nodes.ts';
+import { apiAs, browserUnavailable, ensureWebBuilt, launchBrowser, signIn, type Browser } from './browser.ts';
+
+declare global {
+  interface Window {
+    __seenAt?: number | null;
+  }
+}
+
+/** Starts watching `page` for `text`; the moment it appears is kept in window.__seenAt. */
+async function watchFor(page: Page, text: string): Promise<void> {
+  await page.evaluate((t) => {
+    window.__seenAt = null;
+    const check = () => {
+      if (window.__seenAt === null && (document.body.textContent ?? '').includes(t)) window.__seenAt = performance.timeOrigin + performance.now();
+    };
+    new MutationObserver(check).observe(document.body, { subtree: true, childList: true, characterData: true });
+    check();
+  }, text);
+}
+
+/** Posts a public reply from `page` through the console; the epoch ms its POST response ended (in the page). */
+async function reply(page: Page, key: string, text: string): Promise<number> {
+  await page.evaluate(() => performance.clearResourceTimings());
+  await page.getByLabel('Reply or note').fill(text);
+  const answered = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/v1/tickets/${key}/comments`));
+  await page.getByRole('button', { name: 'Send public reply' }).click();
+  expect((await answered).status()).toBe(201);
+  await page.getByText('Reply sent to the customer.').waitFor();
+  const end = await page.evaluate((k) => {
+    const e = performance.getEntriesByType('resource').filter((r) => r.name.endsWith(`/api/v1/tickets/${k}/comments`)).pop() as PerformanceResourceTiming | undefined;
+    return e ? performance.timeOrigin + e.responseEnd : null;
+  }, key);
+  if (end === null) throw new Error('no resource timing for the reply POST');
+  return end;
+}
+
+async function lagTo(page: Page, since: number): Promise<number> {
+  await page.waitForFunction(() => window.__seenAt !== null, null, { timeout: 15_000 });
+  const seen = await page.evaluate(() => window.__seenAt ?? 0);
+  return Math.round(seen - since);
+}
+
+if (!browserUnavailable) {
+  describePostgres('two consoles on two nodes (browser)', () => {
+    let drop: () => Promise<void> = async () => undefined;
+    const nodes: ServeNode[] = [];
+    const browsers: Browser[] = [];
+
+    beforeAll(async () => {
+      ensureWebBuilt();
+      const db = await demoPostgresDatabase(20);
+      drop = db.drop;
+      nodes.push(await startServeNode(db.url), await startServeNode(db.url));
+    }, 240_000);
+    afterAll(async () => {
+      for (const b of browsers) await b.close().catch(() => undefined);
+      for (const n of nodes) await n.stop();
+      await drop();
+    });
+
+    it('a reply posted on one console appears on the other within 1 s, both ways', async () => {
+      const [a, b] = nodes;
+      if (!a || !b) throw new Error('two nodes');
+      const api = await apiAs(a.url, 'ana@example.com');
+      const list = await api<{ items: Array<{ key: string; status: string }> }>('GET', '/tickets?limit=50');
+      const key = list.items.find((t) => t.status === 'open' || t.status === 'pending' || t.status === 'new')?.key;
+      if (!key) throw new Error('the demo has an open ticket');
+
+      browsers.push(await launchBrowser(), await launchBrowser());
+      const [ba, bb] = browsers;
+      if (!ba || !bb) throw new Error('two browsers');
+      const pageA = await signIn(ba, a.url, 'ana@example.com');
+      const pageB = await signIn(bb, b.url, 'lina@example.com');
+      for (const [page, node] of [[pageA, a], [pageB, b]] as const) {
+        await page.goto(`${node.url}/tickets/${key}`);
+        await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+      }
+      // Let both streams open and each node's listener settle (its first connection sends a refresh).
+      await new Promise((r) => setTimeout(r, 1_500));
+
+      const textAB = `Reply from node A, ${Date.now()}`;
+      await watchFor(pageB, textAB);
+      const lagAB = await lagTo(pageB, await reply(pageA, key, textAB));
+
+      const textBA = `Reply from node B, ${Date.now()}`;
+      await watchFor(pageA, textBA);
+      const lagBA = await lagTo(pageA, await reply(pageB, key, textBA));
+
+      console.log(`[live across nodes] reply POST answered on one node → text in the other console's DOM: A→B ${lagAB} ms, B→A ${lagBA} ms`);
+      // The issue's requirement (the one latency assertion allowed).
+      expect(lagAB).toBeLessThanOrEqual(1_000);
+      expect(lagBA).toBeLessThanOrEqual(1_000);
+    }, 120_000);
+  });
+}
