@@ -14,43 +14,38 @@ import { describePostgres } from '../helpers/db.ts';
 import { demoPostgresDatabase, startServeNode, type ServeNode } from '../helpers/serve-nodes.ts';
 import { apiAs, browserUnavailable, ensureWebBuilt, launchBrowser, signIn, type Browser } from './browser.ts';
 
-declare global {
-  interface Window {
-    __seenAt?: number | null;
-  }
-}
-
-/** Starts watching `page` for `text`; the moment it appears is kept in window.__seenAt. */
+/** Starts watching `page` for `text`; the moment it appears is kept in window.__seenAt (scripts as strings: no DOM types here). */
 async function watchFor(page: Page, text: string): Promise<void> {
-  await page.evaluate((t) => {
+  await page.evaluate(`(() => {
+    const t = ${JSON.stringify(text)};
     window.__seenAt = null;
     const check = () => {
-      if (window.__seenAt === null && (document.body.textContent ?? '').includes(t)) window.__seenAt = performance.timeOrigin + performance.now();
+      if (window.__seenAt === null && (document.body.textContent || '').includes(t)) window.__seenAt = performance.timeOrigin + performance.now();
     };
     new MutationObserver(check).observe(document.body, { subtree: true, childList: true, characterData: true });
     check();
-  }, text);
+  })()`);
 }
 
 /** Posts a public reply from `page` through the console; the epoch ms its POST response ended (in the page). */
 async function reply(page: Page, key: string, text: string): Promise<number> {
-  await page.evaluate(() => performance.clearResourceTimings());
+  await page.evaluate('performance.clearResourceTimings()');
   await page.getByLabel('Reply or note').fill(text);
   const answered = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/v1/tickets/${key}/comments`));
   await page.getByRole('button', { name: 'Send public reply' }).click();
   expect((await answered).status()).toBe(201);
   await page.getByText('Reply sent to the customer.').waitFor();
-  const end = await page.evaluate((k) => {
-    const e = performance.getEntriesByType('resource').filter((r) => r.name.endsWith(`/api/v1/tickets/${k}/comments`)).pop() as PerformanceResourceTiming | undefined;
+  const end = (await page.evaluate(`(() => {
+    const e = performance.getEntriesByType('resource').filter((r) => r.name.endsWith(${JSON.stringify(`/api/v1/tickets/${key}/comments`)})).pop();
     return e ? performance.timeOrigin + e.responseEnd : null;
-  }, key);
+  })()`)) as number | null;
   if (end === null) throw new Error('no resource timing for the reply POST');
   return end;
 }
 
 async function lagTo(page: Page, since: number): Promise<number> {
-  await page.waitForFunction(() => window.__seenAt !== null, null, { timeout: 15_000 });
-  const seen = await page.evaluate(() => window.__seenAt ?? 0);
+  await page.waitForFunction('window.__seenAt !== null', null, { timeout: 15_000 });
+  const seen = (await page.evaluate('window.__seenAt')) as number;
   return Math.round(seen - since);
 }
 
