@@ -14,38 +14,47 @@ import { describePostgres } from '../helpers/db.ts';
 import { demoPostgresDatabase, startServeNode, type ServeNode } from '../helpers/serve-nodes.ts';
 import { apiAs, browserUnavailable, ensureWebBuilt, launchBrowser, signIn, type Browser } from './browser.ts';
 
-/** Starts watching `page` for `text`; the moment it appears is kept in window.__seenAt (scripts as strings: no DOM types here). */
+/** What the page scripts below touch (the test's TypeScript has no DOM types). */
+interface PageGlobal {
+  __seenAt: number | null;
+  document: { body: { textContent: string | null } };
+  performance: { timeOrigin: number; now(): number; clearResourceTimings(): void; getEntriesByType(t: string): Array<{ name: string; responseEnd: number }> };
+  MutationObserver: new (cb: () => void) => { observe(target: unknown, opts: Record<string, boolean>): void };
+}
+
+/** Starts watching `page` for `text`; the moment it appears is kept in window.__seenAt. */
 async function watchFor(page: Page, text: string): Promise<void> {
-  await page.evaluate(`(() => {
-    const t = ${JSON.stringify(text)};
-    window.__seenAt = null;
+  await page.evaluate((t) => {
+    const w = globalThis as unknown as PageGlobal;
+    w.__seenAt = null;
     const check = () => {
-      if (window.__seenAt === null && (document.body.textContent || '').includes(t)) window.__seenAt = performance.timeOrigin + performance.now();
+      if (w.__seenAt === null && (w.document.body.textContent ?? '').includes(t)) w.__seenAt = w.performance.timeOrigin + w.performance.now();
     };
-    new MutationObserver(check).observe(document.body, { subtree: true, childList: true, characterData: true });
+    new w.MutationObserver(check).observe(w.document.body, { subtree: true, childList: true, characterData: true });
     check();
-  })()`);
+  }, text);
 }
 
 /** Posts a public reply from `page` through the console; the epoch ms its POST response ended (in the page). */
 async function reply(page: Page, key: string, text: string): Promise<number> {
-  await page.evaluate('performance.clearResourceTimings()');
+  await page.evaluate(() => (globalThis as unknown as PageGlobal).performance.clearResourceTimings());
   await page.getByLabel('Reply or note').fill(text);
   const answered = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/v1/tickets/${key}/comments`));
   await page.getByRole('button', { name: 'Send public reply' }).click();
   expect((await answered).status()).toBe(201);
   await page.getByText('Reply sent to the customer.').waitFor();
-  const end = (await page.evaluate(`(() => {
-    const e = performance.getEntriesByType('resource').filter((r) => r.name.endsWith(${JSON.stringify(`/api/v1/tickets/${key}/comments`)})).pop();
-    return e ? performance.timeOrigin + e.responseEnd : null;
-  })()`)) as number | null;
+  const end = await page.evaluate((path) => {
+    const p = (globalThis as unknown as PageGlobal).performance;
+    const e = p.getEntriesByType('resource').filter((r) => r.name.endsWith(path)).pop();
+    return e ? p.timeOrigin + e.responseEnd : null;
+  }, `/api/v1/tickets/${key}/comments`);
   if (end === null) throw new Error('no resource timing for the reply POST');
   return end;
 }
 
 async function lagTo(page: Page, since: number): Promise<number> {
-  await page.waitForFunction('window.__seenAt !== null', null, { timeout: 15_000 });
-  const seen = (await page.evaluate('window.__seenAt')) as number;
+  await page.waitForFunction(() => (globalThis as unknown as PageGlobal).__seenAt !== null, null, { timeout: 15_000 });
+  const seen = await page.evaluate(() => (globalThis as unknown as PageGlobal).__seenAt ?? 0);
   return Math.round(seen - since);
 }
 
