@@ -10,7 +10,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Store } from '../store/connect.ts';
 import type { Database } from '../store/schema.ts';
-import { changeFeed, type ChangeFeed, type TicketChanged } from './change-feed.ts';
+import { feedOf, type ChangeFeed, type TicketChanged } from './change-feed.ts';
+import { withTicketNotice } from '../store/ticket-notify.ts';
 
 /** What the engine's activity wakes up in this process (the scheduler, the dispatcher). */
 export interface EngineSignals {
@@ -46,6 +47,11 @@ export class UnitOfWork {
   /** Outbox rows were written. */
   outboxChanged(): void {
     this.outbox = true;
+  }
+
+  /** The tickets changed so far (PostgreSQL: announced to other nodes at the commit). */
+  changedTickets(): IterableIterator<TicketChanged> {
+    return this.tickets.values();
   }
 
   /** Announces what was collected; call only after the transaction committed. */
@@ -171,8 +177,9 @@ class WriteQueue {
     for (const m of group) {
       const o = outcomes.get(m);
       if (o?.ok) {
-        m.uow.flush({ feed: changeFeed, signals: m.signals });
-        for (const n of m.nested) n.uow.flush({ feed: changeFeed, signals: n.signals });
+        const feed = feedOf(this.store);
+        m.uow.flush({ feed, signals: m.signals });
+        for (const n of m.nested) n.uow.flush({ feed, signals: n.signals });
         m.resolve(o.value);
       } else m.reject(o ? o.error : new Error('inTransaction: member did not run'));
     }
@@ -206,7 +213,8 @@ export function groupCommitStats(store: Store): { transactions: number; members:
  * work is still atomic and isolated from the others' failures by a savepoint. A call made from
  * inside another call's work joins that transaction as a savepoint (its announcements go out
  * with the outer ones) instead of waiting for it forever. PostgreSQL: every call has its own
- * transaction on a pool connection (they run in parallel; the server groups WAL flushes itself).
+ * transaction on a pool connection (they run in parallel; the server groups WAL flushes itself),
+ * and its COMMIT carries a pg_notify of the tickets it changed, for the other nodes' feeds.
  */
 export async function inTransaction<T>(
   store: Store,
@@ -226,7 +234,12 @@ export async function inTransaction<T>(
     return queue.submit(signals, work);
   }
   const uow = new UnitOfWork(store.dialect);
-  const result = await store.db.transaction().execute((trx) => work(trx, uow));
-  uow.flush({ feed: changeFeed, signals });
+  const feed = feedOf(store);
+  // Other nodes hear of the changed tickets at the commit (pg_notify sent with the COMMIT).
+  const result = await withTicketNotice(
+    () => feed.notices(uow.changedTickets()),
+    () => store.db.transaction().execute((trx) => work(trx, uow)),
+  );
+  uow.flush({ feed, signals });
   return result;
 }

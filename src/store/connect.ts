@@ -13,17 +13,24 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, sql, type DatabaseConnection, type Driver, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import { CHANGES_CHANNEL, ChangeWatch } from './change-watch.ts';
 import { pgListener, type PgListener } from './pg-notify.ts';
 import type { Database } from './schema.ts';
+import { NotifyingPostgresDialect } from './ticket-notify.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /**
+   * PostgreSQL: the process's one LISTEN connection for this store (pg-notify.ts), started at
+   * the first call and shared by everything that listens (the change watch, the live-update
+   * feed); closed with the store. Absent on SQLite.
+   */
+  readonly listener?: () => PgListener;
   close(): Promise<void>;
 }
 
@@ -134,26 +141,28 @@ function openPostgres(url: string, max: number): Store {
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  // Cache invalidation across nodes (change-watch.ts): started at the first cached look-up,
-  // so commands that never cache open no extra connection.
+  // One LISTEN connection, started at the first use (commands that never cache nor stream open
+  // none): cache invalidation across nodes (change-watch.ts) and live updates (app/change-feed.ts).
   let listener: PgListener | null = null;
   let closed = false;
+  const shared = (): PgListener => {
+    if (!listener) {
+      listener = pgListener(url);
+      listener.on(CHANGES_CHANNEL, (table) => watch.tableChanged(table));
+      listener.onConnect(() => watch.changed('all'));
+    }
+    return listener;
+  };
   const watch = new ChangeWatch({
     settleMs: SETTLE_MS,
-    connected: () => {
-      if (closed) return false;
-      if (!listener) {
-        listener = pgListener(url);
-        listener.on(CHANGES_CHANNEL, (table) => watch.tableChanged(table));
-        listener.onConnect(() => watch.changed('all'));
-      }
-      return listener.connected;
-    },
+    connected: () => !closed && shared().connected,
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [watch.plugin] });
+  // The dialect's COMMIT carries the transaction's ticket notifications (ticket-notify.ts).
+  const db = new Kysely<Database>({ dialect: new NotifyingPostgresDialect({ pool }), plugins: [watch.plugin] });
   return {
     db,
     dialect: 'postgres',
+    listener: shared,
     close: async () => {
       closed = true;
       await listener?.close();

@@ -5,15 +5,15 @@
 // transaction (checked here too: a failure touches nobody else).
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changeFeed, type TicketChanged } from '../../src/app/change-feed.ts';
+import { feedOf, type TicketChanged } from '../../src/app/change-feed.ts';
 import { groupCommitStats, inTransaction, type EngineSignals } from '../../src/app/unit-of-work.ts';
 import { openStore, type Store } from '../../src/store/connect.ts';
 import { createSqliteDatabase, describeStores } from '../helpers/db.ts';
 
 /** Collects what the change feed announces (it publishes on a later tick). */
-function listen(): { keys: string[]; stop: () => void; settle: () => Promise<void> } {
+function listen(store: Store): { keys: string[]; stop: () => void; settle: () => Promise<void> } {
   const keys: string[] = [];
-  const stop = changeFeed.subscribe((c: TicketChanged) => keys.push(c.key));
+  const stop = feedOf(store).subscribe((c: TicketChanged) => keys.push(c.key));
   return { keys, stop, settle: () => new Promise((r) => setImmediate(() => setImmediate(r))) };
 }
 
@@ -35,7 +35,7 @@ describeStores('inTransaction: one failing change never takes others with it', (
   });
 
   it('concurrent changes: the failing one is rolled back and reported to its caller only; the others commit and announce', async () => {
-    const feed = listen();
+    const feed = listen(ctx.store);
     const first = gate();
     const timers: Array<number | null> = [];
     const signals: EngineSignals = { timersChanged: (e) => timers.push(e), outboxChanged: () => undefined };
@@ -107,7 +107,7 @@ describe('inTransaction on SQLite: group failures and nesting', () => {
   });
 
   it('a COMMIT that fails fails every member of the group, and none of them announces', async () => {
-    const feed = listen();
+    const feed = listen(store);
     const first = gate();
     const change = (v: string, parent: string | null) =>
       inTransaction(store, undefined, async (trx, uow) => {
@@ -132,7 +132,7 @@ describe('inTransaction on SQLite: group failures and nesting', () => {
   });
 
   it('a nested call joins the outer transaction (no deadlock); its failure, caught by the outer work, undoes only its own writes', async () => {
-    const feed = listen();
+    const feed = listen(store);
     const result = await inTransaction(store, undefined, async (trx, uow) => {
       await sql`insert into gc_parent (id) values ('p1')`.execute(trx);
       uow.ticketChanged({ key: 'GC-outer', organizationId: 'o' });

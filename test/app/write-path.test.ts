@@ -5,7 +5,7 @@
  */
 import { beforeAll, expect, it } from 'vitest';
 import { applyPolicy } from '../../src/app/apply-policy.ts';
-import { changeFeed, type TicketChanged } from '../../src/app/change-feed.ts';
+import { feedOf, type TicketChanged } from '../../src/app/change-feed.ts';
 import { createTicket } from '../../src/app/create-ticket.ts';
 import { createUser } from '../../src/app/create-user.ts';
 import { fireDueTimers } from '../../src/app/fire-timers.ts';
@@ -56,7 +56,7 @@ describeStores('one write path', (ctx) => {
     await applyPolicy(deps, cast.actors.admin, REFERENCE_POLICY, 'yaml');
     ticket = (await createTicket(deps, cast.actors.agent, { requesterId: cast.actors.customerA.userId, subject: 'VPN down', body: 'cannot connect', impact: 1, urgency: 1 })).ticket;
     ticketId = ticket.id;
-    changeFeed.subscribe((c) => heard.feed.push(c));
+    feedOf(ctx.store).subscribe((c) => heard.feed.push(c));
   });
 
   const reset = async () => {

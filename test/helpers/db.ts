@@ -146,3 +146,19 @@ export function describeStores(title: string, body: (ctx: StoreContext) => void)
     });
   }
 }
+
+/**
+ * A PostgreSQL-only suite: registered only when PostgreSQL answers (nothing skipped); under
+ * ESCALON_REQUIRE_ALL_SUITES=1 (CI) an unreachable server is one failing test instead.
+ */
+export function describePostgres(title: string, body: () => void): void {
+  if (pgUnavailable === null) describe(`${title} [postgres]`, body);
+  else if (REQUIRED) {
+    const why = pgUnavailable;
+    describe(`${title} [postgres]`, () => {
+      it('needs PostgreSQL (ESCALON_REQUIRE_ALL_SUITES=1)', () => {
+        throw new Error(why);
+      });
+    });
+  }
+}

@@ -1,7 +1,10 @@
 // GET /api/v1/stream: server-sent events with the keys of changed tickets, over a real socket;
-// a customer hears only of their own organization's tickets.
+// a customer hears only of their own organization's tickets; more keys than one message carries
+// become one `refresh` (what a stream holds stays bounded).
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { feedOf } from '../../src/app/change-feed.ts';
 import { createTicket } from '../../src/app/create-ticket.ts';
+import { MAX_KEYS } from '../../src/http/routes/stream.ts';
 import { makeTestApp, type Person, type TestApp } from '../helpers/app.ts';
 import { describeStores } from '../helpers/db.ts';
 
@@ -25,19 +28,27 @@ describeStores('event stream', (ctx) => {
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
-    const next = async (): Promise<string[]> => {
+    /** The keys of the next `tickets` event, or 'refresh'. */
+    const nextEvent = async (): Promise<string[] | 'refresh'> => {
       for (;;) {
-        const m = /event: tickets\ndata: (.*)\n\n/.exec(buffer);
+        const m = /event: (tickets|refresh)\ndata: (.*)\n\n/.exec(buffer);
         if (m) {
           buffer = buffer.slice((m.index ?? 0) + m[0].length);
-          return (JSON.parse(m[1] ?? '{}') as { keys: string[] }).keys;
+          return m[1] === 'refresh' ? 'refresh' : (JSON.parse(m[2] ?? '{}') as { keys: string[] }).keys;
         }
         const { value, done } = await reader.read();
         if (done) throw new Error('stream ended');
         buffer += decoder.decode(value, { stream: true });
       }
     };
-    return { next, close: () => controller.abort() };
+    /** The keys of the next `tickets` event (a refresh — PostgreSQL: the node's listener just connected — skipped). */
+    const next = async (): Promise<string[]> => {
+      for (;;) {
+        const e = await nextEvent();
+        if (e !== 'refresh') return e;
+      }
+    };
+    return { next, nextEvent, close: () => controller.abort() };
   }
 
   it('tells staff of every change and a customer of their own organization only', async () => {
@@ -51,6 +62,19 @@ describeStores('event stream', (ctx) => {
     expect(await agent.next()).toEqual([b.ticket.key]);
     agent.close();
     customerB.close();
+  });
+
+  it('more changed tickets than one message carries: one refresh instead, then keys again', async () => {
+    const agent = await open('agent');
+    // Wait for the stream to be subscribed: a first change comes through as keys.
+    const first = await createTicket(t.deps, t.cast.actors.customerA, { subject: 'first', body: 'x' });
+    expect(await agent.next()).toEqual([first.ticket.key]);
+    const feed = feedOf(ctx.store);
+    for (let i = 0; i <= MAX_KEYS; i++) feed.publish({ key: `MANY-${i}`, organizationId: t.cast.orgA });
+    expect(await agent.nextEvent()).toBe('refresh');
+    const after = await createTicket(t.deps, t.cast.actors.customerA, { subject: 'after', body: 'y' });
+    expect(await agent.nextEvent()).toEqual([after.ticket.key]);
+    agent.close();
   });
 
   it('refuses a client that does not accept an event stream, and anyone not signed in', async () => {

@@ -5,6 +5,13 @@
  * client reads it. A comment line every 25 s keeps proxies from closing the stream.
  * A request that does not accept `text/event-stream` gets a 400 error, not a hanging response.
  *
+ * Changes made on other nodes arrive through the store's feed (PostgreSQL LISTEN/NOTIFY,
+ * app/change-feed.ts). `event: refresh` tells the client to reload everything it shows: the
+ * feed's listener reconnected (other nodes' notifications may have been lost meanwhile), more
+ * than MAX_KEYS tickets changed within one gathering, or the client reads too slowly (more than
+ * MAX_BUFFERED bytes waiting: nothing more is queued for it until the socket drains, then one
+ * refresh) — so what a stream holds in memory is bounded whatever the rate of changes.
+ *
  * A stream lives no longer than the credential that opened it: it ends (after an
  * `event: revoked`) at once when that session logs out, or the user's password changes or is
  * reset, or the user is deactivated, or the token is revoked in this process (revocations.ts);
@@ -13,7 +20,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { authenticateSession, authenticateToken } from '../../app/authenticate.ts';
-import { changeFeed } from '../../app/change-feed.ts';
+import { feedOf } from '../../app/change-feed.ts';
 import { revocationFeed, revokes } from '../../app/revocations.ts';
 import { isStaff, type Actor } from '../../auth/roles.ts';
 import { digest } from '../../auth/secrets.ts';
@@ -22,6 +29,10 @@ import type { HttpDeps } from '../build-app.ts';
 import { errorBody } from '../errors.ts';
 
 const GATHER_MS = 150;
+/** Keys in one message at most; more become one `refresh`. */
+export const MAX_KEYS = 500;
+/** Bytes a slow client may have waiting before the stream stops queueing for it. */
+const MAX_BUFFERED = 64 * 1024;
 const HEARTBEAT_MS = 25_000;
 export const DEFAULT_STREAM_RECHECK_MS = 30_000;
 
@@ -42,23 +53,53 @@ export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, 
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 5000\n: connected\n\n');
+    const feed = feedOf(deps.store);
     let pending = new Set<string>();
+    let refresh = false;
     let timer: NodeJS.Timeout | null = null;
     let ended = false;
+    /** The client is not reading: stop queueing until it drains. */
+    let stalled = false;
+    const send = (text: string): void => {
+      if (stalled || ended) return;
+      res.write(text);
+      if (res.writableLength > MAX_BUFFERED) {
+        stalled = true;
+        res.once('drain', () => {
+          stalled = false;
+          refresh = true;
+          schedule();
+        });
+      }
+    };
     const flush = () => {
       timer = null;
-      if (pending.size === 0 || ended) return;
-      res.write(`event: tickets\ndata: ${JSON.stringify({ keys: [...pending] })}\n\n`);
+      if (ended || stalled) return;
+      if (refresh) send(`event: refresh\ndata: {}\n\n`);
+      else if (pending.size > 0) send(`event: tickets\ndata: ${JSON.stringify({ keys: [...pending] })}\n\n`);
+      refresh = false;
       pending = new Set();
     };
-    const unsubscribe = changeFeed.subscribe((change) => {
-      if (!isStaff(actor.role) && change.organizationId !== actor.organizationId) return;
-      pending.add(change.key);
+    const schedule = () => {
       timer ??= setTimeout(flush, GATHER_MS);
+    };
+    const unsubscribe = feed.subscribe((change) => {
+      if (!isStaff(actor.role) && change.organizationId !== actor.organizationId) return;
+      if (stalled || refresh) refresh = true;
+      else if (pending.size >= MAX_KEYS && !pending.has(change.key)) refresh = true;
+      else pending.add(change.key);
+      if (refresh) pending = new Set();
+      schedule();
+    });
+    const unrefresh = feed.onRefresh(() => {
+      refresh = true;
+      pending = new Set();
+      schedule();
     });
     const cleanup = () => {
       ended = true;
       unsubscribe();
+      unrefresh();
       unwatch();
       clearInterval(heartbeat);
       clearInterval(checker);
@@ -74,7 +115,7 @@ export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, 
     const unwatch = revocationFeed.subscribe((r) => {
       if (revokes(r, actor.userId, credential)) revoke('credential revoked');
     });
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => send(': keep-alive\n\n'), HEARTBEAT_MS);
     let checking = false;
     const checker = setInterval(() => {
       if (checking || ended) return;

@@ -10,7 +10,7 @@ import { when } from '../format.ts';
 import { usePoll } from '../use-poll.ts';
 
 export function ChecklistPanel({ ticketKey, version, onChanged }: { ticketKey: string; version: number; onChanged: () => Promise<void> }) {
-  const polled = usePoll(() => getChecklists(ticketKey), [ticketKey, version], 15_000);
+  const polled = usePoll(() => getChecklists(ticketKey), [ticketKey, version], 15_000, { ticket: ticketKey });
   const [lists, setLists] = useState<Checklist[] | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);

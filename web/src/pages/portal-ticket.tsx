@@ -28,6 +28,7 @@ export function PortalTicketPage({ ticketKey }: { ticketKey: string }) {
     },
     [ticketKey],
     5000,
+    { ticket: ticketKey },
   );
   const [reply, setReply] = useState('');
   const [files, setFiles] = useState<File[]>([]);

@@ -55,6 +55,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
     },
     [ticketKey],
     5000,
+    { ticket: ticketKey },
   );
   const [escalating, setEscalating] = useState(false);
   const [showNotifications, setShowNotifications] = useState(true);
@@ -193,7 +194,7 @@ export function TicketPage({ ticketKey }: { ticketKey: string }) {
 
 /** The customer addresses copied on the conversation: they get every public reply too. */
 function Ccs({ ticketKey, onSaved }: { ticketKey: string; onSaved: () => Promise<void> }) {
-  const polled = usePoll(() => get('/tickets/{ticketRef}/ccs', { params: { path: { ticketRef: ticketKey } } }), [ticketKey], 30_000);
+  const polled = usePoll(() => get('/tickets/{ticketRef}/ccs', { params: { path: { ticketRef: ticketKey } } }), [ticketKey], 30_000, { ticket: ticketKey });
   const [draft, setDraft] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const text = draft ?? (polled.data?.ccs ?? []).join(', ');
