@@ -150,7 +150,7 @@ const MAX_REPORTED = 1000;
  * an erased string without its recorded erasure. `anchors`: hashes to check (an operator's
  * copy), besides the latest anchor stored.
  */
-export async function verifyAudit(db: Db, opts: { anchors?: readonly string[] } = {}): Promise<VerifyResult> {
+export async function verifyAudit(db: Db, opts: { anchors?: readonly string[]; ticketIds?: readonly string[]; skipAnchors?: boolean } = {}): Promise<VerifyResult> {
   const key = auditKey();
   const problems: AuditProblem[] = [];
   let problemCount = 0;
@@ -160,7 +160,7 @@ export async function verifyAudit(db: Db, opts: { anchors?: readonly string[] } 
   };
   // The anchors to check and the positions they need.
   const wanted = [...new Set(opts.anchors ?? [])];
-  const latest = await db.selectFrom('audit_anchors').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const latest = opts.skipAnchors ? undefined : await db.selectFrom('audit_anchors').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
   const anchorRows = new Map<string, { at: number; heads: Array<[string, number]> } | null>();
   if (latest) anchorRows.set(latest.hash, { at: Number(latest.at), heads: JSON.parse(latest.heads) as Array<[string, number]> });
   for (const h of wanted) {
@@ -172,7 +172,9 @@ export async function verifyAudit(db: Db, opts: { anchors?: readonly string[] } 
   for (const a of anchorRows.values()) for (const [t, s] of a?.heads ?? []) (need.get(t) ?? need.set(t, new Set()).get(t)!).add(s);
   const seen = new Map<string, string>();
 
-  const tickets = await db.selectFrom('tickets').select(['id', 'key', 'audit_seq', 'audit_head']).orderBy('id').execute();
+  let tq = db.selectFrom('tickets').select(['id', 'key', 'audit_seq', 'audit_head']).orderBy('id');
+  if (opts.ticketIds) tq = opts.ticketIds.length ? tq.where('id', 'in', [...opts.ticketIds]) : tq.where('id', '=', '');
+  const tickets = await tq.execute();
   const keyOf = new Map(tickets.map((t) => [t.id, t.key]));
   let events = 0;
   for (let i = 0; i < tickets.length; i += 500) {

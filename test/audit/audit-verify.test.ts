@@ -157,7 +157,7 @@ describeStores('audit chain: escalon audit verify', (ctx) => {
     const before = rows[rows.length - 2]!;
     // An attacker deletes the last event and rewinds the head: the chain alone looks intact …
     await ctx.store.db.deleteFrom('events').where('id', '=', last.id).execute();
-    await ctx.store.db.updateTable('tickets').set({ audit_seq: before.seq, audit_head: before.hash }).where('id', '=', ticketId).execute();
+    await ctx.store.db.updateTable('tickets').set({ audit_seq: Number(before.seq), audit_head: before.hash }).where('id', '=', ticketId).execute();
     // … and removes the stored anchors too: only the operator's copy is left.
     await ctx.store.db.deleteFrom('audit_anchors').execute();
     r = await cli(['verify']);
@@ -168,16 +168,16 @@ describeStores('audit chain: escalon audit verify', (ctx) => {
     // With the anchor row still there (or put back from a backup), the missing position is named.
     await cli(['anchor']);
     await ctx.store.db.insertInto('events').values(last).execute();
-    await ctx.store.db.updateTable('tickets').set({ audit_seq: last.seq, audit_head: last.hash }).where('id', '=', ticketId).execute();
+    await ctx.store.db.updateTable('tickets').set({ audit_seq: Number(last.seq), audit_head: last.hash }).where('id', '=', ticketId).execute();
     const again = await cli(['anchor']);
     const h2 = /audit anchor ([0-9a-f]{64}) /.exec(again.stdout)?.[1] ?? '';
     await ctx.store.db.deleteFrom('events').where('id', '=', last.id).execute();
-    await ctx.store.db.updateTable('tickets').set({ audit_seq: before.seq, audit_head: before.hash }).where('id', '=', ticketId).execute();
+    await ctx.store.db.updateTable('tickets').set({ audit_seq: Number(before.seq), audit_head: before.hash }).where('id', '=', ticketId).execute();
     r = await cli(['verify', '--anchor', h2]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`does NOT match the events it covers; 1 position(s) it covers are missing, e.g. ticket ${key} position ${last.seq}`);
     await ctx.store.db.insertInto('events').values(last).execute();
-    await ctx.store.db.updateTable('tickets').set({ audit_seq: last.seq, audit_head: last.hash }).where('id', '=', ticketId).execute();
+    await ctx.store.db.updateTable('tickets').set({ audit_seq: Number(last.seq), audit_head: last.hash }).where('id', '=', ticketId).execute();
     r = await cli(['verify', '--anchor', h2]);
     expect(r.code, r.stdout).toBe(0);
   });
