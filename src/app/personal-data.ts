@@ -251,7 +251,9 @@ export async function eraseRequester(deps: AppDeps, ref: { id?: string; email?: 
     if (r.erasedAt === null || candidates.length > 0) {
       const check = await verifyAudit(trx, { ticketIds: [...affected.keys()], skipAnchors: true });
       if (check.problems.length > 0) {
-        throw new DomainError('VERSION_CONFLICT', `the audit chain of a ticket to erase does not verify (${check.problems[0]?.message ?? ''}); run \`escalon audit verify\` and resolve it first`, {});
+        throw new DomainError('AUDIT_CHAIN_BROKEN', `the audit chain of a ticket to erase does not verify (${check.problems[0]?.message ?? ''}); nothing was erased: run \`escalon audit verify\`, find out what happened, and restore the events from a backup`, {
+          problems: check.problems.slice(0, 10).map((p) => p.message),
+        });
       }
     }
 

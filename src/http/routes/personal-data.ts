@@ -8,7 +8,7 @@ import { eraseRequester, exportRequester } from '../../app/personal-data.ts';
 import { actorOf } from '../access.ts';
 import type { HttpDeps } from '../build-app.ts';
 
-const params = z.strictObject({ id: z.string().min(1).max(64).describe("the requester's user id") });
+const params = z.strictObject({ requesterId: z.string().min(1).max(64).describe("the requester's user id") });
 const erasureOut = z.object({
   requester_id: z.string(),
   already_erased: z.boolean().describe('true: erased before; nothing changed this time'),
@@ -24,13 +24,13 @@ export const personalDataRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = asy
   const tags = ['personal data'];
 
   app.get(
-    '/requesters/:id/personal-data',
+    '/requesters/:requesterId/personal-data',
     { config: admin, schema: { tags, params, response: { 200: z.record(z.string(), z.unknown()).describe('everything stored about the requester') } } },
-    async (req) => exportRequester(deps, { id: req.params.id }),
+    async (req) => exportRequester(deps, { id: req.params.requesterId }),
   );
 
   app.post(
-    '/requesters/:id/erase',
+    '/requesters/:requesterId/erase',
     {
       config: admin,
       schema: {
@@ -40,6 +40,6 @@ export const personalDataRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = asy
         response: { 200: erasureOut },
       },
     },
-    async (req) => eraseRequester(deps, { id: req.params.id }, `user:${actorOf(req).userId}`),
+    async (req) => eraseRequester(deps, { id: req.params.requesterId }, `user:${actorOf(req).userId}`),
   );
 };
