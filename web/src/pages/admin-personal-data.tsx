@@ -66,6 +66,9 @@ export function PersonalDataSection() {
     setError(null);
     try {
       setErased(await personalDataApi.erase(picked.id));
+      // What the console still holds of them goes too.
+      setPicked({ ...picked, name: '[erased]', email: '' });
+      setCounts(null);
       await load();
     } catch (err) {
       setError(errorText(err));
