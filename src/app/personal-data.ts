@@ -16,7 +16,7 @@
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import { DomainError } from '../domain/errors.ts';
-import { auditKey, eachLeaf, ERASED_EVENT, erasureDigest, leafDigest, PLACEHOLDER, replaceLeaves, ACTOR_PATH, type ErasedLeaves } from '../store/audit-chain.ts';
+import { auditKey, eachLeaf, ERASED_EVENT, erasureDigest, eventSalt, leafDigest, PLACEHOLDER, replaceLeaves, ACTOR_PATH, type ErasedLeaves } from '../store/audit-chain.ts';
 import { verifyAudit } from '../store/audit-repo.ts';
 import { rawRows } from '../store/bulk.ts';
 import type { Dialect } from '../store/connect.ts';
@@ -237,7 +237,6 @@ export async function eraseRequester(deps: AppDeps, ref: { id?: string; email?: 
       ...holds.flatMap((h) => [h.subject, h.body]),
     ].filter((t) => t !== PLACEHOLDER);
     const { identity, texts: said, exact, nameParts } = needlesFor(r, texts);
-    const requestedIds = new Set(requested.map((t) => t.id));
     const cc = await trx.selectFrom('ticket_ccs').select('ticket_id').where('address', '=', email).execute();
     const affected = new Map<string, string>();
     for (const t of requested) affected.set(t.id, t.key);
@@ -246,6 +245,7 @@ export async function eraseRequester(deps: AppDeps, ref: { id?: string; email?: 
 
     // The audit chains of the tickets touched must verify before anything is erased: an erasure
     // must never launder an earlier tamper into a recorded change.
+    const core = new Set(affected.keys());
     const candidates = await eventsMentioning(trx, dialect, identity, null, [...affected.keys()]);
     for (const e of candidates) if (!affected.has(e.ticket_id)) affected.set(e.ticket_id, (await trx.selectFrom('tickets').select('key').where('id', '=', e.ticket_id).executeTakeFirst())?.key ?? e.ticket_id);
     if (r.erasedAt === null || candidates.length > 0) {
@@ -265,15 +265,16 @@ export async function eraseRequester(deps: AppDeps, ref: { id?: string; email?: 
       const replace = new Map<string, string>();
       const erased: ErasedLeaves = e.erased ? (JSON.parse(e.erased) as ErasedLeaves) : {};
       const entries: Array<{ eventId: string; path: string; d: string }> = [];
-      // Their texts are looked for on their tickets only; who they are, everywhere.
-      const look = requestedIds.has(e.ticket_id) || affected.has(e.ticket_id) ? exact : identity;
+      const salt = eventSalt(key, e.id);
+      // Their texts are looked for on their tickets (and those they are copied on) only; who they are, everywhere.
+      const look = core.has(e.ticket_id) ? exact : identity;
       eachLeaf(payload, (path, s) => {
         if (s !== PLACEHOLDER && !erased[path] && mentions(s, look)) {
           replace.set(path, PLACEHOLDER);
-          entries.push({ eventId: e.id, path, d: leafDigest(key, e.id, path, s) });
+          entries.push({ eventId: e.id, path, d: leafDigest(salt, path, s) });
         }
       });
-      if (e.actor !== PLACEHOLDER && !erased[ACTOR_PATH] && mentions(e.actor, identity)) entries.push({ eventId: e.id, path: ACTOR_PATH, d: leafDigest(key, e.id, ACTOR_PATH, e.actor) });
+      if (e.actor !== PLACEHOLDER && !erased[ACTOR_PATH] && mentions(e.actor, identity)) entries.push({ eventId: e.id, path: ACTOR_PATH, d: leafDigest(salt, ACTOR_PATH, e.actor) });
       if (entries.length === 0) continue;
       const list = perTicket.get(e.ticket_id) ?? perTicket.set(e.ticket_id, []).get(e.ticket_id)!;
       list.push({ row: e, payload, replace, erased, entries });

@@ -9,8 +9,8 @@
  *                    ⏎ type ⏎ internal ⏎ sealed actor ⏎ sealed payload)
  *
  * where the first event's previous hash is the empty string. "Sealed" replaces every string
- * of the payload (and the actor) by a keyed digest of it, bound to the event id and the
- * string's place in the payload: the chain covers the personal content only through these
+ * of the payload (and the actor) by a keyed digest of it (SHA-256 under the event's secret salt,
+ * an HMAC of its id), bound to the string's place in the payload: the chain covers the personal content only through these
  * digests, so erasing a string (replacing it by PLACEHOLDER and keeping its digest in
  * `events.erased`) leaves every hash intact, while the digest still pins what was there.
  *
@@ -18,7 +18,7 @@
  * recompute a chain after an edit; without a secret a fixed key is used and the chain only
  * detects edits made without recomputing it (docs/security.md says so).
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 
 export const PLACEHOLDER = '[erased]';
 export const ERASED_EVENT = 'personal_data.erased';
@@ -43,9 +43,18 @@ function deriveKey(secret: string | undefined): Buffer {
   return createHmac('sha256', secret && secret.length > 0 ? secret : 'escalon-audit-default-key').update('escalon audit chain v1').digest();
 }
 
-/** A string's keyed digest at `path` of event `eventId`. */
-export function leafDigest(key: Buffer, eventId: string, path: string, value: string): string {
-  return createHmac('sha256', key).update(`leaf\0${eventId}\0${path}\0${value}`).digest('hex');
+/** The per-event secret salt of its string digests (one HMAC per event). */
+export function eventSalt(key: Buffer, eventId: string): string {
+  return createHmac('sha256', key).update(`salt\0${eventId}`).digest('hex');
+}
+
+/**
+ * A string's digest at `path` of an event: SHA-256 of the event's secret salt, the path and the
+ * string (one plain hash per string: the salt is what makes it keyed; without the key the
+ * digest of a known string cannot be computed or confirmed).
+ */
+export function leafDigest(salt: string, path: string, value: string): string {
+  return hash('sha256', `${salt}\0${path}\0${value}`);
 }
 
 const escapeKey = (k: string) => k.replaceAll('~', '~0').replaceAll('/', '~1');
@@ -70,15 +79,15 @@ export function replaceLeaves(value: unknown, replace: ReadonlyMap<string, strin
 }
 
 /** The canonical sealed text of a payload: keys sorted, strings by their digests (or the erased digest). */
-function sealed(key: Buffer, eventId: string, value: unknown, erased: ErasedLeaves | null, path: string): string {
+function sealed(salt: string, value: unknown, erased: ErasedLeaves | null, path: string): string {
   if (typeof value === 'string') {
     const p = path === '' ? '/' : path;
-    return JSON.stringify(erased?.[p]?.d ?? leafDigest(key, eventId, p, value));
+    return JSON.stringify(erased?.[p]?.d ?? leafDigest(salt, p, value));
   }
-  if (Array.isArray(value)) return `[${value.map((v, i) => sealed(key, eventId, v, erased, `${path}/${i}`)).join(',')}]`;
+  if (Array.isArray(value)) return `[${value.map((v, i) => sealed(salt, v, erased, `${path}/${i}`)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${sealed(key, eventId, (value as Record<string, unknown>)[k], erased, `${path}/${escapeKey(k)}`)}`).join(',')}}`;
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${sealed(salt, (value as Record<string, unknown>)[k], erased, `${path}/${escapeKey(k)}`)}`).join(',')}}`;
   }
   return JSON.stringify(value ?? null);
 }
@@ -101,10 +110,11 @@ export interface ChainEvent {
 export const ACTOR_PATH = '$actor';
 
 export function eventHash(key: Buffer, prev: string, e: ChainEvent): string {
-  const actor = e.erased?.[ACTOR_PATH]?.d ?? leafDigest(key, e.id, ACTOR_PATH, e.actor);
+  const salt = eventSalt(key, e.id);
+  const actor = e.erased?.[ACTOR_PATH]?.d ?? leafDigest(salt, ACTOR_PATH, e.actor);
   return createHmac('sha256', key)
     .update(
-      ['escalon-audit-v1', prev, String(e.seq), e.id, e.ticketId, String(e.at), String(e.recordedAt), e.type, e.internal ? '1' : '0', actor, sealed(key, e.id, e.payload, e.erased, '')].join('\n'),
+      ['escalon-audit-v1', prev, String(e.seq), e.id, e.ticketId, String(e.at), String(e.recordedAt), e.type, e.internal ? '1' : '0', actor, sealed(salt, e.payload, e.erased, '')].join('\n'),
     )
     .digest('hex');
 }
