@@ -3,6 +3,8 @@
 // anchor kept outside the database — a deletion whose traces were tidied up.
 import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
+import { appendTicketEvents } from '../../src/app/append-ticket-events.ts';
+import { inTransaction } from '../../src/app/unit-of-work.ts';
 import { register as registerAudit } from '../../src/cli/audit.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
@@ -180,6 +182,31 @@ describeStores('audit chain: escalon audit verify', (ctx) => {
     await ctx.store.db.updateTable('tickets').set({ audit_seq: Number(last.seq), audit_head: last.hash }).where('id', '=', ticketId).execute();
     r = await cli(['verify', '--anchor', h2]);
     expect(r.code, r.stdout).toBe(0);
+  });
+
+  it('concurrent changes of one ticket (PostgreSQL: parallel transactions) never fork its chain', async () => {
+    const made = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: t.auth('customerA'), payload: { subject: 'Busy ticket', body: 'Many replies at once.' } });
+    const busy = made.json<{ key: string }>().key;
+    const replies = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        t.app.inject({ method: 'POST', url: `/api/v1/tickets/${busy}/comments`, headers: t.auth(i % 2 ? 'agent' : 'agent2'), payload: { body: `reply ${i}`, public: false } }),
+      ),
+    );
+    for (const r of replies) expect(r.statusCode, r.body).toBe(201);
+    const row = await ctx.store.db.selectFrom('tickets').select(['id', 'organization_id']).where('key', '=', busy).executeTakeFirstOrThrow();
+    const id = row.id;
+    // Writers that hold no row lock of their own (a ticket reference passed in): the chain-head read locks.
+    const ref = { id, key: busy, organizationId: row.organization_id };
+    const at = t.deps.clock.now();
+    await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        inTransaction(ctx.store, undefined, (trx, uow) => appendTicketEvents(trx, uow, ref, { at, recordedAt: at, actor: 'system' }, [{ type: 'test.note', payload: { i }, internal: true }])),
+      ),
+    );
+    const seqs = (await ctx.store.db.selectFrom('events').select('seq').where('ticket_id', '=', id).execute()).map((r) => Number(r.seq)).sort((a, b) => a - b);
+    expect(seqs.length).toBeGreaterThanOrEqual(41);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    await ok();
   });
 
   it('a bad --anchor is refused with what to give', async () => {
