@@ -1,6 +1,8 @@
 /**
  * The append-only event log (the contract (docs/contract.md) §5). This module has an insert and reads, and no
- * update or delete path: events are never changed once written.
+ * update or delete path: events are never changed once written — with one recorded exception, a
+ * requester's personal-data erasure (app/personal-data.ts), which replaces strings through the
+ * audit chain's sealing so the chain still verifies (store/audit-chain.ts).
  */
 import type { Kysely } from 'kysely';
 import type { DraftEvent } from '../domain/ticket.ts';
