@@ -128,16 +128,25 @@ describeStores('personal data: export and erasure', (ctx) => {
   it('the export holds the person, organization, tickets requested and copied on, texts, attachments, events, notifications', async () => {
     const r = await t.app.inject({ method: 'GET', url: `/api/v1/requesters/${zeldaId}/personal-data`, headers: t.auth('admin') });
     expect(r.statusCode, r.body).toBe(200);
-    const doc = r.json<Record<string, any>>();
+    const doc = r.json<{
+      person: unknown;
+      organization: unknown;
+      tickets_requested: unknown[];
+      tickets_cc: unknown[];
+      comments: unknown[];
+      attachments: unknown[];
+      events: Array<{ type: string }>;
+      notifications: Array<{ recipient: string }>;
+    }>();
     expect(doc.person).toMatchObject({ id: zeldaId, email, name: NAME, phone: PHONE, role: 'customer', active: true, erased_at: null });
     expect(doc.organization).toMatchObject({ id: t.cast.actors.customerA.organizationId });
     expect(doc.tickets_requested).toEqual([expect.objectContaining({ key: own, subject: SUBJECT, body: BODY })]);
     expect(doc.tickets_cc).toEqual([expect.objectContaining({ key: ccd, address: email })]);
     expect(doc.comments).toEqual([expect.objectContaining({ ticket: own, body: COMMENT, public: true })]);
     expect(doc.attachments).toEqual([expect.objectContaining({ ticket: own, filename: 'quistorp-invoice.pdf', content_type: 'application/pdf' })]);
-    expect(doc.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['ticket.created', 'comment.added']));
+    expect(doc.events.map((e) => e.type)).toEqual(expect.arrayContaining(['ticket.created', 'comment.added']));
     expect(doc.notifications.length).toBeGreaterThan(0);
-    expect(doc.notifications.every((n: { recipient: string }) => n.recipient === email || n.recipient === PHONE)).toBe(true);
+    expect(doc.notifications.every((n) => n.recipient === email || n.recipient === PHONE)).toBe(true);
     const cli = await requesterCli(['export', email]);
     expect(cli.code, cli.stderr).toBe(0);
     expect(JSON.parse(cli.stdout).person.email).toBe(email);
