@@ -12,17 +12,28 @@ import { fail, loadConfigOrExit, withStore } from './runtime.ts';
 const HEX64 = /^[0-9a-f]{64}$/;
 
 export function register(program: Command): void {
-  const audit = program.command('audit').description('the tamper-evident audit trail: verify the event chains, take an anchor');
+  const audit = program
+    .command('audit')
+    .description('the tamper-evident audit trail: verify the event chains, take an anchor');
   audit
     .command('verify')
-    .description('recompute every ticket\'s event chain; report edited, deleted or reordered events (exit 1 if any)')
-    .option('--anchor <hash>', 'also check an anchor hash kept outside the database (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .description(
+      "recompute every ticket's event chain; report edited, deleted or reordered events (exit 1 if any)",
+    )
+    .option(
+      '--anchor <hash>',
+      'also check an anchor hash kept outside the database (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--json', 'print the result as JSON')
     .action(async (opts: { anchor: string[]; json?: boolean }) => {
       const config = loadConfigOrExit();
       for (const a of opts.anchor) {
         if (!HEX64.test(a)) {
-          process.stderr.write(`error: --anchor must be a 64-digit lower-case hex hash as printed by the server log or \`escalon audit anchor\` (got '${a}')\n`);
+          process.stderr.write(
+            `error: --anchor must be a 64-digit lower-case hex hash as printed by the server log or \`escalon audit anchor\` (got '${a}')\n`,
+          );
           process.exit(1);
         }
       }
@@ -37,7 +48,8 @@ export function register(program: Command): void {
       else {
         for (const p of result.problems) process.stdout.write(`${p.kind.toUpperCase()}: ${p.message}\n`);
         for (const a of result.anchors) if (a.ok) process.stdout.write(`${a.message}\n`);
-        if (result.anchors.length === 0) process.stdout.write('no anchor to check (none stored yet, none given)\n');
+        if (result.anchors.length === 0)
+          process.stdout.write('no anchor to check (none stored yet, none given)\n');
         process.stdout.write(
           bad
             ? `audit verify: FAILED — ${result.problems.length} problem(s) in ${result.tickets} tickets, ${result.events} events\n`
@@ -48,12 +60,16 @@ export function register(program: Command): void {
     });
   audit
     .command('anchor')
-    .description('take an anchor now: a hash over every ticket\'s chain head (keep a copy outside the database)')
+    .description(
+      "take an anchor now: a hash over every ticket's chain head (keep a copy outside the database)",
+    )
     .action(async () => {
       const config = loadConfigOrExit();
       try {
         const a = await withStore(config, (store) => writeAnchor(store.db, Date.now(), 'cli'));
-        process.stdout.write(`audit anchor ${a.hash} at ${new Date(a.at).toISOString()} over ${a.tickets} tickets, ${a.events} events\n`);
+        process.stdout.write(
+          `audit anchor ${a.hash} at ${new Date(a.at).toISOString()} over ${a.tickets} tickets, ${a.events} events\n`,
+        );
       } catch (err) {
         fail(err);
       }

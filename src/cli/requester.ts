@@ -19,7 +19,12 @@ export function register(program: Command): void {
     .action(async (email: string) => {
       const config = loadConfigOrExit();
       try {
-        const doc = await withStore(config, (store) => exportRequester({ store, clock: systemClock, attachmentLimit: config.http.attachmentLimit }, { email }));
+        const doc = await withStore(config, (store) =>
+          exportRequester(
+            { store, clock: systemClock, attachmentLimit: config.http.attachmentLimit },
+            { email },
+          ),
+        );
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
       } catch (err) {
         fail(err);
@@ -30,11 +35,15 @@ export function register(program: Command): void {
     .argument('<email>', "the requester's email address")
     .option('--confirm', 'required: the erasure cannot be undone')
     .option('--by <admin-email>', 'the admin doing it, recorded on each affected ticket (default: system)')
-    .description("erase a requester's name, email, phone and message texts everywhere (tickets, SLA and escalation history are kept)")
+    .description(
+      "erase a requester's name, email, phone and message texts everywhere (tickets, SLA and escalation history are kept)",
+    )
     .action(async (email: string, o: { confirm?: boolean; by?: string }) => {
       const config = loadConfigOrExit();
       if (!o.confirm) {
-        process.stderr.write(`error: erasing ${email} cannot be undone; add --confirm to go ahead (\`escalon requester export ${email}\` first if they asked for a copy)\n`);
+        process.stderr.write(
+          `error: erasing ${email} cannot be undone; add --confirm to go ahead (\`escalon requester export ${email}\` first if they asked for a copy)\n`,
+        );
         process.exit(1);
       }
       try {
@@ -42,10 +51,22 @@ export function register(program: Command): void {
           let actor = 'system';
           if (o.by) {
             const admin = await findUserByEmail(store.db, o.by);
-            if (!admin || admin.role !== 'admin') throw Object.assign(new Error(`--by ${o.by} is not an admin account`), { code: 'VALIDATION_FAILED' });
+            if (!admin || admin.role !== 'admin')
+              throw Object.assign(new Error(`--by ${o.by} is not an admin account`), {
+                code: 'VALIDATION_FAILED',
+              });
             actor = `user:${admin.id}`;
           }
-          return eraseRequester({ store, clock: systemClock, attachmentLimit: config.http.attachmentLimit, files: diskByteStore(config.attachments.dir) }, { email }, actor);
+          return eraseRequester(
+            {
+              store,
+              clock: systemClock,
+              attachmentLimit: config.http.attachmentLimit,
+              files: diskByteStore(config.attachments.dir),
+            },
+            { email },
+            actor,
+          );
         });
         process.stdout.write(
           r.already_erased

@@ -43,7 +43,9 @@ export class AuditAnchorLoop {
       if (last && now - last.at < this.opts.intervalMs * 0.9) return;
     }
     const a = await writeAnchor(this.deps.store.db, now, 'scheduler');
-    this.opts.log(`audit anchor ${a.hash} at ${new Date(a.at).toISOString()} over ${a.tickets} tickets, ${a.events} events (keep a copy: escalon audit verify --anchor ${a.hash})`);
+    this.opts.log(
+      `audit anchor ${a.hash} at ${new Date(a.at).toISOString()} over ${a.tickets} tickets, ${a.events} events (keep a copy: escalon audit verify --anchor ${a.hash})`,
+    );
   }
 
   async stop(): Promise<void> {

@@ -40,7 +40,9 @@ export function setAuditSecret(secret: string | undefined): void {
 }
 
 function deriveKey(secret: string | undefined): Buffer {
-  return createHmac('sha256', secret && secret.length > 0 ? secret : 'escalon-audit-default-key').update('escalon audit chain v1').digest();
+  return createHmac('sha256', secret && secret.length > 0 ? secret : 'escalon-audit-default-key')
+    .update('escalon audit chain v1')
+    .digest();
 }
 
 /** The per-event secret salt of its string digests (one HMAC per event). */
@@ -63,7 +65,8 @@ const escapeKey = (k: string) => k.replaceAll('~', '~0').replaceAll('/', '~1');
 export function eachLeaf(value: unknown, fn: (path: string, s: string) => void, path = ''): void {
   if (typeof value === 'string') fn(path === '' ? '/' : path, value);
   else if (Array.isArray(value)) value.forEach((v, i) => eachLeaf(v, fn, `${path}/${i}`));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) eachLeaf(v, fn, `${path}/${escapeKey(k)}`);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) eachLeaf(v, fn, `${path}/${escapeKey(k)}`);
 }
 
 /** Returns a copy of `value` with the string at each path in `replace` swapped for the given text. */
@@ -84,7 +87,8 @@ function sealed(salt: string, value: unknown, erased: ErasedLeaves | null, path:
     const p = path === '' ? '/' : path;
     return JSON.stringify(erased?.[p]?.d ?? leafDigest(salt, p, value));
   }
-  if (Array.isArray(value)) return `[${value.map((v, i) => sealed(salt, v, erased, `${path}/${i}`)).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v, i) => sealed(salt, v, erased, `${path}/${i}`)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value).sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${sealed(salt, (value as Record<string, unknown>)[k], erased, `${path}/${escapeKey(k)}`)}`).join(',')}}`;
@@ -114,19 +118,39 @@ export function eventHash(key: Buffer, prev: string, e: ChainEvent): string {
   const actor = e.erased?.[ACTOR_PATH]?.d ?? leafDigest(salt, ACTOR_PATH, e.actor);
   return createHmac('sha256', key)
     .update(
-      ['escalon-audit-v1', prev, String(e.seq), e.id, e.ticketId, String(e.at), String(e.recordedAt), e.type, e.internal ? '1' : '0', actor, sealed(salt, e.payload, e.erased, '')].join('\n'),
+      [
+        'escalon-audit-v1',
+        prev,
+        String(e.seq),
+        e.id,
+        e.ticketId,
+        String(e.at),
+        String(e.recordedAt),
+        e.type,
+        e.internal ? '1' : '0',
+        actor,
+        sealed(salt, e.payload, e.erased, ''),
+      ].join('\n'),
     )
     .digest('hex');
 }
 
 /** The digest an erasure event records over what it erased: (event id, path, digest) lines, sorted. */
-export function erasureDigest(key: Buffer, entries: ReadonlyArray<{ eventId: string; path: string; d: string }>): string {
+export function erasureDigest(
+  key: Buffer,
+  entries: ReadonlyArray<{ eventId: string; path: string; d: string }>,
+): string {
   const lines = entries.map((x) => `${x.eventId}\0${x.path}\0${x.d}`).sort();
-  return createHmac('sha256', key).update(`erasure\n${lines.join('\n')}`).digest('hex');
+  return createHmac('sha256', key)
+    .update(`erasure\n${lines.join('\n')}`)
+    .digest('hex');
 }
 
 /** An anchor's hash over every ticket's chain head: (ticket id, seq, hash) in ticket id order. */
-export function anchorHash(key: Buffer, heads: ReadonlyArray<{ ticketId: string; seq: number; hash: string }>): string {
+export function anchorHash(
+  key: Buffer,
+  heads: ReadonlyArray<{ ticketId: string; seq: number; hash: string }>,
+): string {
   const h = createHmac('sha256', key).update('escalon-anchor-v1\n');
   for (const x of heads) h.update(`${x.ticketId} ${x.seq} ${x.hash}\n`);
   return h.digest('hex');

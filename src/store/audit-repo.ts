@@ -33,14 +33,26 @@ export interface ChainHead {
  * means no two transactions can ever extend one ticket's chain from the same head (the second
  * waits, then reads the first one's new head).
  */
-export async function readChainHeads(db: Db, dialect: Dialect, ids: readonly string[]): Promise<Map<string, ChainHead>> {
+export async function readChainHeads(
+  db: Db,
+  dialect: Dialect,
+  ids: readonly string[],
+): Promise<Map<string, ChainHead>> {
   const out = new Map<string, ChainHead>();
   if (ids.length === 0) return out;
   const sorted = [...ids].sort();
   const rows =
     dialect === 'postgres'
-      ? await rawRows<{ id: string; audit_seq: number | string; audit_head: string | null }>(db, 'select id, audit_seq, audit_head from tickets where id = any($1::text[]) order by id for update', [sorted])
-      : await rawRows<{ id: string; audit_seq: number; audit_head: string | null }>(db, 'select id, audit_seq, audit_head from tickets where id in (select value from json_each(?))', [JSON.stringify(sorted)]);
+      ? await rawRows<{ id: string; audit_seq: number | string; audit_head: string | null }>(
+          db,
+          'select id, audit_seq, audit_head from tickets where id = any($1::text[]) order by id for update',
+          [sorted],
+        )
+      : await rawRows<{ id: string; audit_seq: number; audit_head: string | null }>(
+          db,
+          'select id, audit_seq, audit_head from tickets where id in (select value from json_each(?))',
+          [JSON.stringify(sorted)],
+        );
   for (const r of rows) out.set(r.id, { seq: Number(r.audit_seq), hash: r.audit_head ?? '' });
   return out;
 }
@@ -80,7 +92,9 @@ function chainEvent(r: EventRow, seq: number, payload: unknown): ChainEvent {
  */
 export async function backfillChains(db: Db, dialect: Dialect): Promise<number> {
   const key = auditKey();
-  const ids = (await db.selectFrom('tickets').select('id').where('audit_seq', '=', 0).orderBy('id').execute()).map((r) => r.id);
+  const ids = (
+    await db.selectFrom('tickets').select('id').where('audit_seq', '=', 0).orderBy('id').execute()
+  ).map((r) => r.id);
   let chained = 0;
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
@@ -105,11 +119,39 @@ export async function backfillChains(db: Db, dialect: Dialect): Promise<number> 
     }
     const ticketUpdates = [...heads].map(([id, h]) => ({ key: id, guard: null, values: [h.seq, h.hash] }));
     if (dialect === 'postgres') {
-      await pgBulkUpdate(db, 'events', 'id', null, [{ name: 'seq', pg: 'int8' }, { name: 'hash', pg: 'text' }], eventUpdates);
-      await pgBulkUpdate(db, 'tickets', 'id', null, [{ name: 'audit_seq', pg: 'int8' }, { name: 'audit_head', pg: 'text' }], ticketUpdates);
+      await pgBulkUpdate(
+        db,
+        'events',
+        'id',
+        null,
+        [
+          { name: 'seq', pg: 'int8' },
+          { name: 'hash', pg: 'text' },
+        ],
+        eventUpdates,
+      );
+      await pgBulkUpdate(
+        db,
+        'tickets',
+        'id',
+        null,
+        [
+          { name: 'audit_seq', pg: 'int8' },
+          { name: 'audit_head', pg: 'text' },
+        ],
+        ticketUpdates,
+      );
     } else {
-      for (const u of eventUpdates) await sqliteUpdateRow(db, 'events', 'id', u.key, null, [['seq', u.values[0]], ['hash', u.values[1]]]);
-      for (const u of ticketUpdates) await sqliteUpdateRow(db, 'tickets', 'id', u.key, null, [['audit_seq', u.values[0]], ['audit_head', u.values[1]]]);
+      for (const u of eventUpdates)
+        await sqliteUpdateRow(db, 'events', 'id', u.key, null, [
+          ['seq', u.values[0]],
+          ['hash', u.values[1]],
+        ]);
+      for (const u of ticketUpdates)
+        await sqliteUpdateRow(db, 'tickets', 'id', u.key, null, [
+          ['audit_seq', u.values[0]],
+          ['audit_head', u.values[1]],
+        ]);
     }
     chained += eventUpdates.length;
   }
@@ -150,7 +192,10 @@ const MAX_REPORTED = 1000;
  * an erased string without its recorded erasure. `anchors`: hashes to check (an operator's
  * copy), besides the latest anchor stored.
  */
-export async function verifyAudit(db: Db, opts: { anchors?: readonly string[]; ticketIds?: readonly string[]; skipAnchors?: boolean } = {}): Promise<VerifyResult> {
+export async function verifyAudit(
+  db: Db,
+  opts: { anchors?: readonly string[]; ticketIds?: readonly string[]; skipAnchors?: boolean } = {},
+): Promise<VerifyResult> {
   const key = auditKey();
   const problems: AuditProblem[] = [];
   let problemCount = 0;
@@ -160,20 +205,37 @@ export async function verifyAudit(db: Db, opts: { anchors?: readonly string[]; t
   };
   // The anchors to check and the positions they need.
   const wanted = [...new Set(opts.anchors ?? [])];
-  const latest = opts.skipAnchors ? undefined : await db.selectFrom('audit_anchors').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const latest = opts.skipAnchors
+    ? undefined
+    : await db
+        .selectFrom('audit_anchors')
+        .selectAll()
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
   const anchorRows = new Map<string, { at: number; heads: Array<[string, number]> } | null>();
-  if (latest) anchorRows.set(latest.hash, { at: Number(latest.at), heads: JSON.parse(latest.heads) as Array<[string, number]> });
+  if (latest)
+    anchorRows.set(latest.hash, {
+      at: Number(latest.at),
+      heads: JSON.parse(latest.heads) as Array<[string, number]>,
+    });
   for (const h of wanted) {
     if (anchorRows.has(h)) continue;
     const row = await db.selectFrom('audit_anchors').selectAll().where('hash', '=', h).executeTakeFirst();
-    anchorRows.set(h, row ? { at: Number(row.at), heads: JSON.parse(row.heads) as Array<[string, number]> } : null);
+    anchorRows.set(
+      h,
+      row ? { at: Number(row.at), heads: JSON.parse(row.heads) as Array<[string, number]> } : null,
+    );
   }
   const need = new Map<string, Set<number>>();
-  for (const a of anchorRows.values()) for (const [t, s] of a?.heads ?? []) (need.get(t) ?? need.set(t, new Set()).get(t)!).add(s);
+  for (const a of anchorRows.values())
+    for (const [t, s] of a?.heads ?? []) (need.get(t) ?? need.set(t, new Set()).get(t)!).add(s);
   const seen = new Map<string, string>();
 
   let tq = db.selectFrom('tickets').select(['id', 'key', 'audit_seq', 'audit_head']).orderBy('id');
-  if (opts.ticketIds) tq = opts.ticketIds.length ? tq.where('id', 'in', [...opts.ticketIds]) : tq.where('id', '=', '');
+  if (opts.ticketIds)
+    tq = opts.ticketIds.length ? tq.where('id', 'in', [...opts.ticketIds]) : tq.where('id', '=', '');
   const tickets = await tq.execute();
   const keyOf = new Map(tickets.map((t) => [t.id, t.key]));
   let events = 0;
@@ -189,7 +251,8 @@ export async function verifyAudit(db: Db, opts: { anchors?: readonly string[]; t
       )
       .execute()) as EventRow[];
     const byTicket = new Map<string, EventRow[]>();
-    for (const r of rows) (byTicket.get(r.ticket_id) ?? byTicket.set(r.ticket_id, []).get(r.ticket_id)!).push(r);
+    for (const r of rows)
+      (byTicket.get(r.ticket_id) ?? byTicket.set(r.ticket_id, []).get(r.ticket_id)!).push(r);
     for (const t of chunk) {
       const list = byTicket.get(t.id) ?? [];
       events += list.length;
@@ -200,24 +263,55 @@ export async function verifyAudit(db: Db, opts: { anchors?: readonly string[]; t
   const anchors: AnchorCheck[] = [];
   for (const [hash, a] of anchorRows) {
     if (!a) {
-      anchors.push({ hash, found: false, at: null, ok: false, message: `anchor ${hash} is not in the anchors table: it was deleted, or the hash is not one this database made` });
-      report({ ticket: '-', position: null, eventId: null, kind: 'anchor', message: anchors[anchors.length - 1]!.message });
+      anchors.push({
+        hash,
+        found: false,
+        at: null,
+        ok: false,
+        message: `anchor ${hash} is not in the anchors table: it was deleted, or the hash is not one this database made`,
+      });
+      report({
+        ticket: '-',
+        position: null,
+        eventId: null,
+        kind: 'anchor',
+        message: anchors[anchors.length - 1]!.message,
+      });
       continue;
     }
     const heads = a.heads.map(([t, s]) => ({ ticketId: t, seq: s, hash: seen.get(`${t} ${s}`) ?? '' }));
     const missing = heads.filter((h) => h.hash === '');
     const ok = anchorHash(key, heads) === hash;
-    const what = missing.length > 0 ? `; ${missing.length} position(s) it covers are missing, e.g. ticket ${keyOf.get(missing[0]!.ticketId) ?? missing[0]!.ticketId} position ${missing[0]!.seq}` : '';
+    const what =
+      missing.length > 0
+        ? `; ${missing.length} position(s) it covers are missing, e.g. ticket ${keyOf.get(missing[0]!.ticketId) ?? missing[0]!.ticketId} position ${missing[0]!.seq}`
+        : '';
     anchors.push({
       hash,
       found: true,
       at: a.at,
       ok,
-      message: ok ? `anchor ${hash} of ${new Date(a.at).toISOString()} matches (${heads.length} tickets)` : `anchor ${hash} of ${new Date(a.at).toISOString()} does NOT match the events it covers${what}`,
+      message: ok
+        ? `anchor ${hash} of ${new Date(a.at).toISOString()} matches (${heads.length} tickets)`
+        : `anchor ${hash} of ${new Date(a.at).toISOString()} does NOT match the events it covers${what}`,
     });
-    if (!ok) report({ ticket: '-', position: null, eventId: null, kind: 'anchor', message: anchors[anchors.length - 1]!.message });
+    if (!ok)
+      report({
+        ticket: '-',
+        position: null,
+        eventId: null,
+        kind: 'anchor',
+        message: anchors[anchors.length - 1]!.message,
+      });
   }
-  if (problemCount > problems.length) problems.push({ ticket: '-', position: null, eventId: null, kind: 'edited', message: `… and ${problemCount - problems.length} more problem(s)` });
+  if (problemCount > problems.length)
+    problems.push({
+      ticket: '-',
+      position: null,
+      eventId: null,
+      kind: 'edited',
+      message: `… and ${problemCount - problems.length} more problem(s)`,
+    });
   return { tickets: tickets.length, events, problems, anchors };
 }
 
@@ -231,9 +325,18 @@ function verifyTicket(
   need: Set<number> | undefined,
   seen: Map<string, string>,
 ): void {
-  const chained = rows.filter((r) => r.seq !== null && r.seq !== undefined).sort((a, b) => Number(a.seq) - Number(b.seq) || (a.id < b.id ? -1 : 1));
+  const chained = rows
+    .filter((r) => r.seq !== null && r.seq !== undefined)
+    .sort((a, b) => Number(a.seq) - Number(b.seq) || (a.id < b.id ? -1 : 1));
   for (const r of rows) {
-    if (r.seq === null || r.seq === undefined) report({ ticket: ticketKey, position: null, eventId: r.id, kind: 'inserted', message: `ticket ${ticketKey}: event ${r.id} (${r.type}) is not in the chain: inserted outside Escalon` });
+    if (r.seq === null || r.seq === undefined)
+      report({
+        ticket: ticketKey,
+        position: null,
+        eventId: r.id,
+        kind: 'inserted',
+        message: `ticket ${ticketKey}: event ${r.id} (${r.type}) is not in the chain: inserted outside Escalon`,
+      });
   }
   const parsed = chained.map((r) => {
     try {
@@ -253,7 +356,13 @@ function verifyTicket(
     const ce = chainEvent(r, seq, parsed[i]);
     if (need?.has(seq)) seen.set(`${r.ticket_id} ${seq}`, r.hash ?? '');
     if (seq < expected) {
-      report({ ticket: ticketKey, position: seq, eventId: r.id, kind: 'reordered', message: `ticket ${ticketKey} position ${seq}: a second event (${r.id}, ${r.type}) claims this position` });
+      report({
+        ticket: ticketKey,
+        position: seq,
+        eventId: r.id,
+        kind: 'reordered',
+        message: `ticket ${ticketKey} position ${seq}: a second event (${r.id}, ${r.type}) claims this position`,
+      });
       return;
     }
     if (seq > expected) {
@@ -273,15 +382,37 @@ function verifyTicket(
       if (chained.length <= 200) {
         for (let j = -1; j < chained.length && moved === null; j++) {
           const p = j < 0 ? '' : (chained[j]!.hash ?? '');
-          for (let s = 1; s <= chained.length + 1 && moved === null; s++) if (s !== seq && eventHash(key, p, { ...ce, seq: s }) === r.hash) moved = s;
+          for (let s = 1; s <= chained.length + 1 && moved === null; s++)
+            if (s !== seq && eventHash(key, p, { ...ce, seq: s }) === r.hash) moved = s;
         }
       }
-      if (moved !== null) report({ ticket: ticketKey, position: seq, eventId: r.id, kind: 'reordered', message: `ticket ${ticketKey} position ${seq}: event ${r.id} (${r.type}) was written at position ${moved} (reordered)` });
-      else report({ ticket: ticketKey, position: seq, eventId: r.id, kind: 'edited', message: `ticket ${ticketKey} position ${seq}: event ${r.id} (${r.type}) does not match its hash (edited)` });
+      if (moved !== null)
+        report({
+          ticket: ticketKey,
+          position: seq,
+          eventId: r.id,
+          kind: 'reordered',
+          message: `ticket ${ticketKey} position ${seq}: event ${r.id} (${r.type}) was written at position ${moved} (reordered)`,
+        });
+      else
+        report({
+          ticket: ticketKey,
+          position: seq,
+          eventId: r.id,
+          kind: 'edited',
+          message: `ticket ${ticketKey} position ${seq}: event ${r.id} (${r.type}) does not match its hash (edited)`,
+        });
     }
     for (const [path, x] of Object.entries(ce.erased ?? {})) {
       const value = path === ACTOR_PATH ? r.actor : leafAt(parsed[i], path);
-      if (value !== PLACEHOLDER) report({ ticket: ticketKey, position: seq, eventId: r.id, kind: 'erasure', message: `ticket ${ticketKey} position ${seq}: erased field ${path} holds something other than the placeholder (edited)` });
+      if (value !== PLACEHOLDER)
+        report({
+          ticket: ticketKey,
+          position: seq,
+          eventId: r.id,
+          kind: 'erasure',
+          message: `ticket ${ticketKey} position ${seq}: erased field ${path} holds something other than the placeholder (edited)`,
+        });
       (erasures.get(x.by) ?? erasures.set(x.by, []).get(x.by)!).push({ eventId: r.id, path, d: x.d });
     }
     prev = r.hash ?? '';
@@ -290,20 +421,42 @@ function verifyTicket(
     expected = seq + 1;
   });
   // Every erased string is accounted for by a chained erasure event that lists exactly what it erased.
-  const erasureEvents = new Map(chained.map((r, i) => [r.id, { r, p: parsed[i] as Record<string, unknown> }] as const).filter(([, x]) => x.r.type === ERASED_EVENT));
+  const erasureEvents = new Map(
+    chained
+      .map((r, i) => [r.id, { r, p: parsed[i] as Record<string, unknown> }] as const)
+      .filter(([, x]) => x.r.type === ERASED_EVENT),
+  );
   for (const [by, entries] of erasures) {
     const e = erasureEvents.get(by);
     if (!e) {
-      report({ ticket: ticketKey, position: null, eventId: entries[0]?.eventId ?? null, kind: 'erasure', message: `ticket ${ticketKey}: ${entries.length} erased field(s) name an erasure (${by}) that is not recorded on the ticket` });
+      report({
+        ticket: ticketKey,
+        position: null,
+        eventId: entries[0]?.eventId ?? null,
+        kind: 'erasure',
+        message: `ticket ${ticketKey}: ${entries.length} erased field(s) name an erasure (${by}) that is not recorded on the ticket`,
+      });
       continue;
     }
     if (e.p.digest !== erasureDigest(key, entries)) {
-      report({ ticket: ticketKey, position: Number(e.r.seq), eventId: by, kind: 'erasure', message: `ticket ${ticketKey} position ${Number(e.r.seq)}: the erasure recorded here does not match the fields marked erased by it` });
+      report({
+        ticket: ticketKey,
+        position: Number(e.r.seq),
+        eventId: by,
+        kind: 'erasure',
+        message: `ticket ${ticketKey} position ${Number(e.r.seq)}: the erasure recorded here does not match the fields marked erased by it`,
+      });
     }
   }
   for (const [id, e] of erasureEvents) {
     if (!erasures.has(id) && typeof e.p.digest === 'string' && Number(e.p.fields ?? 0) > 0) {
-      report({ ticket: ticketKey, position: Number(e.r.seq), eventId: id, kind: 'erasure', message: `ticket ${ticketKey} position ${Number(e.r.seq)}: the erasure recorded here erased ${String(e.p.fields)} field(s), none of which is marked` });
+      report({
+        ticket: ticketKey,
+        position: Number(e.r.seq),
+        eventId: id,
+        kind: 'erasure',
+        message: `ticket ${ticketKey} position ${Number(e.r.seq)}: the erasure recorded here erased ${String(e.p.fields)} field(s), none of which is marked`,
+      });
     }
   }
   if (last !== headSeq) {
@@ -318,7 +471,13 @@ function verifyTicket(
           : `ticket ${ticketKey}: the chain head says position ${headSeq}, the events go to ${last}`,
     });
   } else if ((headHash ?? '') !== lastHash) {
-    report({ ticket: ticketKey, position: last, eventId: null, kind: 'head', message: `ticket ${ticketKey}: the chain head's hash is not the last event's (the head or the last event was edited)` });
+    report({
+      ticket: ticketKey,
+      position: last,
+      eventId: null,
+      kind: 'head',
+      message: `ticket ${ticketKey}: the chain head's hash is not the last event's (the head or the last event was edited)`,
+    });
   }
 }
 
@@ -345,18 +504,42 @@ export interface Anchor {
 export async function writeAnchor(db: Db, at: number, createdBy: string): Promise<Anchor> {
   const key = auditKey();
   {
-    const rows = await db.selectFrom('tickets').select(['id', 'audit_seq', 'audit_head']).where('audit_seq', '>', 0).execute();
-    const heads = rows.map((r) => ({ ticketId: r.id, seq: Number(r.audit_seq), hash: r.audit_head ?? '' })).sort((a, b) => (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0));
-    const anchor: Anchor = { id: newId(at), at, hash: anchorHash(key, heads), tickets: heads.length, events: heads.reduce((n, h) => n + h.seq, 0) };
+    const rows = await db
+      .selectFrom('tickets')
+      .select(['id', 'audit_seq', 'audit_head'])
+      .where('audit_seq', '>', 0)
+      .execute();
+    const heads = rows
+      .map((r) => ({ ticketId: r.id, seq: Number(r.audit_seq), hash: r.audit_head ?? '' }))
+      .sort((a, b) => (a.ticketId < b.ticketId ? -1 : a.ticketId > b.ticketId ? 1 : 0));
+    const anchor: Anchor = {
+      id: newId(at),
+      at,
+      hash: anchorHash(key, heads),
+      tickets: heads.length,
+      events: heads.reduce((n, h) => n + h.seq, 0),
+    };
     await db
       .insertInto('audit_anchors')
-      .values({ ...anchor, heads: JSON.stringify(heads.map((h) => [h.ticketId, h.seq])), created_by: createdBy })
+      .values({
+        ...anchor,
+        heads: JSON.stringify(heads.map((h) => [h.ticketId, h.seq])),
+        created_by: createdBy,
+      })
       .execute();
     return anchor;
   }
 }
 
 export async function latestAnchor(db: Db): Promise<Anchor | null> {
-  const r = await db.selectFrom('audit_anchors').select(['id', 'at', 'hash', 'tickets', 'events']).orderBy('at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  return r ? { id: r.id, at: Number(r.at), hash: r.hash, tickets: Number(r.tickets), events: Number(r.events) } : null;
+  const r = await db
+    .selectFrom('audit_anchors')
+    .select(['id', 'at', 'hash', 'tickets', 'events'])
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r
+    ? { id: r.id, at: Number(r.at), hash: r.hash, tickets: Number(r.tickets), events: Number(r.events) }
+    : null;
 }

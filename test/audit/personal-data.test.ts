@@ -22,7 +22,8 @@ import { runCli } from '../helpers/run-cli.ts';
 const NAME = 'Zelda Quistorp';
 const PHONE = '+15557654321';
 const SUBJECT = 'Quistorp household invoice shows three seats';
-const BODY = 'Please call me back, the second charge of 99 dollars is wrong.\nMy account number is QX-5512-ZQ.';
+const BODY =
+  'Please call me back, the second charge of 99 dollars is wrong.\nMy account number is QX-5512-ZQ.';
 const COMMENT = 'Still waiting: the refund for QX-5512-ZQ has not arrived.';
 const PASSWORD = 'plum tractor velvet 42';
 const PERIOD = 'from=2026-03-01&to=2026-03-31&tz=UTC&as_of=2026-04-01T00:00:00Z';
@@ -38,7 +39,11 @@ describeStores('personal data: export and erasure', (ctx) => {
   const audit = (args: string[] = []) => runCli([registerAudit], ['audit', 'verify', ...args], ctx.url);
   const requesterCli = (args: string[]) => runCli([registerRequester], ['requester', ...args], ctx.url);
   const kpis = async () => {
-    const r = await t.app.inject({ method: 'GET', url: `/api/v1/reports/kpis?${PERIOD}`, headers: t.auth('manager') });
+    const r = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/reports/kpis?${PERIOD}`,
+      headers: t.auth('manager'),
+    });
     expect(r.statusCode, r.body).toBe(200);
     return r.json();
   };
@@ -60,7 +65,8 @@ describeStores('personal data: export and erasure', (ctx) => {
                 ? sql`select count(*) as n from ${sql.table(table.name)} where instr(${sql.ref(c.name)}, cast(${n} as blob)) > 0`
                 : sql`select count(*) as n from ${sql.table(table.name)} where instr(lower(${sql.ref(c.name)}), lower(${n})) > 0`;
           const r = await q.execute(ctx.store.db);
-          if (Number((r.rows[0] as { n: number | string }).n) > 0) found.push(`${table.name}.${c.name} ∋ ${n}`);
+          if (Number((r.rows[0] as { n: number | string }).n) > 0)
+            found.push(`${table.name}.${c.name} ∋ ${n}`);
         }
       }
     }
@@ -72,28 +78,82 @@ describeStores('personal data: export and erasure', (ctx) => {
     t = await makeTestApp(ctx.store, { files: diskByteStore(dir) });
     await applyPolicy(t.deps, t.cast.actors.admin, REFERENCE_POLICY, 'yaml');
     email = `zelda.quistorp-${Math.random().toString(36).slice(2, 8)}@quistorp.example`;
-    const z = await createUser(t.deps, { email, name: NAME, role: 'customer', organizationId: t.cast.actors.customerA.organizationId, password: PASSWORD });
+    const z = await createUser(t.deps, {
+      email,
+      name: NAME,
+      role: 'customer',
+      organizationId: t.cast.actors.customerA.organizationId,
+      password: PASSWORD,
+    });
     zeldaId = z.id;
     await ctx.store.db.updateTable('users').set({ phone: PHONE }).where('id', '=', z.id).execute();
-    zeldaAuth = { authorization: `Bearer ${(await createToken(t.deps, { user: { id: z.id }, name: 'zelda' })).secret}` };
+    zeldaAuth = {
+      authorization: `Bearer ${(await createToken(t.deps, { user: { id: z.id }, name: 'zelda' })).secret}`,
+    };
 
     // Her upload, her ticket, her reply; an agent's reply quoting her and greeting her by name.
-    const up = await t.app.inject({ method: 'POST', url: '/api/v1/attachments', ...(() => { const m = multipart([{ filename: 'quistorp-invoice.pdf', contentType: 'application/pdf', content: Buffer.from('%PDF-1.4 Zelda Quistorp invoice bytes') }]); return { payload: m.payload, headers: { ...m.headers, ...zeldaAuth } }; })() });
+    const up = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/attachments',
+      ...(() => {
+        const m = multipart([
+          {
+            filename: 'quistorp-invoice.pdf',
+            contentType: 'application/pdf',
+            content: Buffer.from('%PDF-1.4 Zelda Quistorp invoice bytes'),
+          },
+        ]);
+        return { payload: m.payload, headers: { ...m.headers, ...zeldaAuth } };
+      })(),
+    });
     expect(up.statusCode, up.body).toBe(201);
     const attachmentId = up.json<{ items: Array<{ id: string }> }>().items[0]!.id;
-    const made = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: zeldaAuth, payload: { subject: SUBJECT, body: BODY, attachment_ids: [attachmentId] } });
+    const made = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tickets',
+      headers: zeldaAuth,
+      payload: { subject: SUBJECT, body: BODY, attachment_ids: [attachmentId] },
+    });
     expect(made.statusCode, made.body).toBe(201);
     own = made.json<{ key: string }>().key;
-    const reply = await t.app.inject({ method: 'POST', url: `/api/v1/tickets/${own}/comments`, headers: t.auth('agent'), payload: { body: `Hi Zelda, thanks. You wrote: "${COMMENT.slice(0, 10)}" — we are on it, ${NAME}.`, public: true } });
+    const reply = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${own}/comments`,
+      headers: t.auth('agent'),
+      payload: {
+        body: `Hi Zelda, thanks. You wrote: "${COMMENT.slice(0, 10)}" — we are on it, ${NAME}.`,
+        public: true,
+      },
+    });
     expect(reply.statusCode, reply.body).toBe(201);
-    const hers = await t.app.inject({ method: 'POST', url: `/api/v1/tickets/${own}/comments`, headers: zeldaAuth, payload: { body: COMMENT, public: true } });
+    const hers = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${own}/comments`,
+      headers: zeldaAuth,
+      payload: { body: COMMENT, public: true },
+    });
     expect(hers.statusCode, hers.body).toBe(201);
-    const quote = await t.app.inject({ method: 'POST', url: `/api/v1/tickets/${own}/comments`, headers: t.auth('agent'), payload: { body: `> ${COMMENT}\nRefund sent to ${email}.`, public: false } });
+    const quote = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/tickets/${own}/comments`,
+      headers: t.auth('agent'),
+      payload: { body: `> ${COMMENT}\nRefund sent to ${email}.`, public: false },
+    });
     expect(quote.statusCode, quote.body).toBe(201);
     // A colleague's ticket she is copied on.
-    const other = await t.app.inject({ method: 'POST', url: '/api/v1/tickets', headers: t.auth('customerA'), payload: { subject: 'Office printer', body: 'Jammed again.' } });
+    const other = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tickets',
+      headers: t.auth('customerA'),
+      payload: { subject: 'Office printer', body: 'Jammed again.' },
+    });
     ccd = other.json<{ key: string }>().key;
-    const cc = await t.app.inject({ method: 'PUT', url: `/api/v1/tickets/${ccd}/ccs`, headers: t.auth('agent'), payload: { ccs: [email, 'someone.else@acme.example'] } });
+    const cc = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/tickets/${ccd}/ccs`,
+      headers: t.auth('agent'),
+      payload: { ccs: [email, 'someone.else@acme.example'] },
+    });
     expect(cc.statusCode, cc.body).toBe(200);
     // Time passes: SLA warnings, breaches and escalations fire (the history reports are made of).
     for (let h = 0; h < 30; h++) {
@@ -108,17 +168,48 @@ describeStores('personal data: export and erasure', (ctx) => {
 
   it('only admins may export or erase; an unknown requester is a clear 404; a staff account is refused', async () => {
     for (const who of ['manager', 'lead', 'agent', 'customerA'] as const) {
-      expect((await t.app.inject({ method: 'GET', url: `/api/v1/requesters/${zeldaId}/personal-data`, headers: t.auth(who) })).statusCode).toBe(403);
-      expect((await t.app.inject({ method: 'POST', url: `/api/v1/requesters/${zeldaId}/erase`, headers: t.auth(who), payload: { confirm: true } })).statusCode).toBe(403);
+      expect(
+        (
+          await t.app.inject({
+            method: 'GET',
+            url: `/api/v1/requesters/${zeldaId}/personal-data`,
+            headers: t.auth(who),
+          })
+        ).statusCode,
+      ).toBe(403);
+      expect(
+        (
+          await t.app.inject({
+            method: 'POST',
+            url: `/api/v1/requesters/${zeldaId}/erase`,
+            headers: t.auth(who),
+            payload: { confirm: true },
+          })
+        ).statusCode,
+      ).toBe(403);
     }
-    const unknown = await t.app.inject({ method: 'POST', url: '/api/v1/requesters/no-such-person/erase', headers: t.auth('admin'), payload: { confirm: true } });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/requesters/no-such-person/erase',
+      headers: t.auth('admin'),
+      payload: { confirm: true },
+    });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ error: { code: 'USER_NOT_FOUND' } });
     expect(unknown.body).toContain("no requester with id 'no-such-person'");
-    const staff = await t.app.inject({ method: 'GET', url: `/api/v1/requesters/${t.cast.actors.agent.userId}/personal-data`, headers: t.auth('admin') });
+    const staff = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/requesters/${t.cast.actors.agent.userId}/personal-data`,
+      headers: t.auth('admin'),
+    });
     expect(staff.statusCode).toBe(422);
     expect(staff.json()).toMatchObject({ error: { code: 'INVALID_REQUESTER' } });
-    const unconfirmed = await t.app.inject({ method: 'POST', url: `/api/v1/requesters/${zeldaId}/erase`, headers: t.auth('admin'), payload: {} });
+    const unconfirmed = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/requesters/${zeldaId}/erase`,
+      headers: t.auth('admin'),
+      payload: {},
+    });
     expect(unconfirmed.statusCode).toBe(400);
     const cli = await requesterCli(['erase', email]);
     expect(cli.code).toBe(1);
@@ -126,7 +217,11 @@ describeStores('personal data: export and erasure', (ctx) => {
   });
 
   it('the export holds the person, organization, tickets requested and copied on, texts, attachments, events, notifications', async () => {
-    const r = await t.app.inject({ method: 'GET', url: `/api/v1/requesters/${zeldaId}/personal-data`, headers: t.auth('admin') });
+    const r = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/requesters/${zeldaId}/personal-data`,
+      headers: t.auth('admin'),
+    });
     expect(r.statusCode, r.body).toBe(200);
     const doc = r.json<{
       person: unknown;
@@ -138,13 +233,31 @@ describeStores('personal data: export and erasure', (ctx) => {
       events: Array<{ type: string }>;
       notifications: Array<{ recipient: string }>;
     }>();
-    expect(doc.person).toMatchObject({ id: zeldaId, email, name: NAME, phone: PHONE, role: 'customer', active: true, erased_at: null });
+    expect(doc.person).toMatchObject({
+      id: zeldaId,
+      email,
+      name: NAME,
+      phone: PHONE,
+      role: 'customer',
+      active: true,
+      erased_at: null,
+    });
     expect(doc.organization).toMatchObject({ id: t.cast.actors.customerA.organizationId });
-    expect(doc.tickets_requested).toEqual([expect.objectContaining({ key: own, subject: SUBJECT, body: BODY })]);
+    expect(doc.tickets_requested).toEqual([
+      expect.objectContaining({ key: own, subject: SUBJECT, body: BODY }),
+    ]);
     expect(doc.tickets_cc).toEqual([expect.objectContaining({ key: ccd, address: email })]);
     expect(doc.comments).toEqual([expect.objectContaining({ ticket: own, body: COMMENT, public: true })]);
-    expect(doc.attachments).toEqual([expect.objectContaining({ ticket: own, filename: 'quistorp-invoice.pdf', content_type: 'application/pdf' })]);
-    expect(doc.events.map((e) => e.type)).toEqual(expect.arrayContaining(['ticket.created', 'comment.added']));
+    expect(doc.attachments).toEqual([
+      expect.objectContaining({
+        ticket: own,
+        filename: 'quistorp-invoice.pdf',
+        content_type: 'application/pdf',
+      }),
+    ]);
+    expect(doc.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['ticket.created', 'comment.added']),
+    );
     expect(doc.notifications.length).toBeGreaterThan(0);
     expect(doc.notifications.every((n) => n.recipient === email || n.recipient === PHONE)).toBe(true);
     const cli = await requesterCli(['export', email]);
@@ -157,11 +270,23 @@ describeStores('personal data: export and erasure', (ctx) => {
     expect((await traces(needles)).length).toBeGreaterThan(5);
     expect((await audit()).code).toBe(0);
     const before = await kpis();
-    const bytesBefore = readdirSync(dir, { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(String(f))).length;
+    const bytesBefore = readdirSync(dir, { recursive: true }).filter((f) =>
+      /[0-9a-f]{64}$/.test(String(f)),
+    ).length;
 
-    const r = await t.app.inject({ method: 'POST', url: `/api/v1/requesters/${zeldaId}/erase`, headers: t.auth('admin'), payload: { confirm: true } });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/requesters/${zeldaId}/erase`,
+      headers: t.auth('admin'),
+      payload: { confirm: true },
+    });
     expect(r.statusCode, r.body).toBe(200);
-    const res = r.json<{ already_erased: boolean; tickets: string[]; event_fields: number; attachments: number }>();
+    const res = r.json<{
+      already_erased: boolean;
+      tickets: string[];
+      event_fields: number;
+      attachments: number;
+    }>();
     expect(res.already_erased).toBe(false);
     expect(res.tickets.sort()).toEqual([own, ccd].sort());
     expect(res.attachments).toBe(1);
@@ -172,7 +297,9 @@ describeStores('personal data: export and erasure', (ctx) => {
     expect(verified.stdout).toMatch(/audit verify: ok/);
     expect(verified.code).toBe(0);
     // The bytes of her upload are gone.
-    expect(readdirSync(dir, { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(String(f))).length).toBe(bytesBefore - 1);
+    expect(readdirSync(dir, { recursive: true }).filter((f) => /[0-9a-f]{64}$/.test(String(f))).length).toBe(
+      bytesBefore - 1,
+    );
     // Recorded on each affected ticket, by the admin, with no personal data.
     const recorded = await ctx.store.db
       .selectFrom('events')
@@ -186,20 +313,43 @@ describeStores('personal data: export and erasure', (ctx) => {
       expect(Object.keys(JSON.parse(e.payload)).sort()).toEqual(['digest', 'fields', 'requester_id']);
     }
     // The structure stays: her ticket, its status and history; the CC list keeps the other address.
-    const tk = await ctx.store.db.selectFrom('tickets').select(['subject', 'body', 'requester_id', 'status']).where('key', '=', own).executeTakeFirstOrThrow();
+    const tk = await ctx.store.db
+      .selectFrom('tickets')
+      .select(['subject', 'body', 'requester_id', 'status'])
+      .where('key', '=', own)
+      .executeTakeFirstOrThrow();
     expect(tk).toMatchObject({ subject: '[erased]', body: '[erased]', requester_id: zeldaId });
-    const ccs = await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${ccd}/ccs`, headers: t.auth('agent') });
+    const ccs = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/tickets/${ccd}/ccs`,
+      headers: t.auth('agent'),
+    });
     expect(ccs.json()).toMatchObject({ ccs: ['someone.else@acme.example'] });
     // The agent's reply keeps its words, without her name.
-    const comments = await t.app.inject({ method: 'GET', url: `/api/v1/tickets/${own}/comments`, headers: t.auth('agent') });
+    const comments = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/tickets/${own}/comments`,
+      headers: t.auth('agent'),
+    });
     expect(comments.body).toContain('thanks. You wrote');
     // No sign-in, no token.
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/tickets', headers: zeldaAuth })).statusCode).toBe(401);
-    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: PASSWORD } });
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/tickets', headers: zeldaAuth })).statusCode,
+    ).toBe(401);
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password: PASSWORD },
+    });
     expect(login.statusCode).toBe(401);
 
     // Twice: harmless.
-    const again = await t.app.inject({ method: 'POST', url: `/api/v1/requesters/${zeldaId}/erase`, headers: t.auth('admin'), payload: { confirm: true } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/requesters/${zeldaId}/erase`,
+      headers: t.auth('admin'),
+      payload: { confirm: true },
+    });
     expect(again.statusCode, again.body).toBe(200);
     expect(again.json()).toMatchObject({ already_erased: true, tickets: [] });
     expect((await audit()).code).toBe(0);
@@ -210,14 +360,24 @@ describeStores('personal data: export and erasure', (ctx) => {
   });
 
   it('a tamper after erasure is still found: an erased field, the erasure record, a kept field', async () => {
-    const erased = await ctx.store.db.selectFrom('events').select(['id', 'payload', 'erased', 'actor']).where('erased', 'is not', null).execute();
+    const erased = await ctx.store.db
+      .selectFrom('events')
+      .select(['id', 'payload', 'erased', 'actor'])
+      .where('erased', 'is not', null)
+      .execute();
     expect(erased.length).toBeGreaterThan(0);
     const e = erased[0]!;
     // Writing something else where the placeholder is.
-    await ctx.store.db.updateTable('events').set({ payload: e.payload.replace('[erased]', 'Somebody Else') }).where('id', '=', e.id).execute();
+    await ctx.store.db
+      .updateTable('events')
+      .set({ payload: e.payload.replace('[erased]', 'Somebody Else') })
+      .where('id', '=', e.id)
+      .execute();
     let r = await audit();
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/ERASURE: ticket \S+ position \d+: erased field \S+ holds something other than the placeholder/);
+    expect(r.stdout).toMatch(
+      /ERASURE: ticket \S+ position \d+: erased field \S+ holds something other than the placeholder/,
+    );
     await ctx.store.db.updateTable('events').set({ payload: e.payload }).where('id', '=', e.id).execute();
     // Dropping an erasure mark (pretending the field was never erased).
     await ctx.store.db.updateTable('events').set({ erased: null }).where('id', '=', e.id).execute();
@@ -226,15 +386,31 @@ describeStores('personal data: export and erasure', (ctx) => {
     await ctx.store.db.updateTable('events').set({ erased: e.erased }).where('id', '=', e.id).execute();
     expect((await audit()).code).toBe(0);
     // A field nobody erased, changed.
-    const kept = await ctx.store.db.selectFrom('events').select(['id', 'payload']).where('type', '=', 'ticket.created').executeTakeFirstOrThrow();
+    const kept = await ctx.store.db
+      .selectFrom('events')
+      .select(['id', 'payload'])
+      .where('type', '=', 'ticket.created')
+      .executeTakeFirstOrThrow();
     expect(kept.payload).toContain('"key":"');
-    await ctx.store.db.updateTable('events').set({ payload: kept.payload.replace('"key":"', '"key":"X') }).where('id', '=', kept.id).execute();
+    await ctx.store.db
+      .updateTable('events')
+      .set({ payload: kept.payload.replace('"key":"', '"key":"X') })
+      .where('id', '=', kept.id)
+      .execute();
     r = await audit();
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/EDITED: ticket \S+ position 1: event/);
-    await ctx.store.db.updateTable('events').set({ payload: kept.payload }).where('id', '=', kept.id).execute();
+    await ctx.store.db
+      .updateTable('events')
+      .set({ payload: kept.payload })
+      .where('id', '=', kept.id)
+      .execute();
     // An actor edited after erasure.
-    await ctx.store.db.updateTable('events').set({ actor: 'user:forged' }).where('type', '=', 'personal_data.erased').execute();
+    await ctx.store.db
+      .updateTable('events')
+      .set({ actor: 'user:forged' })
+      .where('type', '=', 'personal_data.erased')
+      .execute();
     r = await audit();
     expect(r.code).toBe(1);
   });

@@ -32,11 +32,23 @@ if (!browserUnavailable) {
       const browser = await suite.browser();
       const admin = await signIn(browser, suite.server.url, 'admin@example.com');
       await admin.getByRole('link', { name: 'Admin', exact: true }).click();
-      await admin.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Personal data', exact: true }).click();
+      await admin
+        .getByRole('navigation', { name: 'Administration' })
+        .getByRole('link', { name: 'Personal data', exact: true })
+        .click();
       await admin.getByLabel('Find a requester').fill(who.email.slice(0, 6));
-      await admin.getByRole('list', { name: 'Requesters found' }).getByRole('button', { name: who.name, exact: true }).click();
-      const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByRole('button', { name: 'Export personal data (JSON)' }).click()]);
-      const doc = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { person: { email: string }; tickets_requested: unknown[] };
+      await admin
+        .getByRole('list', { name: 'Requesters found' })
+        .getByRole('button', { name: who.name, exact: true })
+        .click();
+      const [download] = await Promise.all([
+        admin.waitForEvent('download'),
+        admin.getByRole('button', { name: 'Export personal data (JSON)' }).click(),
+      ]);
+      const doc = JSON.parse(readFileSync((await download.path())!, 'utf8')) as {
+        person: { email: string };
+        tickets_requested: unknown[];
+      };
       expect(doc.person.email).toBe(who.email);
       expect(doc.tickets_requested.length).toBeGreaterThan(0);
       await admin.getByRole('status').filter({ hasText: 'Exported:' }).waitFor();
@@ -45,9 +57,16 @@ if (!browserUnavailable) {
       await admin.getByLabel('Type the email address to confirm').fill(who.email);
       await admin.screenshot({ path: join(shots, 'admin-personal-data.png'), fullPage: true });
       await erase.click();
-      await admin.getByRole('status').filter({ hasText: /^Erased\. Recorded on \d+ ticket/ }).waitFor();
+      await admin
+        .getByRole('status')
+        .filter({ hasText: /^Erased\. Recorded on \d+ ticket/ })
+        .waitFor();
       await admin.screenshot({ path: join(shots, 'admin-personal-data-erased.png'), fullPage: true });
-      const after = await db.selectFrom('users').select(['name', 'email', 'active']).where('id', '=', who.id).executeTakeFirstOrThrow();
+      const after = await db
+        .selectFrom('users')
+        .select(['name', 'email', 'active'])
+        .where('id', '=', who.id)
+        .executeTakeFirstOrThrow();
       expect(after).toEqual({ name: '[erased]', email: `erased-${who.id}@erased.invalid`, active: 0 });
       expect((await verifyAudit(db)).problems).toEqual([]);
 
@@ -55,7 +74,12 @@ if (!browserUnavailable) {
       try {
         await manager.getByRole('link', { name: 'Admin', exact: true }).click();
         await manager.getByRole('navigation', { name: 'Administration' }).waitFor();
-        expect(await manager.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Personal data', exact: true }).count()).toBe(0);
+        expect(
+          await manager
+            .getByRole('navigation', { name: 'Administration' })
+            .getByRole('link', { name: 'Personal data', exact: true })
+            .count(),
+        ).toBe(0);
         await manager.goto(`${suite.server.url}/admin/personal-data`);
         await manager.getByText('Only admins manage this.').waitFor();
       } finally {

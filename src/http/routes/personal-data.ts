@@ -25,7 +25,16 @@ export const personalDataRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = asy
 
   app.get(
     '/requesters/:requesterId/personal-data',
-    { config: admin, schema: { tags, params, response: { 200: z.record(z.string(), z.unknown()).describe('everything stored about the requester') } } },
+    {
+      config: admin,
+      schema: {
+        tags,
+        params,
+        response: {
+          200: z.record(z.string(), z.unknown()).describe('everything stored about the requester'),
+        },
+      },
+    },
     async (req) => exportRequester(deps, { id: req.params.requesterId }),
   );
 
@@ -36,7 +45,9 @@ export const personalDataRoutes: FastifyPluginAsyncZod<{ deps: HttpDeps }> = asy
       schema: {
         tags,
         params,
-        body: z.strictObject({ confirm: z.literal(true).describe('must be true: the erasure cannot be undone') }),
+        body: z.strictObject({
+          confirm: z.literal(true).describe('must be true: the erasure cannot be undone'),
+        }),
         response: { 200: erasureOut },
       },
     },

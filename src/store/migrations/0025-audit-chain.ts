@@ -18,7 +18,10 @@ export async function up(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres'): P
   await db.schema.alterTable('events').addColumn('seq', 'bigint').execute();
   await db.schema.alterTable('events').addColumn('hash', 'text').execute();
   await db.schema.alterTable('events').addColumn('erased', 'text').execute();
-  await db.schema.alterTable('tickets').addColumn('audit_seq', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('tickets')
+    .addColumn('audit_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('tickets').addColumn('audit_head', 'text').execute();
   await db.schema.alterTable('users').addColumn('erased_at', 'bigint').execute();
   await db.schema

@@ -27,7 +27,12 @@ export function PersonalDataSection() {
   useEffect(() => void load(), []);
 
   const q = search.trim().toLowerCase();
-  const matches = q.length < 2 ? [] : (users ?? []).filter((u) => u.name.toLowerCase().includes(q) || u.email.toLowerCase().includes(q)).slice(0, 20);
+  const matches =
+    q.length < 2
+      ? []
+      : (users ?? [])
+          .filter((u) => u.name.toLowerCase().includes(q) || u.email.toLowerCase().includes(q))
+          .slice(0, 20);
 
   const pick = (u: AdminUser) => {
     setPicked(u);
@@ -80,8 +85,9 @@ export function PersonalDataSection() {
   return (
     <div className="stack">
       <p className="muted small">
-        A requester may ask for a copy of what is stored about them, or for their personal data to be erased. Erasure replaces their name, email, phone and
-        message texts with “[erased]” everywhere and ends their sign-in; their tickets, SLA and escalation history stay for reporting, and each affected ticket
+        A requester may ask for a copy of what is stored about them, or for their personal data to be erased.
+        Erasure replaces their name, email, phone and message texts with “[erased]” everywhere and ends their
+        sign-in; their tickets, SLA and escalation history stay for reporting, and each affected ticket
         records who erased it. It cannot be undone.
       </p>
       {error ? (
@@ -91,13 +97,24 @@ export function PersonalDataSection() {
       ) : null}
       <label>
         Find a requester{' '}
-        <input type="search" value={search} placeholder="name or email (2+ letters)" aria-label="Find a requester" onChange={(e) => setSearch(e.target.value)} />
+        <input
+          type="search"
+          value={search}
+          placeholder="name or email (2+ letters)"
+          aria-label="Find a requester"
+          onChange={(e) => setSearch(e.target.value)}
+        />
       </label>
       {matches.length > 0 ? (
         <ul className="portal-list" aria-label="Requesters found">
           {matches.map((u) => (
             <li key={u.id}>
-              <button type="button" className="link" onClick={() => pick(u)} aria-pressed={picked?.id === u.id}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => pick(u)}
+                aria-pressed={picked?.id === u.id}
+              >
                 {u.name}
               </button>
               <span className="muted small">
@@ -122,7 +139,8 @@ export function PersonalDataSection() {
           </div>
           {counts ? (
             <p role="status" className="flash">
-              Exported: {Object.entries(counts)
+              Exported:{' '}
+              {Object.entries(counts)
                 .map(([k, n]) => `${n} ${k.replaceAll('_', ' ')}`)
                 .join(', ')}
               .
@@ -138,10 +156,19 @@ export function PersonalDataSection() {
             <form className="stack danger-zone" onSubmit={(e) => void erase(e)}>
               <label>
                 To erase, type their email address{' '}
-                <input value={confirm} aria-label="Type the email address to confirm" onChange={(e) => setConfirm(e.target.value)} autoComplete="off" />
+                <input
+                  value={confirm}
+                  aria-label="Type the email address to confirm"
+                  onChange={(e) => setConfirm(e.target.value)}
+                  autoComplete="off"
+                />
               </label>
               <div className="row">
-                <button type="submit" className="danger" disabled={busy || confirm.trim().toLowerCase() !== picked.email.toLowerCase()}>
+                <button
+                  type="submit"
+                  className="danger"
+                  disabled={busy || confirm.trim().toLowerCase() !== picked.email.toLowerCase()}
+                >
                   Erase permanently
                 </button>
               </div>
