@@ -42,7 +42,13 @@ export class AuditAnchorLoop {
       const last = await latestAnchor(this.deps.store.db);
       if (last && now - last.at < this.opts.intervalMs * 0.9) return;
     }
-    const a = await writeAnchor(this.deps.store.db, now, 'scheduler');
+    const a = await writeAnchor(this.deps.store.db, now, 'scheduler', { skipIfUnchanged: true });
+    if (a.unchanged) {
+      this.opts.log(
+        `audit anchor ${a.hash} of ${new Date(a.at).toISOString()} still covers everything (nothing written since)`,
+      );
+      return;
+    }
     this.opts.log(
       `audit anchor ${a.hash} at ${new Date(a.at).toISOString()} over ${a.tickets} tickets, ${a.events} events (keep a copy: escalon audit verify --anchor ${a.hash})`,
     );

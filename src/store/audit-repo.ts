@@ -233,14 +233,23 @@ export async function verifyAudit(
     for (const [t, s] of a?.heads ?? []) (need.get(t) ?? need.set(t, new Set()).get(t)!).add(s);
   const seen = new Map<string, string>();
 
-  let tq = db.selectFrom('tickets').select(['id', 'key', 'audit_seq', 'audit_head']).orderBy('id');
-  if (opts.ticketIds)
-    tq = opts.ticketIds.length ? tq.where('id', 'in', [...opts.ticketIds]) : tq.where('id', '=', '');
-  const tickets = await tq.execute();
-  const keyOf = new Map(tickets.map((t) => [t.id, t.key]));
+  // Tickets 500 at a time in id order (keyset pages: memory stays flat however many there are).
+  let ticketCount = 0;
   let events = 0;
-  for (let i = 0; i < tickets.length; i += 500) {
-    const chunk = tickets.slice(i, i + 500);
+  let after = '';
+  for (;;) {
+    let tq = db
+      .selectFrom('tickets')
+      .select(['id', 'key', 'audit_seq', 'audit_head'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(500);
+    if (opts.ticketIds)
+      tq = opts.ticketIds.length ? tq.where('id', 'in', [...opts.ticketIds]) : tq.where('id', '=', '');
+    const chunk = await tq.execute();
+    if (chunk.length === 0) break;
+    after = chunk[chunk.length - 1]!.id;
+    ticketCount += chunk.length;
     const rows = (await db
       .selectFrom('events')
       .selectAll()
@@ -259,6 +268,8 @@ export async function verifyAudit(
       verifyTicket(key, t.key, Number(t.audit_seq), t.audit_head, list, report, need.get(t.id), seen);
     }
   }
+  const keyOf = async (id: string) =>
+    (await db.selectFrom('tickets').select('key').where('id', '=', id).executeTakeFirst())?.key ?? id;
   // Events of tickets that no longer exist cannot be (the foreign key); nothing else to scan.
   const anchors: AnchorCheck[] = [];
   for (const [hash, a] of anchorRows) {
@@ -284,7 +295,7 @@ export async function verifyAudit(
     const ok = anchorHash(key, heads) === hash;
     const what =
       missing.length > 0
-        ? `; ${missing.length} position(s) it covers are missing, e.g. ticket ${keyOf.get(missing[0]!.ticketId) ?? missing[0]!.ticketId} position ${missing[0]!.seq}`
+        ? `; ${missing.length} position(s) it covers are missing, e.g. ticket ${await keyOf(missing[0]!.ticketId)} position ${missing[0]!.seq}`
         : '';
     anchors.push({
       hash,
@@ -312,7 +323,7 @@ export async function verifyAudit(
       kind: 'edited',
       message: `… and ${problemCount - problems.length} more problem(s)`,
     });
-  return { tickets: tickets.length, events, problems, anchors };
+  return { tickets: ticketCount, events, problems, anchors };
 }
 
 function verifyTicket(
@@ -501,7 +512,12 @@ export interface Anchor {
 }
 
 /** Takes an anchor: every ticket's chain head, hashed, stored (and returned for the log). */
-export async function writeAnchor(db: Db, at: number, createdBy: string): Promise<Anchor> {
+export async function writeAnchor(
+  db: Db,
+  at: number,
+  createdBy: string,
+  opts: { skipIfUnchanged?: boolean } = {},
+): Promise<Anchor & { unchanged?: boolean }> {
   const key = auditKey();
   {
     const rows = await db
@@ -519,6 +535,11 @@ export async function writeAnchor(db: Db, at: number, createdBy: string): Promis
       tickets: heads.length,
       events: heads.reduce((n, h) => n + h.seq, 0),
     };
+    // Nothing written since the latest anchor: it still covers everything (no new row).
+    if (opts.skipIfUnchanged) {
+      const last = await latestAnchor(db);
+      if (last && last.hash === anchor.hash) return { ...last, unchanged: true };
+    }
     await db
       .insertInto('audit_anchors')
       .values({
