@@ -646,7 +646,12 @@ export async function eraseRequester(
   return result;
 }
 
-/** Tables the sweep leaves alone: the chain (handled above), credentials, bookkeeping, configuration. */
+/**
+ * Tables the sweep leaves alone: the chain (handled above), credentials, bookkeeping, and
+ * configuration that would change behaviour (policies, templates, organizations, webhooks: if
+ * they name the requester, an admin edits them). Risk models are swept: a model's requester
+ * encoder may hold their address (it becomes the placeholder's entry).
+ */
 const SWEEP_SKIP = new Set([
   'events',
   'audit_anchors',
@@ -660,7 +665,6 @@ const SWEEP_SKIP = new Set([
   'counters',
   'policies',
   'notification_templates',
-  'risk_models',
   'organizations',
   'webhook_endpoints',
 ]);
