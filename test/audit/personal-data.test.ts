@@ -266,6 +266,18 @@ describeStores('personal data: export and erasure', (ctx) => {
   });
 
   it('erasure: no trace anywhere, the KPI report unchanged, the chain verifies, sign-in refused, erasing twice harmless', async () => {
+    // A stored risk model whose requester encoder learned her address (a stand-in row: never put in force here).
+    await ctx.store.db
+      .insertInto('risk_models')
+      .values({
+        version: -1,
+        model_id: 'pd-test',
+        model: JSON.stringify({ encoders: { requester: { [email]: 0.8 } } }),
+        meta: '{}',
+        activated_at: 0,
+        activated_by: null,
+      })
+      .execute();
     const needles = [email, NAME, 'Quistorp', PHONE, SUBJECT, BODY.split('\n')[0]!, 'QX-5512-ZQ', COMMENT];
     expect((await traces(needles)).length).toBeGreaterThan(5);
     expect((await audit()).code).toBe(0);
