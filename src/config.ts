@@ -65,6 +65,11 @@ const envSchema = z.object({
     .regex(/^\d+(s|m|h)$/, 'must be a duration like 15m, 1h or 90s')
     .default('15m')
     .refine((v) => durationMs(v) >= 10_000 && durationMs(v) <= 24 * 3_600_000, 'must be between 10s and 24h'),
+  ESCALON_AUDIT_ANCHOR_INTERVAL: z
+    .string()
+    .regex(/^\d+(s|m|h)$/, 'must be a duration like 1h, 15m or 90s')
+    .default('1h')
+    .refine((v) => durationMs(v) >= 10_000 && durationMs(v) <= 7 * 24 * 3_600_000, 'must be between 10s and 168h'),
 });
 
 function durationMs(v: string): number {
@@ -127,6 +132,8 @@ export interface Config {
   };
   /** Risk prediction (issue 14): how often the scheduler rescores every open ticket (ESCALON_RISK_INTERVAL). */
   readonly risk: { readonly intervalMs: number };
+  /** Audit anchors (issue 16): how often the scheduler takes one (ESCALON_AUDIT_ANCHOR_INTERVAL). */
+  readonly audit: { readonly anchorIntervalMs: number };
 }
 
 export class ConfigError extends Error {
@@ -228,6 +235,7 @@ export function loadConfig(env: Source = process.env): Config {
       sources: e.ESCALON_INTAKE_SOURCES,
     },
     risk: { intervalMs: durationMs(e.ESCALON_RISK_INTERVAL) },
+    audit: { anchorIntervalMs: durationMs(e.ESCALON_AUDIT_ANCHOR_INTERVAL) },
   };
   return deepFreeze(config);
 }

@@ -25,6 +25,8 @@ import { DomainError } from '../domain/errors.ts';
 import type { Ticket } from '../domain/ticket.ts';
 import { destinationKey } from '../domain/outbox-destination.ts';
 import { refreshRollups } from '../reporting/rollups.ts';
+import { auditKey, eventHash } from '../store/audit-chain.ts';
+import { readChainHeads } from '../store/audit-repo.ts';
 import { bulkInsert, pgBulkUpdate, sqliteUpdateRow, type Column } from '../store/bulk.ts';
 import type { Dialect } from '../store/connect.ts';
 import type { NewOutboxRow } from '../store/engine-state-repo.ts';
@@ -48,6 +50,8 @@ const ENGINE_COLUMN_TYPES: Readonly<Record<string, Column['pg']>> = {
   risk_at: 'int8',
   risk_model: 'text',
   risk_opening: 'float8',
+  audit_seq: 'int8',
+  audit_head: 'text',
 };
 
 interface TicketRecord {
@@ -148,6 +152,7 @@ export class WriteSet {
     this.eventsOf.clear();
     this.timers = new Map();
     this.outbox = [];
+    await this.chain(trx, tickets, events);
     await this.writeTickets(trx, tickets);
     await insertEvents(trx, this.dialect, events);
     await refreshRollups(trx, rollups);
@@ -172,6 +177,47 @@ export class WriteSet {
         r.destination ?? destinationKey(r.channel, r.recipient),
       ]),
     );
+  }
+
+  /**
+   * The audit chain (store/audit-chain.ts): each event gets the next position of its ticket's
+   * chain and its hash over the previous one; the ticket row carries the new head, written with
+   * the row. The heads are read in one statement for the whole set (PostgreSQL: FOR UPDATE, so
+   * no two transactions extend a chain from the same head); a new ticket starts at 0.
+   */
+  private async chain(trx: Db, tickets: Map<string, TicketRecord>, events: StoredEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const ids = new Set<string>();
+    for (const e of events) if (tickets.get(e.ticketId)?.number === undefined) ids.add(e.ticketId);
+    const heads = await readChainHeads(trx, this.dialect, [...ids]);
+    const key = auditKey();
+    for (const e of events) {
+      const head = heads.get(e.ticketId) ?? { seq: 0, hash: '' };
+      const text = JSON.stringify(e.payload);
+      const seq = head.seq + 1;
+      const hash = eventHash(key, head.hash, {
+        id: e.id,
+        ticketId: e.ticketId,
+        seq,
+        at: e.at,
+        recordedAt: e.recordedAt,
+        type: e.type,
+        actor: e.actor,
+        internal: e.internal,
+        payload: JSON.parse(text) as unknown,
+        erased: null,
+      });
+      e.seq = seq;
+      e.hash = hash;
+      e.payloadText = text;
+      heads.set(e.ticketId, { seq, hash });
+    }
+    for (const [id, head] of heads) {
+      const columns = { audit_seq: head.seq, audit_head: head.hash };
+      const rec = tickets.get(id);
+      if (rec) rec.engine = { ...rec.engine, ...columns };
+      else tickets.set(id, { before: null, ticket: null, engine: columns });
+    }
   }
 
   private async writeTickets(trx: Db, tickets: Map<string, TicketRecord>): Promise<void> {

@@ -37,6 +37,8 @@ const COMMANDS: ReadonlyArray<[string, Registrar]> = [
   ['user', async (p) => (await import('./user.ts')).register(p)],
   ['token', async (p) => (await import('./token.ts')).register(p)],
   ['report', async (p) => (await import('./report.ts')).register(p)],
+  ['audit', async (p) => (await import('./audit.ts')).register(p)],
+  ['requester', async (p) => (await import('./requester.ts')).register(p)],
   [
     'risk',
     async (p) => {

@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { systemClock } from '../app/deps.ts';
 import { LiveEngine } from '../app/live-engine.ts';
 import { PolicyRegistry } from '../app/policy-registry.ts';
+import { AuditAnchorLoop } from '../scheduler/audit-anchor-loop.ts';
 import { RiskRescoreLoop } from '../scheduler/risk-rescore-loop.ts';
 import { TimerLoop } from '../scheduler/timer-loop.ts';
 import { intakeHttpOptions, startIntake } from '../intake/intake-service.ts';
@@ -102,11 +103,15 @@ export const SERVICES: Record<string, ServiceStarter> = {
     // Risk prediction (issue 14): open tickets rescored at an interval, and at once on a new model.
     const rescore = new RiskRescoreLoop({ store: ctx.store, clock: systemClock, live: ctx.live }, { intervalMs: ctx.config.risk.intervalMs, log: (m) => process.stderr.write(`${m}\n`) });
     rescore.start();
+    // Audit anchors (issue 16): printed to the log at an interval, to be kept outside the database.
+    const anchors = new AuditAnchorLoop({ store: ctx.store, clock: systemClock }, { intervalMs: ctx.config.audit.anchorIntervalMs, log: (m) => process.stdout.write(`${m}\n`) });
+    anchors.start();
     const risk = ctx.live.risk ? `; open tickets rescored for risk every ${Math.round(ctx.config.risk.intervalMs / 60_000)} min while a model is in force` : '';
     process.stdout.write(`Escalon scheduler running: SLA and escalation timers fire at their moment${risk}\n`);
     return {
       stop: async () => {
         await rescore.stop();
+        await anchors.stop();
         await loop.stop();
       },
     };

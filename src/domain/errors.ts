@@ -85,6 +85,8 @@ export const ERROR_CODES = [
   'CHECKLIST_ITEM_NOT_FOUND',
   'MACRO_NOT_FOUND',
   'MACRO_RENDER_FAILED',
+  // audit and personal data (docs/errors.md, "Audit and personal data")
+  'AUDIT_CHAIN_BROKEN',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

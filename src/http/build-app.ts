@@ -25,6 +25,7 @@ import { escalationRoutes } from './routes/escalations.ts';
 import { drillRoutes } from './routes/drills.ts';
 import { healthRoutes } from './routes/health.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { personalDataRoutes } from './routes/personal-data.ts';
 import { intakeRoutes } from './routes/intake.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { organizationRoutes } from './routes/organizations.ts';
@@ -186,6 +187,7 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
       await api.register(templateRoutes, { deps });
       await api.register(intakeRoutes, { deps });
       await api.register(adminRoutes, { deps });
+      await api.register(personalDataRoutes, { deps });
       await api.register(supportHoursRoutes, { deps });
       await api.register(reportRoutes, { deps });
       await api.register(drillRoutes, { deps });

@@ -79,6 +79,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   CHECKLIST_ITEM_NOT_FOUND: 404,
   MACRO_NOT_FOUND: 404,
   MACRO_RENDER_FAILED: 422,
+  AUDIT_CHAIN_BROKEN: 409,
 };
 
 export interface ErrorBody {

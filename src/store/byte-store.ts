@@ -26,6 +26,8 @@ export interface ByteStore {
   /** The content, or null when nothing is stored under this hash. */
   get(sha256: string): Promise<Readable | null>;
   exists(sha256: string): Promise<boolean>;
+  /** Deletes the content (personal-data erasure); nothing stored is not an error. */
+  remove?(sha256: string): Promise<void>;
 }
 
 export function tooLarge(limit: number, what = 'the attachment'): DomainError {
@@ -91,5 +93,10 @@ export function diskByteStore(dir: string): ByteStore {
       return createReadStream(pathOf(sha));
     },
     exists,
+    async remove(sha) {
+      await unlink(pathOf(sha)).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+    },
   };
 }

@@ -1,6 +1,8 @@
 /**
  * The append-only event log (the contract (docs/contract.md) §5). This module has an insert and reads, and no
- * update or delete path: events are never changed once written.
+ * update or delete path: events are never changed once written — with one recorded exception, a
+ * requester's personal-data erasure (app/personal-data.ts), which replaces strings through the
+ * audit chain's sealing so the chain still verifies (store/audit-chain.ts).
  */
 import type { Kysely } from 'kysely';
 import type { DraftEvent } from '../domain/ticket.ts';
@@ -20,6 +22,11 @@ export interface StoredEvent {
   actor: string;
   payload: Record<string, unknown>;
   internal: boolean;
+  /** Set when written (app/write-set.ts): the position in the ticket's audit chain and the hash. */
+  seq?: number;
+  hash?: string;
+  /** The payload as stored (JSON), when the writer already has it. */
+  payloadText?: string;
 }
 
 export interface EventStamp {
@@ -55,16 +62,18 @@ const EVENT_COLUMNS: Column[] = [
   { name: 'actor', pg: 'text' },
   { name: 'payload', pg: 'text' },
   { name: 'internal', pg: 'int8' },
+  { name: 'seq', pg: 'int8' },
+  { name: 'hash', pg: 'text' },
 ];
 
-/** Writes stamped events of any tickets in one set-based insert (store/bulk.ts). */
+/** Writes stamped events of any tickets in one set-based insert (store/bulk.ts); chained by the caller (app/write-set.ts). */
 export async function insertEvents(db: Db, dialect: Dialect, events: readonly StoredEvent[]): Promise<void> {
   await bulkInsert(
     db,
     dialect,
     'events',
     EVENT_COLUMNS,
-    events.map((e) => [e.id, e.ticketId, e.at, e.recordedAt, e.type, e.actor, JSON.stringify(e.payload), e.internal ? 1 : 0]),
+    events.map((e) => [e.id, e.ticketId, e.at, e.recordedAt, e.type, e.actor, e.payloadText ?? JSON.stringify(e.payload), e.internal ? 1 : 0, e.seq ?? null, e.hash ?? null]),
   );
 }
 

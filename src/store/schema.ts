@@ -26,6 +26,8 @@ export interface UsersTable {
   phone?: string | null;
   /** IANA time zone for times in notices (migration 0008); null: the policy calendar's zone. */
   time_zone?: string | null;
+  /** When the requester's personal data was erased (migration 0025). */
+  erased_at?: number | null;
 }
 
 export interface ApiTokensTable {
@@ -119,6 +121,9 @@ export interface TicketsTable {
   risk_opening: Generated<number | null>;
   /** The risk memo (JSON), folded on every change. */
   risk_memo: Generated<string | null>;
+  /** The audit chain head (migration 0025): the last event's position and hash. */
+  audit_seq: Generated<number>;
+  audit_head: Generated<string | null>;
 }
 
 export interface CommentsTable {
@@ -153,6 +158,23 @@ export interface EventsTable {
   actor: string;
   payload: string;
   internal: number;
+  /** The event's position in its ticket's audit chain and its chained hash (migration 0025, store/audit-chain.ts). */
+  seq?: number | null;
+  hash?: string | null;
+  /** Strings erased from the payload (JSON ErasedLeaves), null when nothing was (migration 0025). */
+  erased?: string | null;
+}
+
+/** A hash over every ticket's audit chain head at a moment (migration 0025). */
+export interface AuditAnchorsTable {
+  id: string;
+  at: number;
+  hash: string;
+  tickets: number;
+  events: number;
+  /** JSON [[ticket id, seq], …] in ticket id order: the positions the hash covers. */
+  heads: string;
+  created_by: string;
 }
 
 export interface TimersTable {
@@ -340,6 +362,7 @@ export interface Database {
   password_links: PasswordLinksTable;
   risk_models: RiskModelsTable;
   organization_domains: OrganizationDomainsTable;
+  audit_anchors: AuditAnchorsTable;
 }
 
 /** An escalation drill (migration 0018): a scenario run against one policy version. */

@@ -17,6 +17,7 @@ import { ensureEndpoint } from '../../src/notify/webhook-endpoints-repo.ts';
 import { diskByteStore } from '../../src/store/byte-store.ts';
 import { describeStores } from '../helpers/db.ts';
 import { INTERNAL, OTHER_ORG, seedMatrixTickets } from '../helpers/matrix-tickets.ts';
+import { createUser } from '../../src/app/create-user.ts';
 import { makeTestApp, type Person, type TestApp } from '../helpers/app.ts';
 
 const PEOPLE: Array<Person | 'nobody'> = ['nobody', 'admin', 'manager', 'lead', 'agent', 'customerA'];
@@ -43,6 +44,7 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => unknown> = {
   'POST /api/v1/users': () => ({ email: `matrix-${Math.random().toString(36).slice(2)}@example.com`, name: 'M', role: 'agent' }),
   'PATCH /api/v1/users/:userId': () => ({ name: 'Renamed' }),
   'POST /api/v1/tokens': (t) => ({ user_id: t.cast.actors.agent.userId, name: 'matrix' }),
+  'POST /api/v1/requesters/:requesterId/erase': () => ({ confirm: true }),
   'POST /api/v1/tickets/:ticketRef/escalate': () => ({}),
   'POST /api/v1/tickets/:ticketRef/csat': () => ({ rating: 5 }),
   'POST /api/v1/tickets/:ticketRef/de-escalate': () => ({ reason: 'matrix' }),
@@ -93,6 +95,9 @@ describeStores('authorization matrix', (ctx) => {
     const hook = (await ensureEndpoint(t.deps.store.db, 'https://hooks.example.com/matrix', t.deps.clock.now())).id;
     refs.id = { own: async () => hook, other: async () => hook };
     refs.source = { own: async () => 'sms', other: async () => 'chat' };
+    // A throwaway requester: the matrix's erasures really run (the first erases, the rest are no-ops).
+    const requester = (await createUser(t.deps, { email: `matrix-requester-${Math.random().toString(36).slice(2)}@example.com`, name: 'Matrix Requester', role: 'customer', organizationId: orgB })).id;
+    refs.requesterId = { own: async () => requester, other: async () => requester };
     refs.token = { own: async () => 'not-a-survey-token', other: async () => 'not-a-survey-token' };
     // No drill exists here: every drill route answers DRILL_NOT_FOUND (the full matrix probes a real one).
     refs.drillId = { own: async () => 'no-such-drill', other: async () => 'no-such-drill' };

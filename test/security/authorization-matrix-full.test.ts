@@ -32,6 +32,7 @@ import { ensureEndpoint } from '../../src/notify/webhook-endpoints-repo.ts';
 import { diskByteStore } from '../../src/store/byte-store.ts';
 import { insertDrill } from '../../src/store/drills-repo.ts';
 import { newId } from '../../src/store/new-id.ts';
+import { createUser } from '../../src/app/create-user.ts';
 import { makeTestApp, TEST_PASSWORD, type Person, type TestApp } from '../helpers/app.ts';
 import { describeStores } from '../helpers/db.ts';
 import { INTERNAL, OTHER_ORG, seedMatrixTickets } from '../helpers/matrix-tickets.ts';
@@ -137,6 +138,9 @@ const EXPECTED: Record<string, Entry> = {
   'GET /api/v1/webhook-endpoints/:id/deliveries': { allow: ADMIN },
   'POST /api/v1/webhook-endpoints/:id/test': { allow: ADMIN },
   'POST /api/v1/templates/:name/preview': { allow: ADMIN },
+  // A throwaway requester of the matrix's own: the erasure really runs (then is a no-op).
+  'GET /api/v1/requesters/:requesterId/personal-data': { allow: ADMIN },
+  'POST /api/v1/requesters/:requesterId/erase': { allow: ADMIN },
   'GET /api/v1/intake/settings': { allow: ADMIN },
   'GET /admin': { allow: 'public' },
   'GET /admin/*': { allow: 'public' },
@@ -226,6 +230,7 @@ const SAMPLE_BODIES: Record<string, (t: TestApp) => { payload?: string | object;
   'POST /api/v1/webhook-endpoints/:id/test': () => ({}),
   'POST /api/v1/templates/:name/preview': () => ({ payload: { ticket: previewTicket, subject: 'Preview {{ ticket.key }}', text: 'preview {{ ticket.subject }}' } }),
   'POST /api/v1/tokens': (t) => ({ payload: { user_id: t.cast.actors.agent2.userId, name: 'matrix' } }),
+  'POST /api/v1/requesters/:requesterId/erase': () => ({ payload: { confirm: true } }),
   'POST /api/v1/tickets/:ticketRef/escalate': () => ({ payload: {} }),
   'POST /api/v1/tickets/:ticketRef/csat': () => ({ payload: { rating: 5 } }),
   'POST /api/v1/tickets/:ticketRef/de-escalate': () => ({ payload: { reason: 'matrix' } }),
@@ -321,6 +326,7 @@ describeStores('full authorization matrix', (ctx) => {
     refs.tokenId = { own: victimToken, other: victimToken };
     refs.name = { own: async () => 'idle-reminder', other: async () => 'sla-breach-internal' };
     refs.id = same(hook);
+    refs.requesterId = same((await createUser(t.deps, { email: `matrix-requester-${Math.random().toString(36).slice(2)}@example.com`, name: 'Matrix Requester', role: 'customer', organizationId: t.cast.orgB })).id);
     refs.source = { own: async () => 'sms', other: async () => 'chat' };
     refs.token = same('not-a-valid-token');
     refs.drillId = same(await seedProbeDrill(t));

@@ -23,6 +23,7 @@ import * as m0020 from './0020-risk.ts';
 import * as m0021 from './0021-risk-live.ts';
 import * as m0023 from './0023-write-path-caches.ts';
 import * as m0024 from './0024-reporting-covering.ts';
+import * as m0025 from './0025-audit-chain.ts';
 
 export type MigrationUp = (db: Kysely<unknown>, dialect: 'sqlite' | 'postgres') => Promise<void>;
 
@@ -47,4 +48,5 @@ export const MIGRATIONS: Readonly<Record<string, MigrationUp>> = {
   '0021-risk-live': m0021.up,
   '0023-write-path-caches': m0023.up,
   '0024-reporting-covering': m0024.up,
+  '0025-audit-chain': m0025.up,
 };

@@ -51,3 +51,11 @@ export const adminApi = {
 
   intakeSettings: () => get('/intake/settings'),
 };
+
+/** A requester's personal data (issue 16): everything stored about them, and the erasure. */
+export type PersonalData = ResponseOf<'get', '/requesters/{requesterId}/personal-data'>;
+export type Erasure = ResponseOf<'post', '/requesters/{requesterId}/erase'>;
+export const personalDataApi = {
+  export: (requesterId: string) => get('/requesters/{requesterId}/personal-data', { params: { path: { requesterId } } }),
+  erase: (requesterId: string) => post('/requesters/{requesterId}/erase', { confirm: true }, { params: { path: { requesterId } } }),
+};

@@ -14,6 +14,7 @@ import { label, money, when } from '../format.ts';
 import { teamsOf } from '../policy-model.ts';
 import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
+import { PersonalDataSection } from './admin-personal-data.tsx';
 
 const SECTIONS: Array<{ path: string; title: string; adminOnly: boolean }> = [
   { path: '/admin/users', title: 'Users', adminOnly: true },
@@ -22,6 +23,7 @@ const SECTIONS: Array<{ path: string; title: string; adminOnly: boolean }> = [
   { path: '/admin/webhooks', title: 'Webhooks', adminOnly: true },
   { path: '/admin/templates', title: 'Templates', adminOnly: true },
   { path: '/admin/intake', title: 'Intake', adminOnly: true },
+  { path: '/admin/personal-data', title: 'Personal data', adminOnly: true },
 ];
 
 export const ADMIN_ROLES: readonly Role[] = ['admin', 'manager'];
@@ -39,6 +41,7 @@ export function AdminPage({ path }: { path: string }) {
   else if (current.path === '/admin/tokens') body = <TokensSection />;
   else if (current.path === '/admin/webhooks') body = <WebhooksSection />;
   else if (current.path === '/admin/templates') body = <TemplatesSection />;
+  else if (current.path === '/admin/personal-data') body = <PersonalDataSection />;
   else body = <IntakeSection />;
   return (
     <section>
@@ -65,6 +68,7 @@ function AdminHome({ sections }: { sections: typeof SECTIONS }) {
     '/admin/webhooks': 'Webhook endpoints: signing secret (rotate), test send, delivery log.',
     '/admin/templates': 'Notification templates: edit, preview against a real ticket, reset to the shipped version.',
     '/admin/intake': 'How tickets come in: mail domain, web form limits, provider webhooks (read-only).',
+    '/admin/personal-data': "A requester's personal data: export everything stored about them (JSON), or erase it.",
   };
   return (
     <ul className="portal-list">
