@@ -65,6 +65,11 @@ const envSchema = z.object({
     .regex(/^\d+(s|m|h)$/, 'must be a duration like 15m, 1h or 90s')
     .default('15m')
     .refine((v) => durationMs(v) >= 10_000 && durationMs(v) <= 24 * 3_600_000, 'must be between 10s and 24h'),
+  ESCALON_SHUTDOWN_TIMEOUT: z
+    .string()
+    .regex(/^\d+(s|m)$/, 'must be a duration like 30s or 2m')
+    .default('30s')
+    .refine((v) => durationMs(v) >= 1_000 && durationMs(v) <= 3_600_000, 'must be between 1s and 60m'),
 });
 
 function durationMs(v: string): number {
@@ -127,6 +132,8 @@ export interface Config {
   };
   /** Risk prediction (issue 14): how often the scheduler rescores every open ticket (ESCALON_RISK_INTERVAL). */
   readonly risk: { readonly intervalMs: number };
+  /** `serve` on SIGTERM/SIGINT: how long the graceful stop may take before the process exits anyway (ESCALON_SHUTDOWN_TIMEOUT). */
+  readonly shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -228,6 +235,7 @@ export function loadConfig(env: Source = process.env): Config {
       sources: e.ESCALON_INTAKE_SOURCES,
     },
     risk: { intervalMs: durationMs(e.ESCALON_RISK_INTERVAL) },
+    shutdownTimeoutMs: durationMs(e.ESCALON_SHUTDOWN_TIMEOUT),
   };
   return deepFreeze(config);
 }
