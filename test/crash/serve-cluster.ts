@@ -663,3 +663,53 @@ export async function runKillCampaign(p: Prepared, sink: SmtpSink, o: KillCampai
     await store.close();
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// A fault campaign: nodes (each with its own database URL, e.g. through a CuttableProxy) under
+// the same load, while `fault` does something to the database or the network.
+
+export interface FaultCampaign {
+  /** One database URL per node. */
+  urls: string[];
+  tickets: number;
+  perSecond: number;
+  basePort: number;
+  /** Runs while the load runs (started `faultAfterMs` after it). */
+  fault: (nodes: ServeNode[]) => Promise<void>;
+  faultAfterMs: number;
+  log?: (line: string) => void;
+}
+
+export interface FaultOutcome {
+  load: LoadResult;
+  figures: Figures;
+  /** Nodes that exited on their own during the campaign (a crash), with their output's tail. */
+  died: string[];
+  wallMs: number;
+}
+
+export async function runFaultCampaign(p: Prepared, sink: SmtpSink, o: FaultCampaign): Promise<FaultOutcome> {
+  const started = performance.now();
+  const nodes = o.urls.map((u, i) => new ServeNode(`n${i}`, o.basePort + i, u, sink.port));
+  const store = openStore(p.url, { poolSize: 2 });
+  const died: string[] = [];
+  try {
+    await Promise.all(nodes.map((n) => n.start()));
+    for (const n of nodes) void n.exited.then(({ code, signal }) => {
+      if (signal !== 'SIGKILL') died.push(`${n.name} exited (${code ?? signal}):\n${n.output.slice(-3000)}`);
+    });
+    const load = createTickets(() => nodes, p.token, p.requesterId, o.tickets, o.perSecond);
+    await sleep(o.faultAfterMs);
+    await o.fault(nodes);
+    const result = await load;
+    o.log?.(`load done: ${result.acked.length}/${o.tickets} acknowledged, refused ${JSON.stringify(result.refused)}`);
+    const last = await store.db.selectFrom('tickets').select((eb) => eb.fn.max('created_at').as('m')).executeTakeFirstOrThrow();
+    await settle(store, Number(last.m ?? 0) + HORIZON_MS);
+    await sleep(500);
+    const figures = await verify(store, p, result.acked, sink);
+    return { load: result, figures, died, wallMs: performance.now() - started };
+  } finally {
+    await Promise.all(nodes.map((n) => n.dispose()));
+    await store.close();
+  }
+}
