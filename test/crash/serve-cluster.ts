@@ -588,6 +588,8 @@ export interface KillCampaign {
   seed: number;
   /** First port of the nodes (node i listens on basePort + i). */
   basePort: number;
+  /** `term`: SIGTERM (the graceful stop, a rolling restart) instead of SIGKILL. */
+  signal?: 'kill' | 'term';
   log?: (line: string) => void;
 }
 
@@ -641,7 +643,10 @@ export async function runKillCampaign(p: Prepared, sink: SmtpSink, o: KillCampai
       const victim = live[Math.floor(rnd() * live.length)];
       if (!victim) continue;
       const pid = victim.child?.pid ?? 0;
-      await victim.kill();
+      if (o.signal === 'term') {
+        const { code } = await victim.terminate();
+        if (code !== 0) throw new Error(`${victim.name} exited ${code} on SIGTERM:\n${victim.output}`);
+      } else await victim.kill();
       kills++;
       const held = await claimsOf(store, victim, pid);
       if (held.timers > 0) killsHoldingTimers++;
