@@ -20,6 +20,10 @@ function check(label: string, r: KillOutcome, kills: number): void {
   console.log(`[serve crash] ${label}: ${JSON.stringify({ kills: r.kills, holdingTimers: r.killsHoldingTimers, holdingMail: r.killsHoldingMail, acked: f.acked, refused: r.load.refused, inDb: f.ticketsInDb, events: f.timerEventsExpected, lost: f.timerEventsLost, doubled: f.timerEventsDoubled, mails: f.outboxRows, resent: f.mailsResentCopies, latestMs: f.latestFiringMs, wallMs: Math.round(r.wallMs) })}`);
   expect(r.kills, label).toBe(kills);
   expect(f.acked, `${label}: most tickets were acknowledged`).toBeGreaterThan(0);
+  // A request the node could not carry out is refused at the socket or answered 503 (the database
+  // connection failed: src/http/errors.ts databaseUnreachable) — never 500, which says "a bug".
+  const answered = Object.keys(r.load.refused).filter((k) => /^\d+$/.test(k) && k !== '503');
+  expect(answered, `${label}: HTTP answers other than 201 and 503 (${JSON.stringify(r.load.refused)})`).toEqual([]);
   expect(f.lostAcked, `${label}: acknowledged tickets lost`).toBe(0);
   expect(f.timersLeft, `${label}: timers left due`).toBe(0);
   expect(f.differing, `${label}: tickets whose events differ from the engine's account`).toEqual([]);

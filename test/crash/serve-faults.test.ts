@@ -24,6 +24,10 @@ function check(label: string, r: FaultOutcome): void {
   console.log(`[serve faults] ${label}: ${JSON.stringify({ acked: f.acked, refused: r.load.refused, inDb: f.ticketsInDb, events: f.timerEventsExpected, lost: f.timerEventsLost, doubled: f.timerEventsDoubled, mails: f.outboxRows, resent: f.mailsResentCopies, latestMs: f.latestFiringMs, medianMs: f.medianFiringMs, wallMs: Math.round(r.wallMs) })}`);
   expect(r.died, `${label}: nodes that exited`).toEqual([]);
   expect(f.acked, label).toBeGreaterThan(0);
+  // A request the node could not carry out is refused at the socket or answered 503 (the database
+  // connection failed: src/http/errors.ts databaseUnreachable) — never 500, which says "a bug".
+  const answered = Object.keys(r.load.refused).filter((k) => /^\d+$/.test(k) && k !== '503');
+  expect(answered, `${label}: HTTP answers other than 201 and 503 (${JSON.stringify(r.load.refused)})`).toEqual([]);
   expect(f.lostAcked, `${label}: acknowledged tickets lost`).toBe(0);
   expect(f.timersLeft, `${label}: timers left due`).toBe(0);
   expect(f.differing, `${label}: tickets whose events differ from the engine's account`).toEqual([]);
