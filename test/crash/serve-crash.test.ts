@@ -70,6 +70,6 @@ function variant(dialect: 'sqlite' | 'postgres', nodes: number, tickets: number,
   });
 }
 
-variant('sqlite', 1, 40, 4, 42000);
-variant('postgres', 2, 48, 5, 42010);
-variant('postgres', 3, 48, 6, 42020);
+variant('sqlite', 1, 30, 3, 42000);
+variant('postgres', 2, 36, 4, 42010);
+variant('postgres', 3, 36, 4, 42020);
