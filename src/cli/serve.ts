@@ -157,22 +157,9 @@ export const SERVICES: Record<string, ServiceStarter> = {
     });
     const address = await app.listen({ port: config.http.port, host: config.http.host });
     process.stdout.write(`Escalon API listening on ${address} — API docs at ${address}/docs\n`);
-    return {
-      // app.close(): the listener closes, open event streams end (routes/stream.ts, preClose),
-      // requests in flight finish. Node closes the connections idle at that moment only; one busy
-      // then goes idle after its answer and a keep-alive client (a reverse proxy's upstream pool)
-      // holds it open — Fastify's keep-alive timeout is 72 s, and the close waited that long. So
-      // connections are closed as they go idle until the close completes.
-      stop: async () => {
-        const closing = app.close();
-        const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
-        try {
-          await closing;
-        } finally {
-          clearInterval(sweep);
-        }
-      },
-    };
+    // app.close(): the listener closes, open event streams end (routes/stream.ts), requests in
+    // flight finish, connections close as they go idle (build-app.ts) — see gracefulShutdown.
+    return { stop: () => app.close() };
   },
   scheduler: async (ctx) => {
     const loop = new TimerLoop(
