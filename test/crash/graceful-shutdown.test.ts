@@ -116,6 +116,8 @@ describe.skipIf(pgUnavailable !== null && !REQUIRED)('escalon serve: SIGTERM und
       const pid = a.child?.pid ?? 0;
       const termAt = Date.now();
       const exit = a.terminate();
+      // The mail server speeds up: B's pass in flight ends soon, so its next one can take what A gives back.
+      sink.delayMs = 50;
       // It stops taking requests at once (refused, or 503 on a kept-alive connection).
       while (!/Escalon stopping/.test(a.output)) await sleep(10);
       const answers: string[] = [];
@@ -150,7 +152,8 @@ describe.skipIf(pgUnavailable !== null && !REQUIRED)('escalon serve: SIGTERM und
       await settle(store, Number(last.m ?? 0) + HORIZON_MS);
       await sleep(500);
       const f = await verify(store, p, result.acked, sink);
-      figuresLine('postgres x2', { stopMs: exitedAt - termAt, claimedAtTerm: claimed.length, givenBack: takenOver.length, takeoverMs, refused: result.refused }, f);
+      // takeoverMs: B's last claim of a given-back row, after A's exit (negative: before A had exited).
+      figuresLine('postgres x2', { stopMs: exitedAt - termAt, claimedAtTerm: claimed.length, givenBack: takenOver.length, takeoverMs, takeoverAfterSignalMs: takeoverMs + exitedAt - termAt, refused: result.refused }, f);
       expectNothingLost(f);
     } finally {
       stream.abort();
