@@ -70,6 +70,11 @@ const envSchema = z.object({
     .regex(/^\d+(s|m|h)$/, 'must be a duration like 1h, 15m or 90s')
     .default('1h')
     .refine((v) => durationMs(v) >= 10_000 && durationMs(v) <= 7 * 24 * 3_600_000, 'must be between 10s and 168h'),
+  ESCALON_SHUTDOWN_TIMEOUT: z
+    .string()
+    .regex(/^\d+(s|m)$/, 'must be a duration like 30s or 2m')
+    .default('30s')
+    .refine((v) => durationMs(v) >= 1_000 && durationMs(v) <= 3_600_000, 'must be between 1s and 60m'),
 });
 
 function durationMs(v: string): number {
@@ -134,6 +139,8 @@ export interface Config {
   readonly risk: { readonly intervalMs: number };
   /** Audit anchors (issue 16): how often the scheduler takes one (ESCALON_AUDIT_ANCHOR_INTERVAL). */
   readonly audit: { readonly anchorIntervalMs: number };
+  /** `serve` on SIGTERM/SIGINT: how long the graceful stop may take before the process exits anyway (ESCALON_SHUTDOWN_TIMEOUT). */
+  readonly shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -236,6 +243,7 @@ export function loadConfig(env: Source = process.env): Config {
     },
     risk: { intervalMs: durationMs(e.ESCALON_RISK_INTERVAL) },
     audit: { anchorIntervalMs: durationMs(e.ESCALON_AUDIT_ANCHOR_INTERVAL) },
+    shutdownTimeoutMs: durationMs(e.ESCALON_SHUTDOWN_TIMEOUT),
   };
   return deepFreeze(config);
 }

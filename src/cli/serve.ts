@@ -26,8 +26,75 @@ import { migrateToLatest, pendingMigrations } from '../store/migrate.ts';
 import { loadConfigOrExit } from './runtime.ts';
 import { printSignIns } from './seed.ts';
 
-/** A running service: stopped in reverse order on SIGINT/SIGTERM. */
+/** A running service: stopped on SIGINT/SIGTERM (gracefulShutdown says in which order). */
 export type Service = { stop(): Promise<void> };
+export interface NamedService {
+  name: string;
+  service: Service;
+}
+
+/** The services that take work from outside the database: stopped first, so the node takes no new work while the others finish theirs. */
+const FRONT_SERVICES = new Set(['api', 'intake']);
+
+/**
+ * The graceful stop of `serve` (SIGTERM from systemd, an orchestrator or `kill`; SIGINT from a
+ * terminal), in two steps:
+ *   1. api and intake: the listener closes (new connections are refused; a request arriving on an
+ *      open keep-alive connection is answered 503), requests in flight finish, open event
+ *      streams are ended (the console reconnects — to another node behind the proxy), the SMTP
+ *      listener stops;
+ *   2. scheduler and notifier, together: the running timer batch commits (its firings and the
+ *      timers it replaces in one transaction, so nothing is left claimed), the mails being sent
+ *      finish and are recorded, the outbox rows claimed but not begun go back to pending at once
+ *      (another node sends them within its poll, not after the 15 s lease).
+ * Then the store closes and the process exits 0. It is bounded: after `timeoutMs`
+ * (ESCALON_SHUTDOWN_TIMEOUT, 30 s) the process says what was still running and exits 1; a second
+ * signal exits 1 at once. Neither loses anything acknowledged — every change commits in one
+ * transaction, and whatever a cut-short process still held is taken over when its short lease
+ * runs out (2 s for timers, 15 s for outbox rows), as after a crash.
+ */
+export function gracefulShutdown(running: readonly NamedService[], store: Store, timeoutMs: number, say: (line: string) => void = (l) => process.stdout.write(`${l}\n`), exit: (code: number) => void = (c) => process.exit(c)): (signal: string) => void {
+  let stopping = false;
+  return (signal) => {
+    if (stopping) {
+      say(`Escalon: ${signal} again: exiting now, without waiting (anything still claimed is taken over when its lease ends)`);
+      exit(1);
+      return;
+    }
+    stopping = true;
+    // An operator reading the log must be able to tell a stop from a crash.
+    say(`Escalon stopping (${signal}): taking no new requests; finishing requests in flight, the running timer batch and the mail being sent, releasing claims (at most ${Math.round(timeoutMs / 1000)} s; ${signal} again to exit at once)…`);
+    const still = new Set(running.map((r) => r.name));
+    let failed = false;
+    const deadline = setTimeout(() => {
+      say(`Escalon: not stopped within ${Math.round(timeoutMs / 1000)} s (still stopping: ${[...still].join(', ') || 'the store'}); exiting`);
+      exit(1);
+    }, timeoutMs);
+    deadline.unref();
+    const stop = async (r: NamedService) => {
+      try {
+        await r.service.stop();
+      } catch (err) {
+        failed = true;
+        say(`Escalon: stopping ${r.name} failed: ${(err as Error).message}`);
+      }
+      still.delete(r.name);
+    };
+    void (async () => {
+      await Promise.all(running.filter((r) => FRONT_SERVICES.has(r.name)).map(stop));
+      await Promise.all([...running].reverse().filter((r) => !FRONT_SERVICES.has(r.name)).map(stop));
+      try {
+        await store.close();
+      } catch (err) {
+        failed = true;
+        say(`Escalon: closing the database failed: ${(err as Error).message}`);
+      }
+      clearTimeout(deadline);
+      say(failed ? 'Escalon stopped, with the errors above.' : 'Escalon stopped.');
+      exit(failed ? 1 : 0);
+    })();
+  };
+}
 
 /**
  * What the services of one process share: the store, the wall clock, the live engine (one
@@ -91,6 +158,8 @@ export const SERVICES: Record<string, ServiceStarter> = {
     });
     const address = await app.listen({ port: config.http.port, host: config.http.host });
     process.stdout.write(`Escalon API listening on ${address} — API docs at ${address}/docs\n`);
+    // app.close(): the listener closes, open event streams end (routes/stream.ts), requests in
+    // flight finish, connections close as they go idle (build-app.ts) — see gracefulShutdown.
     return { stop: () => app.close() };
   },
   scheduler: async (ctx) => {
@@ -191,27 +260,20 @@ export function register(program: Command): void {
         process.exit(2);
       }
       const store = openStore(config.database.url);
-      const running: Service[] = [];
+      const running: NamedService[] = [];
       try {
         await prepare(store, o.demo === true);
         const ctx = serviceContext(config, store);
         await checkStoredPolicy(ctx);
-        for (const name of names) running.push(await (SERVICES[name] as ServiceStarter)(ctx));
+        for (const name of names) running.push({ name, service: await (SERVICES[name] as ServiceStarter)(ctx) });
       } catch (err) {
         process.stderr.write(`escalon serve: ${(err as Error).message}\n`);
-        for (const s of running.reverse()) await s.stop();
+        for (const s of [...running].reverse()) await s.service.stop();
         await store.close();
         process.exit(1);
       }
-      // An operator reading the log must be able to tell a stop from a crash.
-      const shutdown = async (signal: string) => {
-        process.stdout.write(`Escalon stopping (${signal}): finishing the running services…\n`);
-        for (const s of running.reverse()) await s.stop();
-        await store.close();
-        process.stdout.write('Escalon stopped.\n');
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void shutdown('SIGINT'));
-      process.once('SIGTERM', () => void shutdown('SIGTERM'));
+      const shutdown = gracefulShutdown(running, store, config.shutdownTimeoutMs);
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
     });
 }

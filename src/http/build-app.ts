@@ -197,6 +197,25 @@ export async function buildApp(deps: HttpDeps): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   );
   await app.register(webRoutes);
+  closeConnectionsAsTheyIdle(app);
   await app.ready();
   return app;
+}
+
+/**
+ * app.close(): Node closes the keep-alive connections idle at that moment only. One busy then
+ * (a request in flight, an event stream being ended) goes idle after its answer, and a keep-alive
+ * client — a reverse proxy's upstream pool, a browser — holds it open: the close waited for
+ * Fastify's 72 s keep-alive timeout (`escalon serve` on SIGTERM too). Until the close completes,
+ * connections are closed as they go idle.
+ */
+function closeConnectionsAsTheyIdle(app: FastifyInstance): void {
+  let sweep: NodeJS.Timeout | null = null;
+  app.addHook('preClose', async () => {
+    sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+    sweep.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (sweep) clearInterval(sweep);
+  });
 }

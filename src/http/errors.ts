@@ -127,7 +127,32 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody } {
     const code: ErrorCode = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_REQUEST';
     return { status, body: errorBody(code, fe.message) };
   }
+  if (databaseUnreachable(err)) {
+    return {
+      status: 503,
+      body: errorBody('SERVICE_UNAVAILABLE', 'the database connection failed (the database restarted or is unreachable); try again shortly — a change sent just now may or may not have been saved, so read before sending it again', { retry_after_s: 1 }),
+    };
+  }
   return { status: 500, body: errorBody('INTERNAL', 'internal error; it has been logged') };
+}
+
+/** Connection-level failures of the database (node errno, PostgreSQL SQLSTATE class 08 and 57P01–57P03, pg's own messages). */
+const CONNECTION_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND']);
+const CONNECTION_MESSAGE = /Connection terminated|connection error and is not queryable|terminating connection due to administrator command|the database system is (starting up|shutting down|in recovery mode)/i;
+
+/**
+ * Whether a request failed because the database went away (issue 16's fault tests: a PostgreSQL
+ * restart, a cut network) rather than a bug: answered 503 with Retry-After so a client or proxy
+ * retries, and not logged as an internal error.
+ */
+export function databaseUnreachable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (CONNECTION_ERRNO.has(code) || code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')) return true;
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === 'string' && CONNECTION_MESSAGE.test(message)) return true;
+  }
+  return false;
 }
 
 export function handleError(err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -138,6 +163,9 @@ export function handleError(err: unknown, req: FastifyRequest, reply: FastifyRep
     body.error.message = `the body is larger than ${limit} bytes, the limit of ${req.method} ${req.routeOptions.url ?? req.url} (policy documents and long texts may use ESCALON_BODY_LIMIT)`;
     body.error.details = { limit };
   }
-  if (status >= 500) req.log.error({ err }, 'request failed');
+  if (status === 503 && databaseUnreachable(err)) {
+    req.log.warn({ err: (err as Error).message }, 'request failed: the database is unreachable');
+    void reply.header('retry-after', '1');
+  } else if (status >= 500) req.log.error({ err }, 'request failed');
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }

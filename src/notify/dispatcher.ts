@@ -117,6 +117,12 @@ export interface Dispatcher {
   runDue(): Promise<number>;
   /** Passes until nothing is due at the clock's current time. */
   drain(): Promise<number>;
+  /**
+   * Shutting down: the pass in flight finishes the messages it has begun and gives back the
+   * rows it claimed but has not begun (pending again, lease cleared), so another dispatcher
+   * sends them at once instead of after the lease; later passes claim nothing.
+   */
+  halt(): void;
 }
 
 interface RowPayload {
@@ -143,6 +149,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const owner = deps.owner ?? `${hostname()}:${pid}:${randomUUID().slice(0, 8)}`;
   /** Rows claimed (or absorbed) by the pass in flight: their leases are renewed until they are recorded. */
   const inFlight = new Set<string>();
+  /** halt(): no row is begun any more; the claimed rest is given back (releaseClaims). */
+  let halted = false;
   const links = deps.links;
   const base = links.publicUrl.replace(/\/+$/, '');
   const urls = {
@@ -371,7 +379,20 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     });
   }
 
+  /** Gives back claimed rows this dispatcher never began (shutdown): due again at once, for any dispatcher. */
+  async function releaseClaims(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await db
+      .updateTable('outbox')
+      .set({ status: 'pending', lease_until: null, lease_owner: null })
+      .where('id', 'in', [...ids])
+      .where('status', '=', 'sending')
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
   async function runDue(): Promise<number> {
+    if (halted) return 0;
     const now = deps.clock.now();
     const have = Object.keys(deps.channels).filter((c) => deps.channels[c] !== undefined);
     await parkUnroutable(db, have);
@@ -385,16 +406,20 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       Math.max(1, Math.floor(o.leaseMs / 3)),
       deps.onError,
     );
+    let unbegun: string[] = [];
     try {
-      await work(rows, now);
+      unbegun = await work(rows, now);
     } finally {
       keeper.stop();
       inFlight.clear();
     }
+    // Shutting down: the rows not begun go back now (their lease would otherwise hold them up to leaseMs).
+    await releaseClaims(unbegun).catch((err: unknown) => deps.onError?.(err));
     return rows.length;
   }
 
-  async function work(rows: OutboxRow[], now: number): Promise<void> {
+  /** Works the claimed rows; returns those not begun because the dispatcher was halted meanwhile. */
+  async function work(rows: OutboxRow[], now: number): Promise<string[]> {
     // Rows to one destination about one ticket go through one worker, in order, so the first can take in the others.
     const groups = new Map<string, OutboxRow[]>();
     for (const row of rows) {
@@ -403,6 +428,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     }
     const queue = [...groups.values()];
     const handled = new Set<string>();
+    const unbegun: string[] = [];
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < queue.length; i = next++) {
@@ -410,6 +436,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         for (const row of group) {
           if (handled.has(row.id)) continue;
           handled.add(row.id);
+          if (halted) {
+            unbegun.push(row.id);
+            continue;
+          }
           try {
             await process(row, now, group, handled);
           } catch (err) {
@@ -422,10 +452,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       }
     };
     await Promise.all(Array.from({ length: Math.min(o.concurrency, queue.length) }, worker));
+    return unbegun;
   }
 
   return {
     runDue,
+    halt() {
+      halted = true;
+    },
     async drain() {
       let total = 0;
       for (let n = await runDue(); n > 0; n = await runDue()) total += n;

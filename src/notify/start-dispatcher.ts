@@ -4,7 +4,9 @@
  *   idle     — sleeps until the earliest waiting row is due, at most `pollMs` (rows written by
  *              other processes are seen within that), or until `wake()` (a commit in this
  *              process queued something);
- *   stopping — `stop()` ends the sleep, lets the current pass finish, and resolves.
+ *   stopping — `stop()` ends the sleep, lets the current pass finish the messages it has begun
+ *              (the rows it claimed but has not begun go back to pending at once, for another
+ *              node's dispatcher — dispatcher.halt()), and resolves.
  * Errors in a pass are reported and the loop carries on after a short pause: a row is never
  * lost, at worst its lease expires and it is claimed again.
  */
@@ -67,6 +69,7 @@ export function startDispatcher(deps: DispatcherDeps): RunningDispatcher {
     },
     async stop() {
       stopped = true;
+      dispatcher.halt();
       interrupt?.();
       await done;
       for (const c of Object.values(deps.channels)) await c?.close?.();

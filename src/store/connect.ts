@@ -141,6 +141,14 @@ function openPostgres(url: string, max: number): Store {
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  // Nor a checked-out one: the pool listens for errors on idle clients only, and a client whose
+  // connection breaks while it is checked out but between queries (a transaction's client while
+  // the batch computes, a PostgreSQL restart, a network cut) emitted 'error' with no listener —
+  // the whole node exited (issue 16's fault tests). Its current or next query fails instead, and
+  // the pool discards it when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   // One LISTEN connection, started at the first use (commands that never cache nor stream open
   // none): cache invalidation across nodes (change-watch.ts) and live updates (app/change-feed.ts).
   let listener: PgListener | null = null;

@@ -17,6 +17,11 @@
  * reset, or the user is deactivated, or the token is revoked in this process (revocations.ts);
  * and every `streamRecheckMs` (default 30 s) the credential is checked again against the
  * database, which catches revocations made on other nodes and expired sessions.
+ *
+ * On shutdown (app.close(), `escalon serve` on SIGTERM) every open stream is ended: an open
+ * stream is a request that never finishes, and the server's close waits for requests in
+ * flight — it used to wait forever. The console's EventSource reconnects (to another node
+ * behind the proxy) after the `retry` it was given.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { authenticateSession, authenticateToken } from '../../app/authenticate.ts';
@@ -38,6 +43,11 @@ export const DEFAULT_STREAM_RECHECK_MS = 30_000;
 
 export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, { deps }) => {
   const recheckMs = deps.http.streamRecheckMs ?? DEFAULT_STREAM_RECHECK_MS;
+  /** The open streams' enders: app.close() ends them all (preClose runs before the server waits for requests in flight). */
+  const open = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...open]) end();
+  });
   app.get('/stream', { config: { access: 'authenticated' }, schema: { tags: ['live'], hide: false } }, async (req, reply) => {
     const actor = actorOf(req);
     if (!(req.headers.accept ?? '').includes('text/event-stream')) {
@@ -98,6 +108,7 @@ export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, 
     });
     const cleanup = () => {
       ended = true;
+      open.delete(shutdown);
       unsubscribe();
       unrefresh();
       unwatch();
@@ -112,6 +123,13 @@ export const streamRoutes: FastifyPluginAsync<{ deps: HttpDeps }> = async (app, 
       res.write(`event: revoked\ndata: ${JSON.stringify({ reason })}\n\n`);
       res.end();
     };
+    /** The server is closing: end the response (the client reconnects elsewhere). */
+    const shutdown = () => {
+      if (ended) return;
+      cleanup();
+      res.end(': server shutting down\n\n');
+    };
+    open.add(shutdown);
     const unwatch = revocationFeed.subscribe((r) => {
       if (revokes(r, actor.userId, credential)) revoke('credential revoked');
     });

@@ -8,6 +8,8 @@ export interface SmtpSink {
   received: ParsedMail[];
   /** While set, every message is refused with this temporary (4xx) or permanent (5xx) code. */
   refuse: { code: number; message: string } | null;
+  /** While above 0, each message is answered this many ms after it arrived (a slow mail server). */
+  delayMs: number;
   /** Resolves when `count` messages have arrived. */
   waitFor(count: number): Promise<void>;
   close(): Promise<void>;
@@ -19,6 +21,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     port: 0,
     received: [],
     refuse: null,
+    delayMs: 0,
     waitFor: (count) => new Promise((resolve) => (sink.received.length >= count ? resolve() : waiters.push({ count, resolve }))),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -34,7 +37,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           const err = Object.assign(new Error(sink.refuse.message), { responseCode: sink.refuse.code });
           return callback(err);
         }
-        simpleParser(Buffer.concat(chunks))
+        const pause = sink.delayMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, sink.delayMs)) : Promise.resolve();
+        pause
+          .then(() => simpleParser(Buffer.concat(chunks)))
           .then((mail) => {
             sink.received.push(mail);
             for (const w of waiters.filter((w) => sink.received.length >= w.count)) w.resolve();
@@ -44,6 +49,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   });
+  // A client that drops its connection (a node killed mid-send) is not an error of the sink.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   sink.port = (server.server.address() as AddressInfo).port;
   return sink;
