@@ -122,6 +122,7 @@ function pct(xs: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] as number;
 }
 const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });
@@ -667,6 +668,8 @@ function latencyTable(results: Done[], seconds: number) {
 function fanOut(results: Done[], arrivals: Map<string, Arrival[]>, streams: number) {
   const same: number[] = [];
   const cross: number[] = [];
+  const sameSent: number[] = [];
+  const crossSent: number[] = [];
   let sameExpected = 0;
   let crossExpected = 0;
   for (const w of results) {
@@ -678,10 +681,19 @@ function fanOut(results: Done[], arrivals: Map<string, Arrival[]>, streams: numb
       else crossExpected++;
       if (!first) continue;
       (s === w.node ? same : cross).push(first.at - w.done);
+      (s === w.node ? sameSent : crossSent).push(first.at - w.sent);
     }
   }
-  const sum = (xs: number[], expected: number) => ({ expected, arrived: xs.length, p50: r1(pct(xs, 0.5)), p99: r1(pct(xs, 0.99)), max: r1(xs.length ? Math.max(...xs) : NaN) });
-  return { sameNode: sum(same, sameExpected), otherNodes: sum(cross, crossExpected) };
+  const sum = (xs: number[], fromSent: number[], expected: number) => ({
+    expected,
+    arrived: xs.length,
+    p50: r1(pct(xs, 0.5)),
+    p99: r1(pct(xs, 0.99)),
+    max: r1(xs.length ? Math.max(...xs) : NaN),
+    fromSentP50: r1(pct(fromSent, 0.5)),
+    fromSentP99: r1(pct(fromSent, 0.99)),
+  });
+  return { sameNode: sum(same, sameSent, sameExpected), otherNodes: sum(cross, crossSent, crossExpected), note: 'ms from the write\'s HTTP answer (negative: the stream was faster than the answer); fromSent: from sending the request' };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -810,7 +822,7 @@ async function main(): Promise<void> {
       command: `npx tsx bench/scale.bench.ts ${process.argv.slice(2).join(' ')}`.trim(),
       machine: { loadBefore, loadAfter, cores: (await import('node:os')).cpus().length, node: process.version },
       options: { tickets: TICKETS, open: OPEN, orgs: ORGS, rate: RATE, durationS: DURATION_MS / 1000, fireOnlyS: FIRE_ONLY_MS / 1000, openSpanH: OPEN_SPAN_MS / 3_600_000, nodes: NODES, split: SPLIT, db: DB },
-      generation: generation ? { ...generation, seconds: r1(generation.seconds) } : 'reused',
+      generation: generation ? { ...generation, seconds: r2(generation.seconds) } : 'reused',
       open: { seconds: r1(open.seconds), timers: open.timers },
       api,
       firing: {
@@ -825,13 +837,24 @@ async function main(): Promise<void> {
       },
       sse: fan,
       cpu: {
-        phase1: { dbSeconds: r1(cpu1.db * 100) / 100, nodeSeconds: r1(cpu1.nodes * 100) / 100, wallSeconds: (p1to - p1from) / 1000 },
-        phase2: { dbSeconds: r1(cpu2.db * 100) / 100, nodeSeconds: r1(cpu2.nodes * 100) / 100, wallSeconds: r1(p2seconds) },
-        dbSecondsPer1000Firings: r1(perFiring * 1000 * 100) / 100,
-        dbSecondsPer1000Requests: r1((dbApi / requests) * 1000 * 100) / 100,
-        nodeSecondsPer1000Firings: r1((cpu1.nodes / Math.max(1, fired1)) * 1000 * 100) / 100,
-        nodeSecondsPer1000Requests: r1(((cpu2.nodes - (cpu1.nodes / Math.max(1, fired1)) * fired2) / requests) * 1000 * 100) / 100,
+        phase1: { dbSeconds: r2(cpu1.db), nodeSeconds: r2(cpu1.nodes), wallSeconds: r2((p1to - p1from) / 1000) },
+        phase2: { dbSeconds: r2(cpu2.db), nodeSeconds: r2(cpu2.nodes), wallSeconds: r2(p2seconds) },
+        dbSecondsPer1000Firings: r2(perFiring * 1000),
+        dbSecondsPer1000Requests: r2((dbApi / requests) * 1000),
+        nodeSecondsPer1000Firings: r2((cpu1.nodes / Math.max(1, fired1)) * 1000),
+        nodeSecondsPer1000Requests: r2(((cpu2.nodes - (cpu1.nodes / Math.max(1, fired1)) * fired2) / requests) * 1000),
       },
+      perEvent: (() => {
+        const e1 = tupleDelta(tup0, tup1).events;
+        const e2 = tupleDelta(tup1, tup2).events;
+        return {
+          eventsPerFiring: r2(e1 / Math.max(1, fired1)),
+          eventsPerRequest: r2((e2 - (e1 / Math.max(1, fired1)) * fired2) / Math.max(1, requests)),
+          dbSecondsPer1000EventsPhase1: r2((cpu1.db / Math.max(1, e1)) * 1000),
+          dbSecondsPer1000EventsPhase2: r2((cpu2.db / Math.max(1, e2)) * 1000),
+          eventsPerSecondPhase2: r1(e2 / p2seconds),
+        };
+      })(),
       rows: { phase1: tupleDelta(tup0, tup1), phase2: tupleDelta(tup1, tup2), note: 'pg_stat_user_tables of this database; phase 2 includes up to 2 s after it' },
       walBytes: { phase1: await walDiff(wal0, wal1), phase2: await walDiff(wal1, wal2), note: 'cluster-wide: includes other databases on a shared server (upper bound)' },
       sizes: size,
@@ -848,12 +871,13 @@ async function main(): Promise<void> {
     lines.push('|---|---:|---:|---:|---:|---:|---:|');
     for (const [k, v] of Object.entries(api)) lines.push(`| ${k} | ${v.count} | ${v.ok} | ${v.perSecond} | ${v.p50} | ${v.p99} | ${v.max} |`);
     lines.push(`\nFiring: ${firing.length} of ${snap} due timers fired; ${report.firing.perSecondPhase1}/s alone, ${report.firing.perSecondPhase2}/s under load; lag p50 ${report.firing.lagMs.p50} ms, p99 ${report.firing.lagMs.p99} ms, max ${report.firing.lagMs.max} ms`);
-    lines.push(`SSE fan-out (from the write's answer): same node ${fan.sameNode.arrived}/${fan.sameNode.expected} p50 ${fan.sameNode.p50} ms p99 ${fan.sameNode.p99} ms; other nodes ${fan.otherNodes.arrived}/${fan.otherNodes.expected} p50 ${fan.otherNodes.p50} ms p99 ${fan.otherNodes.p99} ms`);
+    lines.push(`SSE fan-out, from the write's answer (from sending it): same node ${fan.sameNode.arrived}/${fan.sameNode.expected} p50 ${fan.sameNode.p50} (${fan.sameNode.fromSentP50}) ms, p99 ${fan.sameNode.p99} (${fan.sameNode.fromSentP99}) ms; other nodes ${fan.otherNodes.arrived}/${fan.otherNodes.expected} p50 ${fan.otherNodes.p50} (${fan.otherNodes.fromSentP50}) ms, p99 ${fan.otherNodes.p99} (${fan.otherNodes.fromSentP99}) ms`);
     lines.push(`DB CPU: fire-only ${report.cpu.phase1.dbSeconds} s in ${report.cpu.phase1.wallSeconds} s (${report.cpu.dbSecondsPer1000Firings} s per 1,000 firings); load ${report.cpu.phase2.dbSeconds} s in ${report.cpu.phase2.wallSeconds} s (${report.cpu.dbSecondsPer1000Requests} s per 1,000 requests, firings taken out)`);
     lines.push(`Node CPU (3 processes): ${report.cpu.nodeSecondsPer1000Firings} s per 1,000 firings, ${report.cpu.nodeSecondsPer1000Requests} s per 1,000 requests`);
     for (const [ph, d] of [['fire-only', report.rows.phase1], ['load', report.rows.phase2]] as const) {
       lines.push(`Rows written, ${ph}: ${d.events} events; ${d.total.ins} inserted, ${d.total.upd} updated, ${d.total.del} deleted (${d.events ? r1((d.total.ins + d.total.upd + d.total.del) / d.events) : '-'} per event) — ${Object.entries(d.tables).map(([t, v]) => `${t} +${v.ins}/~${v.upd}/-${v.del}`).join(', ')}`);
     }
+    lines.push(`Per event: ${JSON.stringify(report.perEvent)}`);
     lines.push(`WAL (cluster-wide): fire-only ${(report.walBytes.phase1 / 1e6).toFixed(1)} MB, load ${(report.walBytes.phase2 / 1e6).toFixed(1)} MB`);
     lines.push('\n| table | rows | total MB | heap MB | index MB |');
     lines.push('|---|---:|---:|---:|---:|');
