@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/scale.bench.ts [--tickets 1000000] [--open 100000] [--orgs 100] [--reuse]
  *     [--generate-only] [--rate 50] [--duration 60] [--fire-only 20] [--open-span 3h]
- *     [--nodes 3] [--split all|api-scheduler] [--port 45100] [--db escalon_scale]
+ *     [--nodes 3] [--split all|api-scheduler] [--port 45100] [--db escalon_scale] [--prepare 4m]
  *     [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
  *
  * Every option can also be given as an environment variable SCALE_<NAME> (SCALE_TICKETS=…,
@@ -91,6 +91,8 @@ const DURATION_MS = duration(opt('duration', '60'));
 const FIRE_ONLY_MS = duration(opt('fire-only', '20'));
 const OPEN_SPAN_MS = duration(opt('open-span', '3h'));
 const NODES = Number(opt('nodes', '3'));
+/** How long making the open tickets, starting the nodes and the warm-up may take: the phases start after it. */
+const PREPARE_MS = opt('prepare', '') === '' ? null : duration(opt('prepare', ''));
 const SPLIT = opt('split', 'all');
 const PORT = Number(opt('port', '45100'));
 const DB = opt('db', 'escalon_scale');
@@ -707,7 +709,7 @@ async function main(): Promise<void> {
   const people = await withClient(DB_URL, async (c) => JSON.parse(String((await c.query('select v from bench_people')).rows[0]?.v)) as People);
 
   // Timers are taken as of `asOf`: the phases start there (the moments before it are spent in the state).
-  const prepareMs = Math.max(60_000, (OPEN / 100_000) * 240_000);
+  const prepareMs = PREPARE_MS ?? Math.max(60_000, (OPEN / 100_000) * 240_000);
   const asOf = Date.now() + prepareMs;
   const open = await makeOpen(people, asOf);
   log(`  open tickets made in ${open.seconds.toFixed(0)} s; ${open.timers} timer rows`);
