@@ -40,8 +40,9 @@
  *    snapshot taken before the phases; the nodes' /metrics histograms beside it); SSE fan-out
  *    lag (from a write's HTTP answer to its ticket key arriving on each node's stream: same node
  *    and other nodes, with how many arrived at all); database CPU: utime+stime from
- *    /proc/<pid>/stat of every PostgreSQL backend connected to --db (sampled every 250 ms; the
- *    server's shared background processes are not counted), per 1,000 requests and per 1,000
+ *    /proc/<pid>/stat of every PostgreSQL client backend connected to --db (sampled every 250 ms;
+ *    autovacuum workers in the database reported apart; the server's shared processes not
+ *    counted), per 1,000 requests and per 1,000
  *    firings; the nodes' own CPU likewise; WAL bytes (pg_current_wal_lsn — cluster-wide, so
  *    other databases' writes on a shared server are included: an upper bound); table and index
  *    sizes (pg_total_relation_size) with row counts.
@@ -374,8 +375,8 @@ async function makeOpen(people: People, asOf: number): Promise<{ seconds: number
       process.stderr.write(`\r  open: ${Math.min(OPEN, from + BATCH)}/${OPEN} tickets, ${timers} timers`);
     }
     process.stderr.write('\n');
-    await c.query('analyze tickets');
-    await c.query('analyze timers');
+    // The previous run's rows were just deleted: vacuum now, so that autovacuum does not do it during the phases.
+    await c.query('vacuum (analyze) tickets, timers, outbox, events, comments, ticket_facts, ticket_stints, notification_deliveries');
   });
   return { seconds: (performance.now() - started) / 1000, timers, templates };
 }
@@ -453,34 +454,38 @@ class CpuSampler {
     if (this.busy || !this.client) return;
     this.busy = true;
     try {
-      const r = await this.client.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [DB]);
-      for (const { pid } of r.rows) this.touch(`db`, pid, initial);
+      const r = await this.client.query<{ pid: number; backend_type: string }>('select pid, backend_type from pg_stat_activity where datname = $1', [DB]);
+      for (const { pid, backend_type } of r.rows) this.touch(backend_type === 'client backend' ? 'db' : 'bg', pid, initial);
       for (const pid of this.nodes()) this.touch('node', pid, initial);
     } finally {
       this.busy = false;
     }
   }
-  private touch(kind: 'db' | 'node', pid: number, initial: boolean): void {
-    const k = kind === 'db' ? pid : -pid;
+  private readonly background = new Set<number>();
+  private touch(kind: 'db' | 'bg' | 'node', pid: number, initial: boolean): void {
+    const k = kind === 'node' ? -pid : pid;
+    if (kind === 'bg') this.background.add(pid);
     const v = cpuOf(pid);
     if (v === null) return;
     // A backend first seen after the start began within the window: all its CPU counts.
     if (!this.first.has(k)) this.first.set(k, initial ? v : 0);
     this.last.set(k, v);
   }
-  /** CPU seconds used since the last mark: { db, nodes }. */
-  async mark(): Promise<{ db: number; nodes: number }> {
+  /** CPU seconds used since the last mark: client backends, background workers of the database (autovacuum), nodes. */
+  async mark(): Promise<{ db: number; background: number; nodes: number }> {
     while (this.busy) await sleep(5);
     await this.sample(false);
     let db = 0;
+    let background = 0;
     let nodes = 0;
     for (const [k, v] of this.last) {
       const d = v - (this.first.get(k) ?? 0);
-      if (k > 0) db += d;
-      else nodes += d;
+      if (k < 0) nodes += d;
+      else if (this.background.has(k)) background += d;
+      else db += d;
     }
     this.first = new Map(this.last);
-    return { db, nodes };
+    return { db, background, nodes };
   }
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
@@ -849,8 +854,8 @@ async function main(): Promise<void> {
       },
       sse: fan,
       cpu: {
-        phase1: { dbSeconds: r2(cpu1.db), nodeSeconds: r2(cpu1.nodes), wallSeconds: r2((p1to - p1from) / 1000) },
-        phase2: { dbSeconds: r2(cpu2.db), nodeSeconds: r2(cpu2.nodes), wallSeconds: r2(p2seconds) },
+        phase1: { dbSeconds: r2(cpu1.db), dbBackgroundSeconds: r2(cpu1.background), nodeSeconds: r2(cpu1.nodes), wallSeconds: r2((p1to - p1from) / 1000) },
+        phase2: { dbSeconds: r2(cpu2.db), dbBackgroundSeconds: r2(cpu2.background), nodeSeconds: r2(cpu2.nodes), wallSeconds: r2(p2seconds) },
         dbSecondsPer1000Firings: r2(perFiring * 1000),
         dbSecondsPer1000Requests: r2((dbApi / requests) * 1000),
         nodeSecondsPer1000Firings: r2((cpu1.nodes / Math.max(1, fired1)) * 1000),
@@ -885,6 +890,7 @@ async function main(): Promise<void> {
     lines.push(`\nFiring: ${firing.length} of ${snap} due timers fired; ${report.firing.perSecondPhase1}/s alone, ${report.firing.perSecondPhase2}/s under load; lag p50 ${report.firing.lagMs.p50} ms, p99 ${report.firing.lagMs.p99} ms, max ${report.firing.lagMs.max} ms`);
     lines.push(`SSE fan-out, from the write's answer (from sending it): same node ${fan.sameNode.arrived}/${fan.sameNode.expected} p50 ${fan.sameNode.p50} (${fan.sameNode.fromSentP50}) ms, p99 ${fan.sameNode.p99} (${fan.sameNode.fromSentP99}) ms; other nodes ${fan.otherNodes.arrived}/${fan.otherNodes.expected} p50 ${fan.otherNodes.p50} (${fan.otherNodes.fromSentP50}) ms, p99 ${fan.otherNodes.p99} (${fan.otherNodes.fromSentP99}) ms`);
     lines.push(`DB CPU: fire-only ${report.cpu.phase1.dbSeconds} s in ${report.cpu.phase1.wallSeconds} s (${report.cpu.dbSecondsPer1000Firings} s per 1,000 firings); load ${report.cpu.phase2.dbSeconds} s in ${report.cpu.phase2.wallSeconds} s (${report.cpu.dbSecondsPer1000Requests} s per 1,000 requests, firings taken out)`);
+    lines.push(`DB background workers of this database (autovacuum; not in the figures above): fire-only ${report.cpu.phase1.dbBackgroundSeconds} s, load ${report.cpu.phase2.dbBackgroundSeconds} s`);
     lines.push(`Node CPU (3 processes): ${report.cpu.nodeSecondsPer1000Firings} s per 1,000 firings, ${report.cpu.nodeSecondsPer1000Requests} s per 1,000 requests`);
     for (const [ph, d] of [['fire-only', report.rows.phase1], ['load', report.rows.phase2]] as const) {
       lines.push(`Rows written, ${ph}: ${d.events} events; ${d.total.ins} inserted, ${d.total.upd} updated, ${d.total.del} deleted (${d.events ? r1((d.total.ins + d.total.upd + d.total.del) / d.events) : '-'} per event) — ${Object.entries(d.tables).map(([t, v]) => `${t} +${v.ins}/~${v.upd}/-${v.del}`).join(', ')}`);
