@@ -707,6 +707,8 @@ function fanOut(results: Done[], arrivals: Map<string, Arrival[]>, streams: numb
 
 async function main(): Promise<void> {
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').trim();
+  const autovacuum = await withClient(ADMIN_URL, async (c) => String((await c.query('show autovacuum')).rows[0]?.autovacuum));
+  if (autovacuum !== 'on') log('  note: autovacuum is off on this server: dead rows of earlier runs stay until the bench vacuums them (it does, after re-making the open tickets)');
   log(`scale bench: ${TICKETS} tickets (${OPEN} open), ${ORGS} organizations, database ${DB}; load average ${loadBefore}`);
   let generation: Awaited<ReturnType<typeof generateBase>> | null = null;
   if (!(REUSE && (await baseExists()))) generation = await generateBase();
@@ -835,7 +837,7 @@ async function main(): Promise<void> {
     const report = {
       at: new Date().toISOString(),
       command: `npx tsx bench/scale.bench.ts ${process.argv.slice(2).join(' ')}`.trim(),
-      machine: { loadBefore, loadAfter, cores: (await import('node:os')).cpus().length, node: process.version },
+      machine: { loadBefore, loadAfter, autovacuum, cores: (await import('node:os')).cpus().length, node: process.version },
       options: { tickets: TICKETS, open: OPEN, orgs: ORGS, rate: RATE, durationS: DURATION_MS / 1000, fireOnlyS: FIRE_ONLY_MS / 1000, openSpanH: OPEN_SPAN_MS / 3_600_000, nodes: NODES, split: SPLIT, db: DB },
       generation: generation ? { ...generation, seconds: r2(generation.seconds) } : 'reused',
       open: { seconds: r1(open.seconds), timers: open.timers },
