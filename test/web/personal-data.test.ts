@@ -69,6 +69,11 @@ if (!browserUnavailable) {
         .executeTakeFirstOrThrow();
       expect(after).toEqual({ name: '[erased]', email: `erased-${who.id}@erased.invalid`, active: 0 });
       expect((await verifyAudit(db)).problems).toEqual([]);
+      // The ticket's timeline says what happened, in words, with the subject gone.
+      const ticket = await db.selectFrom('tickets').select('key').where('requester_id', '=', who.id).orderBy('number').executeTakeFirstOrThrow();
+      await admin.goto(`${suite.server.url}/tickets/${ticket.key}`);
+      await admin.getByText("Requester's personal data erased by Ada Admin").waitFor();
+      await admin.getByRole('heading', { name: `${ticket.key} [erased]` }).waitFor();
 
       const { page: manager, close } = await signInIsolated(suite.server.url, 'marc@example.com');
       try {

@@ -161,6 +161,10 @@ export function describe(e: TicketEvent, who: string): { icon: string; tone: str
       const tone = p.to === 'high' ? 'warn' : 'muted';
       return { icon: '◔', tone, text: p.from ? `Escalation risk ${s(p.from)} → ${s(p.to)}${pct}${top}` : `Escalation risk scored ${s(p.to)}${pct}${top}` };
     }
+    case 'personal_data.erased': {
+      const n = typeof p.fields === 'number' ? p.fields : 0;
+      return { icon: '⌫', tone: 'muted', text: `Requester's personal data erased by ${who}${n > 0 ? ` (${n} text${n === 1 ? '' : 's'} in this timeline replaced)` : ''}` };
+    }
     default:
       return { icon: '·', tone: 'muted', text: `${e.type} by ${who}` };
   }
