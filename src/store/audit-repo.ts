@@ -18,7 +18,7 @@ import {
 import { pgBulkUpdate, rawRows, sqliteUpdateRow } from './bulk.ts';
 import type { Dialect } from './connect.ts';
 import { newId } from './new-id.ts';
-import type { Database } from './schema.ts';
+import type { Database, EventsTable } from './schema.ts';
 
 type Db = Kysely<Database>;
 
@@ -57,19 +57,8 @@ export async function readChainHeads(
   return out;
 }
 
-interface EventRow {
-  id: string;
-  ticket_id: string;
-  at: number;
-  recorded_at: number;
-  type: string;
-  actor: string;
-  payload: string;
-  internal: number;
-  seq: number | null;
-  hash: string | null;
-  erased: string | null;
-}
+/** An event row as read back, the chain's columns present (null before chaining). */
+type EventRow = Required<EventsTable>;
 
 function chainEvent(r: EventRow, seq: number, payload: unknown): ChainEvent {
   return {
