@@ -9,10 +9,9 @@
  * The bigger campaign with its figures: bench/crash-campaign.bench.ts (docs/benchmarks.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, createSqliteDatabase, pgUnavailable } from '../helpers/db.ts';
+import { createPostgresDatabase, createSqliteDatabase, describePostgres } from '../helpers/db.ts';
 import { ensureBuilt, prepareDatabase, runKillCampaign, startSmtpSink, type KillOutcome, type SmtpSink } from './serve-cluster.ts';
 
-const REQUIRED = process.env.ESCALON_REQUIRE_ALL_SUITES === '1';
 const SEED = Number(process.env.ESCALON_CRASH_SEED ?? 20261126);
 
 function check(label: string, r: KillOutcome, kills: number): void {
@@ -39,17 +38,10 @@ function check(label: string, r: KillOutcome, kills: number): void {
 }
 
 function variant(dialect: 'sqlite' | 'postgres', nodes: number, tickets: number, kills: number, basePort: number): void {
-  const title = `escalon serve SIGKILLed under load: ${nodes} node(s) [${dialect}]`;
-  const unavailable = dialect === 'postgres' ? pgUnavailable : null;
-  if (unavailable && REQUIRED) {
-    describe(title, () => {
-      it('needs PostgreSQL (ESCALON_REQUIRE_ALL_SUITES=1)', () => {
-        throw new Error(unavailable);
-      });
-    });
-    return;
-  }
-  describe.skipIf(unavailable !== null)(title, () => {
+  const title = `escalon serve SIGKILLed under load: ${nodes} node(s)`;
+  // PostgreSQL: registered where it is reachable, a failing test where CI requires it (db.ts).
+  const suite = dialect === 'postgres' ? describePostgres : (t: string, body: () => void) => describe(`${t} [sqlite]`, body);
+  suite(title, () => {
     let db: { url: string; drop: () => Promise<void> } | undefined;
     let sink: SmtpSink | undefined;
     beforeAll(async () => {
